@@ -1,0 +1,39 @@
+/**
+ * The one catalogue of messages a user can see, in Simplified Chinese (default) and English.
+ * Each area keeps its entries in a file under ./messages; they are merged here, and a code may be
+ * defined only once. Placeholders are written {name}.
+ */
+import type { ErrorParams } from "../domain/errors.js";
+import type { MessageTable } from "./messages/types.js";
+import { commonMessages } from "./messages/common.js";
+
+export type { Locale, Message, MessageTable } from "./messages/types.js";
+import type { Locale } from "./messages/types.js";
+
+const tables: MessageTable[] = [commonMessages];
+
+export const catalogue: MessageTable = {};
+for (const table of tables) {
+  for (const [code, message] of Object.entries(table)) {
+    if (code in catalogue) throw new Error(`message code defined twice: ${code}`);
+    catalogue[code] = message;
+  }
+}
+
+export function hasMessage(code: string): boolean {
+  return code in catalogue;
+}
+
+export function translate(code: string, locale: Locale, params: ErrorParams = {}): string {
+  const template = catalogue[code]?.[locale] ?? code;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** Picks zh-CN or en from an Accept-Language header or a ?lang= value; zh-CN when unsure. */
+export function pickLocale(header: string | undefined): Locale {
+  if (!header) return "zh-CN";
+  const first = header.split(",")[0]?.trim().toLowerCase() ?? "";
+  return first.startsWith("en") ? "en" : "zh-CN";
+}
