@@ -1,0 +1,127 @@
+/**
+ * The audit trail: every state change appends one row in the same transaction as the change.
+ * Rows are hash-chained (each hash covers the row and the previous hash) and the last hash is kept
+ * in audit_head, so an edited, deleted or truncated row breaks the chain that verifyAuditChain checks.
+ */
+import { createHash } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { AuditRow, Database } from "./schema.js";
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  fromState?: string | null;
+  toState?: string | null;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export async function appendAudit(tx: Transaction<Database>, entry: AuditEntry, at: Date): Promise<bigint> {
+  // Taking the head row for update orders concurrent appenders, so the chain never forks.
+  const head = await tx
+    .selectFrom("audit_head")
+    .select(["seq", "hash"])
+    .where("id", "=", 1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const row = {
+    seq: head.seq + 1n,
+    at,
+    actor: entry.actor,
+    action: entry.action,
+    subject_type: entry.subjectType,
+    subject_id: entry.subjectId,
+    from_state: entry.fromState ?? null,
+    to_state: entry.toState ?? null,
+    reason: entry.reason ?? null,
+    data: entry.data ?? {},
+    prev_hash: head.hash,
+  };
+  const hash = auditHash(row);
+  await tx
+    .insertInto("audit_log")
+    .values({ ...row, data: JSON.stringify(row.data), hash })
+    .execute();
+  await tx.updateTable("audit_head").set({ seq: row.seq, hash }).where("id", "=", 1).execute();
+  return row.seq;
+}
+
+type HashedFields = Omit<AuditRow, "hash">;
+
+export function auditHash(row: HashedFields): string {
+  const fields = [
+    row.seq.toString(),
+    new Date(row.at).toISOString(),
+    row.actor,
+    row.action,
+    row.subject_type,
+    row.subject_id,
+    row.from_state,
+    row.to_state,
+    row.reason,
+    canonicalJson(row.data),
+    row.prev_hash,
+  ];
+  return createHash("sha256").update(JSON.stringify(fields)).digest("hex");
+}
+
+/** JSON with object keys sorted, so a value hashes the same after a round trip through jsonb. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export type AuditVerdict =
+  | { ok: true; rows: number; headHash: string }
+  | { ok: false; rows: number; seq: string; problem: "hash" | "link" | "gap" | "head" };
+
+export async function verifyAuditChain(db: Kysely<Database>, batch = 5000): Promise<AuditVerdict> {
+  let expectedSeq = 1n;
+  let prevHash = GENESIS_HASH;
+  let rows = 0;
+  for (;;) {
+    const page = await db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("seq", ">=", expectedSeq)
+      .orderBy("seq")
+      .limit(batch)
+      .execute();
+    for (const row of page) {
+      if (row.seq !== expectedSeq) return { ok: false, rows, seq: expectedSeq.toString(), problem: "gap" };
+      if (row.prev_hash !== prevHash) return { ok: false, rows, seq: row.seq.toString(), problem: "link" };
+      if (auditHash(row) !== row.hash) return { ok: false, rows, seq: row.seq.toString(), problem: "hash" };
+      prevHash = row.hash;
+      expectedSeq += 1n;
+      rows += 1;
+    }
+    if (page.length < batch) break;
+  }
+  const head = await db.selectFrom("audit_head").select(["seq", "hash"]).executeTakeFirstOrThrow();
+  if (head.seq !== expectedSeq - 1n || head.hash !== prevHash) {
+    return { ok: false, rows, seq: head.seq.toString(), problem: "head" };
+  }
+  return { ok: true, rows, headHash: prevHash };
+}
+
+export async function auditTrail(
+  db: Kysely<Database>,
+  subjectType: string,
+  subjectId: string,
+): Promise<AuditRow[]> {
+  return db
+    .selectFrom("audit_log")
+    .selectAll()
+    .where("subject_type", "=", subjectType)
+    .where("subject_id", "=", subjectId)
+    .orderBy("seq")
+    .execute();
+}

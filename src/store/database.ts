@@ -1,0 +1,92 @@
+/**
+ * Opens the store: PGlite in a data folder (the embedded default) or a PostgreSQL server, behind
+ * the same Kysely interface, and brings the schema up to date. Both read int8 as bigint and date
+ * as "YYYY-MM-DD", so the rest of the code cannot tell them apart.
+ */
+import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from "kysely";
+import pg from "pg";
+import { lockFolder } from "./folder-lock.js";
+import { pgliteDialect } from "./pglite-dialect.js";
+import type { Database } from "./schema.js";
+import * as m0001 from "./migrations/0001_foundation.js";
+
+export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
+
+export interface Store {
+  db: Kysely<Database>;
+  kind: StoreTarget["kind"];
+  close(): Promise<void>;
+}
+
+/** Migrations in order; a new one is appended here and never edited once released. */
+export const migrations: Record<string, Migration> = {
+  "0001_foundation": m0001,
+};
+
+const INT8 = 20;
+const DATE = 1082;
+
+export async function openStore(target: StoreTarget): Promise<Store> {
+  const store = target.kind === "embedded" ? await openEmbedded(target.dataDir) : openPostgres(target.url);
+  try {
+    await migrate(store.db);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  return store;
+}
+
+async function openEmbedded(dataDir: string): Promise<Store> {
+  const lock = await lockFolder(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite(dataDir, {
+      parsers: { [INT8]: (v: string) => BigInt(v), [DATE]: (v: string) => v },
+    });
+    await pglite.waitReady;
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
+  const db = new Kysely<Database>({ dialect: pgliteDialect(pglite) });
+  return {
+    db,
+    kind: "embedded",
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+      await lock.release();
+    },
+  };
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") => {
+        if (oid === INT8) return (v: string) => BigInt(v);
+        if (oid === DATE) return (v: string) => v;
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: "postgres", close: () => db.destroy() };
+}
+
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+export { pgliteTypes };
