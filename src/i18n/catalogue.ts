@@ -5,12 +5,24 @@
  */
 import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
+import { calendarMessages } from "./messages/calendar.js";
 import { commonMessages } from "./messages/common.js";
+import { deskMessages } from "./messages/desk.js";
+import { programmeMessages } from "./messages/programme.js";
+import { rulesMessages } from "./messages/rules.js";
+import { validationMessages } from "./messages/validation.js";
 
 export type { Locale, Message, MessageTable } from "./messages/types.js";
 import type { Locale } from "./messages/types.js";
 
-const tables: MessageTable[] = [commonMessages];
+const tables: MessageTable[] = [
+  commonMessages,
+  deskMessages,
+  calendarMessages,
+  validationMessages,
+  programmeMessages,
+  rulesMessages,
+];
 
 export const catalogue: MessageTable = {};
 for (const table of tables) {

@@ -1,0 +1,92 @@
+/**
+ * Configuration, read once at start from the environment and validated; every bad value gets its
+ * own line in the error. Development mode has working defaults for everything, secrets included;
+ * production refuses to start without real secrets. Nothing else reads process.env.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const DEV_SECRET = "development-only-secret-do-not-use-in-production";
+
+const envSchema = z
+  .object({
+    CERTDESK_MODE: z.enum(["development", "production"]).default("development"),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    CERTDESK_DATA_DIR: z.string().min(1).default(".data"),
+    CERTDESK_PUBLIC_URL: z.url().optional(),
+    CERTDESK_DEMO: z.enum(["0", "1"]).default("0"),
+    CERTDESK_PAYMENT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    CERTDESK_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+    CERTDESK_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+    CERTDESK_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(100).default(10),
+    CERTDESK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.CERTDESK_MODE !== "production") return;
+    for (const key of ["CERTDESK_PAYMENT_SECRET", "CERTDESK_SECRET_KEY", "CERTDESK_PUBLIC_URL"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
+      else if (env[key] === DEV_SECRET) {
+        ctx.addIssue({ code: "custom", path: [key], message: "must not be the development default" });
+      }
+    }
+    if (env.CERTDESK_DEMO === "1") {
+      ctx.addIssue({ code: "custom", path: ["CERTDESK_DEMO"], message: "demo data is not allowed in production" });
+    }
+  });
+
+export interface Config {
+  mode: "development" | "production";
+  host: string;
+  port: number;
+  store: { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
+  dataDir: string;
+  publicUrl: string;
+  demo: boolean;
+  paymentSecret: string;
+  secretKey: string;
+  sessionHours: number;
+  uploadLimitBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`certdesk cannot start; fix the configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = i.path.join(".");
+        const value = env[key];
+        const shown = value === undefined ? "" : /SECRET|KEY|PASS/.test(key) ? " (value hidden)" : ` (got "${value}")`;
+        return `${key}: ${i.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CERTDESK_DATA_DIR);
+  return {
+    mode: e.CERTDESK_MODE,
+    host: e.HOST,
+    port: e.PORT,
+    store: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "embedded", dataDir: resolve(dataDir, "db") },
+    dataDir,
+    publicUrl: (e.CERTDESK_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    demo: e.CERTDESK_DEMO === "1",
+    paymentSecret: e.CERTDESK_PAYMENT_SECRET ?? DEV_SECRET,
+    secretKey: e.CERTDESK_SECRET_KEY ?? DEV_SECRET,
+    sessionHours: e.CERTDESK_SESSION_HOURS,
+    uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
+    logLevel: e.CERTDESK_LOG_LEVEL,
+  };
+}

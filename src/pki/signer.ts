@@ -1,0 +1,192 @@
+/**
+ * The Signer port: every issuance path (certificates, CRLs, OCSP responses, CSRs) signs through
+ * it, so the same code serves a key in memory, an HSM over PKCS#11 or a USB key. It is async and
+ * says nothing about where the key lives; it only names the signature algorithm and the public key.
+ */
+import { createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { DomainError } from "../domain/errors.js";
+import { OID } from "./oids.js";
+import { SM2_DEFAULT_ID, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki, sm2Sign, sm2Verify } from "./sm2.js";
+import { TAG, content, decodeOid, readOnly } from "./der.js";
+import type { Sm2KeyPair } from "./sm2.js";
+
+export interface Signer {
+  /** the signatureAlgorithm written into what is signed (TBSCertificate.signature etc.) */
+  readonly algorithm: AlgorithmIdentifier;
+  /** DER SubjectPublicKeyInfo of the signing key */
+  readonly publicKeySpki: Uint8Array;
+  /** signs data as the algorithm says (hashing included) and returns the DER/raw signature value */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+export type KeyAlgorithm = "rsa" | "ecdsa-p256" | "sm2";
+
+/** Fresh instances: AlgorithmIdentifier is a mutable class and ends up inside other objects. */
+export function signatureAlgorithm(key: KeyAlgorithm): AlgorithmIdentifier {
+  switch (key) {
+    case "rsa":
+      // RFC 4055 section 5: the parameters of sha256WithRSAEncryption are NULL, present.
+      return new AlgorithmIdentifier({ algorithm: OID.sha256WithRsa, parameters: null });
+    case "ecdsa-p256":
+      // RFC 5758 section 3.2: ecdsa-with-SHA256 has no parameters at all.
+      return new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSha256 });
+    case "sm2":
+      // GM/T 0015 section 6: SM3withSM2 without parameters.
+      return new AlgorithmIdentifier({ algorithm: OID.sm3WithSm2 });
+  }
+}
+
+export const SIGNATURE_ALGORITHM_NAMES: Readonly<Record<string, string>> = {
+  [OID.sha1WithRsa]: "sha1WithRSAEncryption",
+  [OID.sha256WithRsa]: "sha256WithRSAEncryption",
+  [OID.sha384WithRsa]: "sha384WithRSAEncryption",
+  [OID.sha512WithRsa]: "sha512WithRSAEncryption",
+  [OID.ecdsaWithSha256]: "ecdsa-with-SHA256",
+  [OID.ecdsaWithSha384]: "ecdsa-with-SHA384",
+  [OID.ecdsaWithSha512]: "ecdsa-with-SHA512",
+  [OID.sm3WithSm2]: "SM3withSM2",
+};
+
+const spkiOf = (privateKey: KeyObject): Uint8Array =>
+  new Uint8Array(createPublicKey(privateKey).export({ format: "der", type: "spki" }));
+
+/** node's callback form runs in the thread pool: RSA signing then does not block the event loop. */
+function signAsync(hash: string, data: Uint8Array, key: KeyObject): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    nodeSign(hash, data, { key, dsaEncoding: "der" }, (err, sig) => (err ? reject(err) : resolve(new Uint8Array(sig))));
+  });
+}
+
+export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
+  if (key.asymmetricKeyType === "rsa") return "rsa";
+  if (key.asymmetricKeyType === "ec") {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === "prime256v1") return "ecdsa-p256";
+    if (curve === "SM2") return "sm2";
+  }
+  throw new DomainError("pki.key_algorithm_unsupported", { algorithm: String(key.asymmetricKeyType) });
+}
+
+export function rsaSigner(privateKey: KeyObject): Signer {
+  if (keyAlgorithmOf(privateKey) !== "rsa") throw new DomainError("pki.key_algorithm_unsupported", { algorithm: "rsa" });
+  return {
+    algorithm: signatureAlgorithm("rsa"),
+    publicKeySpki: spkiOf(privateKey),
+    sign: (data) => signAsync("sha256", data, privateKey),
+  };
+}
+
+export function ecdsaP256Signer(privateKey: KeyObject): Signer {
+  if (keyAlgorithmOf(privateKey) !== "ecdsa-p256") {
+    throw new DomainError("pki.key_algorithm_unsupported", { algorithm: "ecdsa-p256" });
+  }
+  return {
+    algorithm: signatureAlgorithm("ecdsa-p256"),
+    publicKeySpki: spkiOf(privateKey),
+    sign: (data) => signAsync("sha256", data, privateKey),
+  };
+}
+
+export function sm2Signer(key: Sm2KeyPair | KeyObject, options: { id?: string } = {}): Signer {
+  const pair = "privateKey" in key ? key : sm2KeyPairFromKeyObject(key);
+  const id = options.id ?? SM2_DEFAULT_ID;
+  return {
+    algorithm: signatureAlgorithm("sm2"),
+    publicKeySpki: sm2PublicKeyToSpki(pair.publicKey),
+    sign: async (data) => sm2Sign(pair.privateKey, data, { id, publicKey: pair.publicKey }),
+  };
+}
+
+/** A key held in this process; picks the algorithm from the key. */
+export function softwareSigner(privateKey: KeyObject, options: { sm2Id?: string } = {}): Signer {
+  switch (keyAlgorithmOf(privateKey)) {
+    case "rsa":
+      return rsaSigner(privateKey);
+    case "ecdsa-p256":
+      return ecdsaP256Signer(privateKey);
+    case "sm2":
+      return sm2Signer(privateKey, options.sm2Id === undefined ? {} : { id: options.sm2Id });
+  }
+}
+
+/** Makes a fresh key in memory (tests, development CAs, software tokens). */
+export function generateSoftwareKey(algorithm: KeyAlgorithm): { privateKey: KeyObject; signer: Signer } {
+  const { privateKey } =
+    algorithm === "rsa"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : generateKeyPairSync("ec", { namedCurve: algorithm === "sm2" ? "SM2" : "prime256v1" });
+  return { privateKey, signer: softwareSigner(privateKey) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+const RSA_HASHES: Readonly<Record<string, string>> = {
+  [OID.sha1WithRsa]: "sha1",
+  [OID.sha256WithRsa]: "sha256",
+  [OID.sha384WithRsa]: "sha384",
+  [OID.sha512WithRsa]: "sha512",
+};
+const ECDSA_HASHES: Readonly<Record<string, string>> = {
+  [OID.ecdsaWithSha256]: "sha256",
+  [OID.ecdsaWithSha384]: "sha384",
+  [OID.ecdsaWithSha512]: "sha512",
+};
+
+export interface VerifyOptions {
+  /** signer ID for SM3withSM2; default 1234567812345678 */
+  sm2Id?: string | Uint8Array;
+}
+
+/** The curve OID of an EC SubjectPublicKeyInfo, or undefined for other key types. */
+export function ecCurveOf(spki: SubjectPublicKeyInfo): string | undefined {
+  if (spki.algorithm.algorithm !== OID.ecPublicKey || !spki.algorithm.parameters) return undefined;
+  try {
+    const params = new Uint8Array(spki.algorithm.parameters);
+    return decodeOid(content(params, readOnly(params, TAG.OID)));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a signature made with the key in spki. Returns false for a wrong signature or a key that
+ * does not fit the algorithm; throws pki.signature_algorithm_unsupported for algorithms we never accept.
+ */
+export function verifySignature(
+  spki: Uint8Array,
+  algorithm: AlgorithmIdentifier,
+  data: Uint8Array,
+  signature: Uint8Array,
+  options: VerifyOptions = {},
+): boolean {
+  let info: SubjectPublicKeyInfo;
+  try {
+    info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  } catch {
+    return false;
+  }
+  const oid = algorithm.algorithm;
+  if (oid === OID.sm3WithSm2) {
+    if (ecCurveOf(info) !== OID.sm2Curve) return false;
+    return sm2Verify(new Uint8Array(info.subjectPublicKey), data, signature, { id: options.sm2Id ?? SM2_DEFAULT_ID });
+  }
+  const rsaHash = RSA_HASHES[oid];
+  const ecdsaHash = ECDSA_HASHES[oid];
+  if (rsaHash && info.algorithm.algorithm !== OID.rsaEncryption) return false;
+  if (ecdsaHash) {
+    const curve = ecCurveOf(info);
+    if (curve === undefined || curve === OID.sm2Curve) return false;
+  }
+  const hash = rsaHash ?? ecdsaHash;
+  if (!hash) throw new DomainError("pki.signature_algorithm_unsupported", { algorithm: oid });
+  try {
+    const key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    return nodeVerify(hash, data, { key, dsaEncoding: "der" }, signature);
+  } catch {
+    return false;
+  }
+}
