@@ -3,6 +3,7 @@
  * {"error": {"code", "message"}} on stdout with --json, or one line on stderr. Every text a user
  * sees comes from the message catalogue in the user's language.
  */
+import type { Config } from "../config.js";
 import type { Clock } from "../domain/clock.js";
 import type { ErrorParams } from "../domain/errors.js";
 import { type Locale, translate } from "../i18n/catalogue.js";
@@ -109,4 +110,13 @@ export function formatTable(rows: string[][], rightAligned: ReadonlySet<number> 
       .join("  ")
       .trimEnd(),
   );
+}
+
+/** What every command gets: the process around it, the output, the clock and the configuration. */
+export interface CliContext {
+  io: CliIo;
+  out: Output;
+  clock: Clock;
+  /** Read from io.env on first use, so that commands without a store never depend on it. */
+  config(): Config;
 }

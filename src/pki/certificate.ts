@@ -5,8 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
+import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import {
-  AlgorithmIdentifier,
   Certificate,
   Extensions,
   Name,

@@ -3,13 +3,24 @@
  * revoked certificates is written straight into one growing buffer, entry by entry, without a
  * schema object per entry: a CA with a million revocations must still publish in seconds.
  */
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AuthorityKeyIdentifier, CRLNumber, CertificateList, Extension, KeyIdentifier } from "@peculiar/asn1-x509";
-import { OctetString } from "@peculiar/asn1-schema";
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import { AuthorityKeyIdentifier, CertificateList, Extension, KeyIdentifier } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
-import { parseCertificate } from "./certificate.js";
-import { signTbs } from "./certificate.js";
-import { TAG, explicit, headerSize, integerFromBigint, sequence, smallInteger, time, toArrayBuffer, toHex, whole, children, readOnly } from "./der.js";
+import { parseCertificate, signTbs } from "./certificate.js";
+import {
+  TAG,
+  children,
+  explicit,
+  headerSize,
+  integerFromBigint,
+  readOnly,
+  sequence,
+  smallInteger,
+  time,
+  toArrayBuffer,
+  toHex,
+  whole,
+} from "./der.js";
 import { keyIdentifier } from "./extensions.js";
 import { OID } from "./oids.js";
 import { toDer } from "./pem.js";
@@ -178,12 +189,12 @@ export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
   const aki = issuer.extensions.subjectKeyIdentifier
     ? Buffer.from(issuer.extensions.subjectKeyIdentifier, "hex")
     : keyIdentifier(issuer.spki);
+  const akiValue = new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(toArrayBuffer(aki)) });
   const extensions = [
-    extension(OID.authorityKeyIdentifier, AsnConvert.serialize(new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(toArrayBuffer(aki)) }))),
-    extension(OID.crlNumber, AsnConvert.serialize(new CRLNumber(Number(0)))),
+    extension(OID.authorityKeyIdentifier, AsnConvert.serialize(akiValue)),
+    // The schema's CRLNumber is a JS number; CRL numbers may use up to 20 octets (RFC 5280 5.2.3).
+    extension(OID.crlNumber, toArrayBuffer(integerFromBigint(input.crlNumber))),
   ];
-  // CRLNumber via the schema is a JS number; encode ours to allow the full 20 octets.
-  extensions[1] = new Extension({ extnID: OID.crlNumber, critical: false, extnValue: new OctetString(toArrayBuffer(integerFromBigint(input.crlNumber))) });
   const extensionsDer = sequence(...extensions.map((e) => new Uint8Array(AsnConvert.serialize(e))));
 
   const tbs = sequence(
@@ -237,7 +248,7 @@ export function parseCrl(input: Uint8Array | string): CrlView {
   const algorithm = list.signatureAlgorithm;
   return {
     der,
-    issuerDer: whole(der, tbsFields[t.version === undefined ? 1 : 2]!),
+    issuerDer: whole(der, tbsFields[tbsFields[0]!.tag === TAG.INTEGER ? 2 : 1]!),
     thisUpdate: t.thisUpdate.getTime(),
     ...(t.nextUpdate ? { nextUpdate: t.nextUpdate.getTime() } : {}),
     ...(crlNumber !== undefined ? { crlNumber } : {}),

@@ -67,6 +67,16 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
     if (curve === "prime256v1") return "ecdsa-p256";
     if (curve === "SM2") return "sm2";
   }
+  // node reports neither type nor curve for an SM2 key read back from PKCS#8 (OpenSSL 3 decodes it
+  // as its own "SM2" key type, unknown to node): look at the encoding instead.
+  if (key.asymmetricKeyType === undefined && key.type === "private") {
+    try {
+      sm2KeyPairFromKeyObject(key);
+      return "sm2";
+    } catch {
+      // not SM2 either
+    }
+  }
   throw new DomainError("pki.key_algorithm_unsupported", { algorithm: String(key.asymmetricKeyType) });
 }
 

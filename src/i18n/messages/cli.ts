@@ -32,8 +32,8 @@ export const cliMessages: MessageTable = {
     en: "Too many arguments for the command {command}",
   },
   "cli.command_required": {
-    "zh-CN": "请指定子命令（运行 certdesk {command} --help 查看可用子命令）",
-    en: "Name a subcommand (run certdesk {command} --help for the subcommands)",
+    "zh-CN": "请指定命令（运行 {command} --help 查看可用命令）",
+    en: "Name a command (run {command} --help for the commands)",
   },
   "cli.not_whole_number": {
     "zh-CN": "{option} 应为整数，当前为“{value}”",
@@ -70,12 +70,6 @@ export const cliMessages: MessageTable = {
   "cli.unexpected": {
     "zh-CN": "命令执行失败：{detail}",
     en: "The command failed: {detail}",
-  },
-  // Thrown by getProgramme (src/services/programmes.ts) and by the CLI on the demo file; it belongs
-  // with the other programme messages once programme.ts defines it.
-  "programme.not_found": {
-    "zh-CN": "未找到业务方案：{programme}",
-    en: "No programme with the id {programme}",
   },
 
   // ---- Output ---------------------------------------------------------------------------------
@@ -150,6 +144,11 @@ export const cliMessages: MessageTable = {
       "Exit codes: 0 = success (value valid, chain intact); 1 = the command ran and the answer is no (value not valid, chain broken); 2 = error (wrong usage, unknown data, a year without a calendar, store unavailable, …).\n" +
       "With --json the result is one line of JSON; an error prints {\"error\": {\"code\": …, \"message\": …}}.",
   },
+  "cli.help.title.usage": { "zh-CN": "用法：", en: "Usage:" },
+  "cli.help.title.arguments": { "zh-CN": "参数：", en: "Arguments:" },
+  "cli.help.title.options": { "zh-CN": "选项：", en: "Options:" },
+  "cli.help.title.commands": { "zh-CN": "命令：", en: "Commands:" },
+  "cli.help.title.global_options": { "zh-CN": "全局选项：", en: "Global Options:" },
   "cli.help.json": { "zh-CN": "以一行 JSON 输出结果或错误", en: "print the result or the error as one line of JSON" },
   "cli.help.lang": {
     "zh-CN": "提示语言：zh-CN（默认）或 en；未指定时依据 LC_ALL / LANG",

@@ -1,0 +1,224 @@
+/**
+ * The certdesk admin CLI: the composition root for one command. run() takes the arguments and the
+ * process around it (writers and environment) and returns the exit code, so that tests run it
+ * in-process as well as through bin/certdesk.js.
+ *
+ * Exit codes: 0 success; 1 the command ran and the answer is no (an invalid value, a broken audit
+ * chain); 2 an error (usage, unknown data, a year without a calendar, store unavailable, …).
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import type { Config } from "../config.js";
+import { systemClock } from "../domain/clock.js";
+import { DomainError } from "../domain/errors.js";
+import { auditVerifyCommand } from "./audit.js";
+import { addWorkingDaysCommand, calendarYearsCommand, isWorkingDayCommand, loadCalendarCommand } from "./calendar.js";
+import { type CliContext, type CliIo, EXIT_ERROR, EXIT_OK, Output, localeFrom } from "./output.js";
+import { listProgrammesCommand, loadProgrammesCommand, showProgrammeCommand } from "./programme.js";
+import { type QuoteOptions, quoteCommand } from "./quote.js";
+import { cliConfig, errorText } from "./source.js";
+import { type ValidateKind, validateCommand } from "./validate.js";
+
+export type { CliIo } from "./output.js";
+
+const LANGUAGES = ["zh-CN", "en"] as const;
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = [...argv];
+  const json = optionGiven(args, "--json");
+  const lang = optionValue(args, "--lang");
+  const out = new Output(io, localeFrom(lang, io.env), json);
+  if (lang !== undefined && !LANGUAGES.some((l) => l.toLowerCase() === lang.toLowerCase())) {
+    out.error("cli.invalid_value", { option: "--lang", value: lang, allowed: LANGUAGES.join(", ") });
+    return EXIT_ERROR;
+  }
+
+  let config: Config | undefined;
+  const ctx: CliContext = { io, out, clock: io.clock ?? systemClock, config: () => (config ??= cliConfig(io.env)) };
+  let exitCode = EXIT_OK;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return exitCode;
+  } catch (e) {
+    return reportError(out, e, args);
+  }
+}
+
+type Finish = (exitCode: number) => void;
+
+function buildProgram(ctx: CliContext, finish: Finish): Command {
+  const { out } = ctx;
+  const program = new Command("certdesk");
+  // Settings made before .command() are inherited by every subcommand.
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => out.help(text, false),
+      // With --json the caller reads stdout only; errors are reported as JSON by reportError.
+      writeErr: (text) => {
+        if (!out.json) out.help(text, true);
+      },
+      outputError: () => {},
+    })
+    .configureHelp({
+      showGlobalOptions: true,
+      styleTitle: (title) => out.t(`cli.help.title.${title.replace(/:$/, "").replace(/ /g, "_").toLowerCase()}`),
+    })
+    .helpOption("-h, --help", out.t("cli.help.help"))
+    .helpCommand(false);
+  program
+    .description(out.t("cli.help.program"))
+    .version(packageVersion(), "-V, --version", out.t("cli.help.version"))
+    .option("--json", out.t("cli.help.json"))
+    .option("--lang <locale>", out.t("cli.help.lang"))
+    .addHelpText("afterAll", `\n${out.t("cli.help.exit_codes")}\n`);
+
+  const group = (parent: Command, name: string): Command =>
+    parent.command(name).description(out.t(`cli.help.${name}`)).helpCommand(false);
+
+  const act =
+    <A extends unknown[]>(command: (...args: A) => number | Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      finish(await command(...args));
+    };
+
+  program
+    .command("quote")
+    .description(out.t("cli.help.quote"))
+    .requiredOption("--programme <id>", out.t("cli.help.quote.programme"))
+    .requiredOption("--service <service>", out.t("cli.help.quote.service"))
+    .option("--years <n>", out.t("cli.help.quote.years"))
+    .option("--keys <n>", out.t("cli.help.quote.keys"))
+    .option("--plan <plan>", out.t("cli.help.quote.plan"))
+    .option("--covered-by <plan>", out.t("cli.help.quote.covered_by"))
+    .option("--courier <payment>", out.t("cli.help.quote.courier"))
+    .action(act((options: QuoteOptions) => quoteCommand(ctx, options)));
+
+  const calendar = group(program, "calendar");
+  calendar
+    .command("add-working-days")
+    .description(out.t("cli.help.calendar.add"))
+    .argument("<date>", out.t("cli.help.date"))
+    .argument("<n>", out.t("cli.help.days"))
+    .action(act((date: string, n: string) => addWorkingDaysCommand(ctx, date, n)));
+  calendar
+    .command("is-working-day")
+    .description(out.t("cli.help.calendar.is"))
+    .argument("<date>", out.t("cli.help.date"))
+    .action(act((date: string) => isWorkingDayCommand(ctx, date)));
+  calendar
+    .command("load")
+    .description(out.t("cli.help.calendar.load"))
+    .argument("<file>", out.t("cli.help.calendar_file"))
+    .action(act((file: string) => loadCalendarCommand(ctx, file)));
+  calendar
+    .command("years")
+    .description(out.t("cli.help.calendar.years"))
+    .action(act(() => calendarYearsCommand(ctx)));
+
+  const validate = group(program, "validate");
+  for (const kind of ["uscc", "id", "mobile"] as const satisfies readonly ValidateKind[]) {
+    validate
+      .command(kind)
+      .description(out.t(`cli.help.validate.${kind}`))
+      .argument("<value>", out.t("cli.help.value"))
+      .action(act((value: string) => validateCommand(ctx, kind, value)));
+  }
+
+  const audit = group(program, "audit");
+  audit
+    .command("verify")
+    .description(out.t("cli.help.audit.verify"))
+    .action(act(() => auditVerifyCommand(ctx)));
+
+  const programme = group(program, "programme");
+  programme
+    .command("list")
+    .description(out.t("cli.help.programme.list"))
+    .action(act(() => listProgrammesCommand(ctx)));
+  programme
+    .command("show")
+    .description(out.t("cli.help.programme.show"))
+    .argument("<id>", out.t("cli.help.programme_id"))
+    .action(act((id: string) => showProgrammeCommand(ctx, id)));
+  programme
+    .command("load")
+    .description(out.t("cli.help.programme.load"))
+    .argument("<file>", out.t("cli.help.programme_file"))
+    .action(act((file: string) => loadProgrammesCommand(ctx, file)));
+
+  return program;
+}
+
+function reportError(out: Output, e: unknown, args: string[]): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end through here too, with exit code 0.
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return e.exitCode;
+    if (e.code === "commander.help") {
+      // A command group without its subcommand: commander has printed the group's help.
+      if (out.json) out.error("cli.command_required", { command: commandGroup(args) });
+      return EXIT_ERROR;
+    }
+    const [code, params] = usageError(e);
+    out.error(code, params);
+    return EXIT_ERROR;
+  }
+  if (e instanceof DomainError) {
+    out.error(e.code, e.params);
+    return EXIT_ERROR;
+  }
+  out.error("cli.unexpected", { detail: errorText(e) });
+  return EXIT_ERROR;
+}
+
+/** Commander's parse errors as message codes; the quoted name in its message is the parameter. */
+function usageError(e: CommanderError): [string, Record<string, string>] {
+  const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? "";
+  switch (e.code) {
+    case "commander.unknownCommand":
+      return ["cli.unknown_command", { command: quoted }];
+    case "commander.unknownOption":
+      return ["cli.unknown_option", { option: quoted }];
+    case "commander.missingArgument":
+      return ["cli.missing_argument", { argument: quoted }];
+    case "commander.optionMissingArgument":
+      return ["cli.option_value_missing", { option: quoted }];
+    case "commander.missingMandatoryOptionValue":
+      return ["cli.option_required", { option: quoted }];
+    case "commander.excessArguments":
+      return ["cli.too_many_arguments", { command: quoted || "certdesk" }];
+    default:
+      return ["cli.usage", { detail: e.message.replace(/^error: /, "") }];
+  }
+}
+
+function commandGroup(args: string[]): string {
+  const group = args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "--lang");
+  return group ? `certdesk ${group}` : "certdesk";
+}
+
+/** Whether a flag is given before the "--" that ends the options. */
+function optionGiven(args: string[], flag: string): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes(flag);
+}
+
+/** The value of "--name value" or "--name=value", before "--". */
+function optionValue(args: string[], flag: string): string | undefined {
+  const end = args.indexOf("--");
+  const options = end < 0 ? args : args.slice(0, end);
+  for (let i = 0; i < options.length; i++) {
+    const arg = options[i] ?? "";
+    if (arg === flag) return options[i + 1];
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+  return typeof pkg === "object" && pkg !== null && "version" in pkg ? String(pkg.version) : "0.0.0";
+}

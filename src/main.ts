@@ -1,0 +1,103 @@
+/**
+ * The composition root: read the configuration, open the store, build the adapters and the HTTP
+ * app, start. Everything is built here by hand and handed down; nothing else reads process.env.
+ */
+import { systemClock, type Clock } from "./domain/clock.js";
+import { isDomainError } from "./domain/errors.js";
+import { translate } from "./i18n/catalogue.js";
+import { loadConfig, ConfigError, type Config } from "./config.js";
+import { DevPaymentGateway } from "./payments/dev-gateway.js";
+import type { PaymentGateway } from "./payments/port.js";
+import { buildApp } from "./server/app.js";
+import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/calendar.js";
+import { seedDemo, type DemoLogins } from "./services/demo.js";
+import { openStore, type Store } from "./store/database.js";
+import { DomainError } from "./domain/errors.js";
+
+export interface Running {
+  url: string;
+  store: Store;
+  demoLogins: DemoLogins | undefined;
+  stop(): Promise<void>;
+}
+
+const noGateway: PaymentGateway = {
+  name: "none",
+  createCharge: async () => {
+    throw new DomainError("payment.channel_not_offered", { channel: "online" });
+  },
+  readCallback: () => undefined,
+};
+
+export async function startCertdesk(config: Config, clock: Clock = systemClock): Promise<Running> {
+  const store = await openStore(config.store);
+  try {
+    await seedBundledCalendar(store.db);
+    const calendar = new LiveCalendar(await loadCalendar(store.db));
+    const demoLogins = config.demo ? await seedDemo({ db: store.db, clock }) : undefined;
+    const devGateway = config.mode === "development" ? new DevPaymentGateway(config.paymentSecret, config.publicUrl) : undefined;
+    const app = await buildApp({
+      db: store.db,
+      clock,
+      calendar,
+      gateway: devGateway ?? noGateway,
+      devGateway,
+      publicUrl: config.publicUrl,
+      sessionHours: config.sessionHours,
+      uploadLimitBytes: config.uploadLimitBytes,
+      secureCookies: config.publicUrl.startsWith("https://"),
+      logLevel: config.logLevel,
+    });
+    const url = await app.listen({ host: config.host, port: config.port });
+    return {
+      url,
+      store,
+      demoLogins,
+      stop: async () => {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const env = { ...process.env };
+  if (process.argv.includes("--demo")) env.CERTDESK_DEMO = "1";
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  try {
+    const running = await startCertdesk(config);
+    const lines = [`certdesk is running at ${running.url} (${config.store.kind === "embedded" ? `embedded database in ${config.store.dataDir}` : "PostgreSQL"})`, `API documentation: ${running.url}/docs`];
+    if (running.demoLogins) {
+      lines.push("Demo logins (development only):");
+      for (const l of running.demoLogins) lines.push(`  ${l.role.padEnd(28)} login ${l.login.padEnd(14)} password ${l.password}`);
+    }
+    process.stdout.write(lines.join("\n") + "\n");
+    const shutdown = async () => {
+      await running.stop();
+      process.exit(0);
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  } catch (e) {
+    if (isDomainError(e)) {
+      process.stderr.write(`${translate(e.code, "zh-CN", e.params)}\n${translate(e.code, "en", e.params)}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

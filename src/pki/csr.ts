@@ -1,0 +1,113 @@
+/**
+ * PKCS#10 certification requests (RFC 2986): read one from an upload or a token, check proof of
+ * possession, and build one (tests, software tokens, the security client later).
+ *
+ * SM2: OpenSSL 3.0 `openssl req -sm3` signs with an EMPTY signer ID unless given
+ * `-sigopt distid:1234567812345678`. By default only the standard ID (GM/T 0009) is accepted;
+ * a caller that must take such requests passes sm2Ids: [SM2_DEFAULT_ID, ""].
+ */
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
+import { Attribute, Extensions, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import type { AlgorithmIdentifier, Extension } from "@peculiar/asn1-x509";
+import { DomainError } from "../domain/errors.js";
+import { keyAlgorithmOfSpki, signTbs } from "./certificate.js";
+import type { CertificateView } from "./certificate.js";
+import { TAG, children, content, readOnly, toArrayBuffer, whole } from "./der.js";
+import { parseExtensions } from "./extensions.js";
+import type { ExtensionsView } from "./extensions.js";
+import { buildName, nameToString, parseName } from "./name.js";
+import type { SubjectName } from "./name.js";
+import { OID } from "./oids.js";
+import { toDer } from "./pem.js";
+import { SIGNATURE_ALGORITHM_NAMES, verifySignature } from "./signer.js";
+import type { Signer } from "./signer.js";
+import { SM2_DEFAULT_ID } from "./sm2.js";
+
+export interface CsrView {
+  der: Uint8Array;
+  subject: SubjectName;
+  subjectText: string;
+  subjectDer: Uint8Array;
+  /** DER SubjectPublicKeyInfo of the requested key */
+  spki: Uint8Array;
+  keyAlgorithm: CertificateView["keyAlgorithm"];
+  signatureAlgorithm: AlgorithmIdentifier;
+  signatureAlgorithmName: string;
+  /** the signed bytes: CertificationRequestInfo exactly as received */
+  tbs: Uint8Array;
+  signature: Uint8Array;
+  /** extensions asked for in a PKCS#9 extensionRequest attribute; the profile decides what is issued */
+  requestedExtensions?: ExtensionsView;
+}
+
+const CSR_LABELS = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"] as const;
+
+/** Reads a CSR from PEM or DER. Throws pki.csr_malformed (or pki.pem_malformed). */
+export function parseCsr(input: string | Uint8Array): CsrView {
+  const der = toDer(input, CSR_LABELS);
+  try {
+    const top = readOnly(der, TAG.SEQUENCE);
+    const [infoTlv, , sigTlv] = children(der, top);
+    const infoFields = children(der, infoTlv!);
+    const csr = AsnConvert.parse(der, CertificationRequest);
+    const info = csr.certificationRequestInfo;
+    const extensionRequest = info.attributes.find((a) => a.type === OID.extensionRequest);
+    const requested = extensionRequest?.values[0];
+    return {
+      der,
+      subject: parseName(info.subject),
+      subjectText: nameToString(info.subject),
+      subjectDer: whole(der, infoFields[1]!),
+      spki: whole(der, infoFields[2]!),
+      keyAlgorithm: keyAlgorithmOfSpki(info.subjectPKInfo),
+      signatureAlgorithm: csr.signatureAlgorithm,
+      signatureAlgorithmName: SIGNATURE_ALGORITHM_NAMES[csr.signatureAlgorithm.algorithm] ?? csr.signatureAlgorithm.algorithm,
+      tbs: whole(der, infoTlv!),
+      signature: content(der, sigTlv!).subarray(1),
+      ...(requested ? { requestedExtensions: parseExtensions([...AsnConvert.parse(requested, Extensions)]) } : {}),
+    };
+  } catch (e) {
+    throw new DomainError("pki.csr_malformed", {}, `CSR does not parse: ${String(e)}`);
+  }
+}
+
+export interface CsrVerifyOptions {
+  /** SM2 signer IDs to accept, tried in order; default [SM2_DEFAULT_ID] */
+  sm2Ids?: readonly (string | Uint8Array)[];
+}
+
+/** Proof of possession: the CSR is signed by the private key of the public key it carries. */
+export function verifyCsr(csr: CsrView, options: CsrVerifyOptions = {}): boolean {
+  const check = (sm2Id?: string | Uint8Array): boolean =>
+    verifySignature(csr.spki, csr.signatureAlgorithm, csr.tbs, csr.signature, sm2Id === undefined ? {} : { sm2Id });
+  if (csr.signatureAlgorithm.algorithm !== OID.sm3WithSm2) return check();
+  return (options.sm2Ids ?? [SM2_DEFAULT_ID]).some(check);
+}
+
+export function assertProofOfPossession(csr: CsrView, options?: CsrVerifyOptions): void {
+  if (!verifyCsr(csr, options)) throw new DomainError("pki.csr_signature_invalid");
+}
+
+export interface BuildCsrInput {
+  subject: SubjectName | Name;
+  /** signs with the key whose public half goes into the request */
+  signer: Signer;
+  /** asked-for extensions, put in a PKCS#9 extensionRequest attribute */
+  extensions?: Extension[];
+}
+
+export async function buildCsr(input: BuildCsrInput): Promise<Uint8Array> {
+  const attributes = new Attributes(
+    input.extensions?.length
+      ? [new Attribute({ type: OID.extensionRequest, values: [AsnConvert.serialize(new Extensions(input.extensions))] })]
+      : [],
+  );
+  const info = new CertificationRequestInfo({
+    version: 0,
+    subject: input.subject instanceof Name ? input.subject : buildName(input.subject),
+    subjectPKInfo: AsnConvert.parse(toArrayBuffer(input.signer.publicKeySpki), SubjectPublicKeyInfo),
+    attributes,
+  });
+  return signTbs(new Uint8Array(AsnConvert.serialize(info)), input.signer);
+}

@@ -1,0 +1,144 @@
+/**
+ * buildApp(deps): the HTTP face of the desk. Tests start exactly this; main.ts starts it with the
+ * real adapters. Routes only translate HTTP to use cases: rules and audit live in the services.
+ */
+import cookie from "@fastify/cookie";
+import multipart from "@fastify/multipart";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from "fastify";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
+import type { Clock } from "../domain/clock.js";
+import { DomainError, isDomainError } from "../domain/errors.js";
+import { pickLocale, type Locale } from "../i18n/catalogue.js";
+import type { DevPaymentGateway } from "../payments/dev-gateway.js";
+import type { PaymentGateway } from "../payments/port.js";
+import type { Actor } from "../services/actor.js";
+import type { LiveCalendar } from "../services/calendar.js";
+import { resolveSession } from "../services/people.js";
+import type { Database } from "../store/schema.js";
+import { problemOf } from "./problem.js";
+import { registerAdminRoutes } from "./routes/admin.js";
+import { registerAuthRoutes } from "./routes/auth.js";
+import { registerDevGatewayRoutes } from "./routes/dev-gateway.js";
+import { registerOrderRoutes } from "./routes/orders.js";
+import { registerPublicRoutes } from "./routes/public.js";
+import { registerStaffRoutes } from "./routes/staff.js";
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  calendar: LiveCalendar;
+  gateway: PaymentGateway;
+  devGateway?: DevPaymentGateway | undefined;
+  publicUrl: string;
+  sessionHours: number;
+  uploadLimitBytes: number;
+  secureCookies: boolean;
+  logLevel?: string;
+}
+
+export const SESSION_COOKIE = "certdesk_session";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    locale: Locale;
+    actor: Actor | undefined;
+    sessionToken: string | undefined;
+  }
+}
+
+/** The Fastify instance with zod schemas as types, which every route module receives. */
+export type ZApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logLevel && deps.logLevel !== "silent" ? { level: deps.logLevel, redact: ["req.headers.authorization", "req.headers.cookie"] } : false,
+    bodyLimit: deps.uploadLimitBytes + 1024 * 1024,
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 10 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "certdesk API", version: "0.1.0", description: "Organisation certificates on USB keys: orders, reviews, payments, certificates." },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+          bearer: { type: "http", scheme: "bearer" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.decorateRequest("locale", "zh-CN");
+  app.decorateRequest("actor", undefined);
+  app.decorateRequest("sessionToken", undefined);
+  app.addHook("onRequest", async (req) => {
+    const lang = (req.query as Record<string, unknown> | undefined)?.lang;
+    req.locale = pickLocale(typeof lang === "string" ? lang : req.headers["accept-language"]);
+    const token = bearer(req) ?? req.cookies[SESSION_COOKIE];
+    if (token) {
+      req.sessionToken = token;
+      req.actor = await resolveSession(deps, token);
+    }
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    if (isDomainError(error)) {
+      const problem = problemOf(error.code, error.params, req.locale);
+      return reply.status(problem.status).type("application/problem+json").send(problem);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const detail = error.validation.map((v) => `${v.instancePath.replace(/^\//, "").replaceAll("/", ".")} ${v.message ?? ""}`.trim()).join("; ");
+      const problem = problemOf("common.validation", { detail }, req.locale);
+      return reply.status(400).type("application/problem+json").send(problem);
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const code = status === 413 ? "material.too_large" : "common.validation";
+      const problem = problemOf(code, { detail: (error as Error).message, size: "?", limit: Math.floor(deps.uploadLimitBytes / 1048576) }, req.locale);
+      return reply.status(status).type("application/problem+json").send({ ...problem, status });
+    }
+    req.log.error(error);
+    const problem = problemOf("common.internal", {}, req.locale);
+    return reply.status(500).type("application/problem+json").send(problem);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const problem = problemOf("common.not_found", { what: req.url }, req.locale);
+    return reply.status(404).type("application/problem+json").send(problem);
+  });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  registerPublicRoutes(typed, deps);
+  registerAuthRoutes(typed, deps);
+  registerOrderRoutes(typed, deps);
+  registerStaffRoutes(typed, deps);
+  registerAdminRoutes(typed, deps);
+  if (deps.devGateway) registerDevGatewayRoutes(typed, { ...deps, devGateway: deps.devGateway });
+  return app;
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith("Bearer ") ? h.slice(7) : undefined;
+}
+
+/** The signed-in actor, or 401. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new DomainError("auth.unauthenticated");
+  return req.actor;
+}

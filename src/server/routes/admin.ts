@@ -1,0 +1,28 @@
+/** Administration: programmes, the calendar, the audit chain. */
+import { z } from "zod";
+import { addCalendarYear } from "../../services/calendar.js";
+import { requireRole } from "../../services/people.js";
+import { saveProgramme } from "../../services/programmes.js";
+import { verifyAuditChain } from "../../store/audit.js";
+import { actorOf, type AppDeps, type ZApp } from "../app.js";
+
+export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
+  app.put(
+    "/api/programmes/:id",
+    { schema: { tags: ["admin"], summary: "Add or replace a programme (validated against the programme schema)", params: z.object({ id: z.string() }), body: z.record(z.string(), z.unknown()) } },
+    async (req) => {
+      const body = { ...req.body, id: req.params.id };
+      const { version } = await saveProgramme(deps, actorOf(req), body);
+      return { id: req.params.id, version };
+    },
+  );
+  app.post(
+    "/api/calendar/years",
+    { schema: { tags: ["admin"], summary: "Load a year's working-day calendar (holidays and make-up working days)", body: z.record(z.string(), z.unknown()) } },
+    async (req) => addCalendarYear(deps, actorOf(req), req.body),
+  );
+  app.get("/api/audit/verify", { schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" } }, async (req) => {
+    requireRole(actorOf(req), "admin");
+    return verifyAuditChain(deps.db);
+  });
+}

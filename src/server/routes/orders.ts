@@ -1,0 +1,157 @@
+/** The applicant's side of orders: create, submit, upload, pay, follow; and certificates. */
+import { z } from "zod";
+import { shanghaiDate } from "../../domain/dates.js";
+import { DomainError } from "../../domain/errors.js";
+import { auditTrail } from "../../store/audit.js";
+import { listMaterials, readMaterial, uploadMaterial } from "../../services/materials.js";
+import { createOrder, getOrder, listOrders, refundDecision, transitionOrder } from "../../services/orders.js";
+import { activateCertificate, bindAccount, resubmitOrder } from "../../services/fulfilment.js";
+import { acceptPaymentCallback, startOnlinePayment } from "../../services/payments.js";
+import { SIGNATURE_HEADER } from "../../payments/dev-gateway.js";
+import { translate } from "../../i18n/catalogue.js";
+import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import { okSchema, orderDetailsSchema, orderSchema } from "../schemas.js";
+
+const idParams = z.object({ id: z.uuid() });
+
+export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
+  app.post(
+    "/api/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Create an order (and submit it with submit: true). Send an Idempotency-Key header to make retries safe.",
+        headers: z.object({ "idempotency-key": z.string().min(8).max(100).optional() }).passthrough(),
+        body: z.object({ programmeId: z.string(), service: z.string(), details: orderDetailsSchema.default({}), submit: z.boolean().optional() }),
+        response: { 201: orderSchema },
+      },
+    },
+    async (req, reply) => {
+      const order = await createOrder(deps, actorOf(req), { ...req.body, idempotencyKey: req.headers["idempotency-key"] });
+      return reply.status(201).send(order);
+    },
+  );
+
+  app.get(
+    "/api/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        querystring: z.object({ state: z.string().optional(), programmeId: z.string().optional(), service: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+        response: { 200: z.array(orderSchema) },
+      },
+    },
+    async (req) => listOrders(deps, actorOf(req), req.query),
+  );
+
+  app.get("/api/orders/:id", { schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } } }, async (req) =>
+    getOrder(deps, actorOf(req), req.params.id),
+  );
+
+  app.get(
+    "/api/orders/:id/audit",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "The order's audit trail, oldest first",
+        params: idParams,
+        response: { 200: z.array(z.object({ seq: z.string(), at: z.string(), actor: z.string(), action: z.string(), fromState: z.string().nullable(), toState: z.string().nullable(), reason: z.string().nullable(), data: z.record(z.string(), z.unknown()) })) },
+      },
+    },
+    async (req) => {
+      await getOrder(deps, actorOf(req), req.params.id);
+      const rows = await auditTrail(deps.db, "order", req.params.id);
+      return rows.map((r) => ({ seq: r.seq.toString(), at: r.at.toISOString(), actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, reason: r.reason, data: r.data }));
+    },
+  );
+
+  for (const [path, event] of [["submit", "submit"], ["cancel", "cancel"]] as const) {
+    app.post(`/api/orders/:id/${path}`, { schema: { tags: ["orders"], params: idParams, body: z.object({ reason: z.string().max(500).optional() }).optional(), response: { 200: orderSchema } } }, async (req) =>
+      transitionOrder(deps, actorOf(req), req.params.id, event, { reason: req.body?.reason }),
+    );
+  }
+
+  app.post(
+    "/api/orders/:id/resubmit",
+    { schema: { tags: ["orders"], summary: "Resubmit after a rejection, with corrected details if any", params: idParams, body: z.object({ details: orderDetailsSchema.partial().optional() }).optional(), response: { 200: orderSchema } } },
+    async (req) => resubmitOrder(deps, actorOf(req), req.params.id, req.body?.details),
+  );
+
+  app.post(
+    "/api/orders/:id/materials/:materialId",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Upload a scanned material (multipart/form-data, field 'file'); PDF, JPEG or PNG judged by content",
+        params: z.object({ id: z.uuid(), materialId: z.string().max(60) }),
+        consumes: ["multipart/form-data"],
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const file = await req.file();
+      if (!file) throw new DomainError("material.empty");
+      const bytes = await file.toBuffer();
+      if (file.file.truncated) throw new DomainError("material.too_large", { size: ">" + Math.floor(deps.uploadLimitBytes / 1048576), limit: Math.floor(deps.uploadLimitBytes / 1048576) });
+      const view = await uploadMaterial(deps, actor, { orderId: req.params.id, materialId: req.params.materialId, filename: file.filename, bytes });
+      return reply.status(201).send(view);
+    },
+  );
+
+  app.get("/api/orders/:id/materials", { schema: { tags: ["orders"], params: idParams } }, async (req) => listMaterials(deps, actorOf(req), req.params.id));
+
+  app.get("/api/materials/:id", { schema: { tags: ["orders"], params: idParams } }, async (req, reply) => {
+    const m = await readMaterial(deps, actorOf(req), req.params.id);
+    return reply.type(m.contentType).header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`).send(Buffer.from(m.content));
+  });
+
+  app.post(
+    "/api/orders/:id/pay",
+    { schema: { tags: ["payments"], summary: "Start online payment: returns the gateway's pay page", params: idParams, response: { 200: z.object({ payUrl: z.string(), tradeNo: z.string() }) } } },
+    async (req) => startOnlinePayment(deps, actorOf(req), req.params.id),
+  );
+
+  app.get(
+    "/api/orders/:id/refund-eligibility",
+    { schema: { tags: ["orders"], params: idParams, response: { 200: z.object({ allowed: z.boolean(), code: z.string().optional(), reason: z.string().optional() }) } } },
+    async (req) => {
+      await getOrder(deps, actorOf(req), req.params.id);
+      const target = await deps.db.selectFrom("orders").selectAll().where("id", "=", req.params.id).executeTakeFirstOrThrow();
+      const decision = await refundDecision(deps, target, shanghaiDate(deps.clock.now()));
+      return decision.allowed ? { allowed: true } : { allowed: false, code: decision.reason, reason: translate(decision.reason, req.locale, decision.params) };
+    },
+  );
+
+  // The gateway calls this; the raw body is what its signature covers.
+  app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => done(null, body));
+    scope.post("/api/payments/callback/dev", { schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" } }, async (req) => {
+      const signature = req.headers[SIGNATURE_HEADER];
+      return acceptPaymentCallback(deps, String(req.body), typeof signature === "string" ? signature : undefined);
+    });
+  });
+
+  app.get(
+    "/api/certificates",
+    { schema: { tags: ["certificates"], summary: "The organisation's certificates (staff: all, filtered by organisation)", querystring: z.object({ organisationId: z.uuid().optional() }) } },
+    async (req) => {
+      const actor = actorOf(req);
+      let q = deps.db.selectFrom("certificates").select(["id", "serial", "order_id", "organisation_id", "programme_id", "subject", "not_before", "not_after", "status", "activated_at", "revoked_at", "revocation_reason"]);
+      if (actor.kind === "applicant") q = q.where("organisation_id", "=", actor.organisationId);
+      else if (req.query.organisationId) q = q.where("organisation_id", "=", req.query.organisationId);
+      return (await q.orderBy("not_after").limit(500).execute()).map((c) => ({ ...c, not_before: c.not_before.toISOString(), not_after: c.not_after.toISOString() }));
+    },
+  );
+
+  app.post("/api/certificates/:id/activate", { schema: { tags: ["certificates"], params: idParams, response: { 200: okSchema } } }, async (req) => {
+    await activateCertificate(deps, actorOf(req), req.params.id);
+    return { ok: true as const };
+  });
+
+  app.post(
+    "/api/certificates/:id/bind",
+    { schema: { tags: ["certificates"], summary: "Bind a platform account to this certificate (one to one)", params: idParams, body: z.object({ programmeId: z.string(), accountName: z.string().min(1).max(100) }), response: { 200: z.object({ bindingId: z.string() }) } } },
+    async (req) => bindAccount(deps, actorOf(req), { certificateId: req.params.id, ...req.body }),
+  );
+}

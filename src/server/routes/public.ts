@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { shanghaiDate, calendarDate } from "../../domain/dates.js";
+import { DomainError } from "../../domain/errors.js";
+import { validateMobile, validateResidentId, validateUscc } from "../../domain/validators.js";
+import { translate } from "../../i18n/catalogue.js";
+import { quoteFor } from "../../services/orders.js";
+import { getProgramme, listProgrammes } from "../../services/programmes.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { quoteSchema } from "../schemas.js";
+
+export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
+  app.get("/api/health", { schema: { tags: ["public"], response: { 200: z.object({ status: z.literal("ok"), time: z.string() }) } } }, async () => ({
+    status: "ok" as const,
+    time: deps.clock.now().toISOString(),
+  }));
+
+  app.get("/api/programmes", { schema: { tags: ["public"], summary: "Programmes with their services, tariff, rules and materials" } }, async () =>
+    listProgrammes(deps.db),
+  );
+
+  app.get("/api/programmes/:id", { schema: { tags: ["public"], params: z.object({ id: z.string() }) } }, async (req) => getProgramme(deps.db, req.params.id));
+
+  app.post(
+    "/api/quote",
+    {
+      schema: {
+        tags: ["public"],
+        summary: "An itemised quote in fen",
+        body: z.object({
+          programmeId: z.string(),
+          service: z.string(),
+          years: z.number().int().optional(),
+          keys: z.number().int().optional(),
+          plan: z.string().optional(),
+          coveredByPlan: z.string().optional(),
+          courier: z.enum(["prepaid", "cash-on-delivery"]).optional(),
+        }),
+        response: { 200: quoteSchema },
+      },
+    },
+    async (req) => {
+      const { programmeId, service, coveredByPlan, ...details } = req.body;
+      return quoteFor(await getProgramme(deps.db, programmeId), service, details, coveredByPlan);
+    },
+  );
+
+  app.get(
+    "/api/calendar/add-working-days",
+    { schema: { tags: ["public"], querystring: z.object({ date: z.string(), n: z.coerce.number().int().min(0).max(1000) }), response: { 200: z.object({ date: z.string() }) } } },
+    async (req) => ({ date: deps.calendar.addWorkingDays(parseDate(req.query.date), req.query.n) }),
+  );
+  app.get(
+    "/api/calendar/is-working-day",
+    { schema: { tags: ["public"], querystring: z.object({ date: z.string().optional() }), response: { 200: z.object({ date: z.string(), workingDay: z.boolean() }) } } },
+    async (req) => {
+      const date = req.query.date ? parseDate(req.query.date) : shanghaiDate(deps.clock.now());
+      return { date, workingDay: deps.calendar.isWorkingDay(date) };
+    },
+  );
+
+  app.post(
+    "/api/validate/:kind",
+    {
+      schema: {
+        tags: ["public"],
+        params: z.object({ kind: z.enum(["uscc", "id", "mobile"]) }),
+        body: z.object({ value: z.string().max(64) }),
+        response: { 200: z.object({ valid: z.boolean(), value: z.string().optional(), reason: z.string().optional(), code: z.string().optional() }) },
+      },
+    },
+    async (req) => {
+      const v = req.body.value;
+      const result = req.params.kind === "uscc" ? validateUscc(v) : req.params.kind === "id" ? validateResidentId(v, shanghaiDate(deps.clock.now())) : validateMobile(v);
+      if (result.valid) return { valid: true, value: result.value };
+      return { valid: false, code: result.reason, reason: translate(result.reason, req.locale, result.params) };
+    },
+  );
+}
+
+function parseDate(value: string) {
+  try {
+    return calendarDate(value);
+  } catch {
+    throw new DomainError("common.validation", { detail: `date ${value} (expected YYYY-MM-DD)` });
+  }
+}
