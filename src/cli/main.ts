@@ -28,7 +28,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = optionGiven(args, "--json");
   const lang = optionValue(args, "--lang");
   const out = new Output(io, localeFrom(lang, io.env), json);
-  if (lang !== undefined && !LANGUAGES.some((l) => l.toLowerCase() === lang.toLowerCase())) {
+  if (lang !== undefined && !/^(zh|en)([-_][a-z]+)?$/i.test(lang)) {
     out.error("cli.invalid_value", { option: "--lang", value: lang, allowed: LANGUAGES.join(", ") });
     return EXIT_ERROR;
   }

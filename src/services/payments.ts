@@ -11,6 +11,7 @@ import { appendAudit } from "../store/audit.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
 import { assertCanSee, lockOrder, transitionInTx, type OrderDeps } from "./orders.js";
 import { getProgramme } from "./programmes.js";
+import { requireRole } from "./people.js";
 
 export interface PaymentDeps extends OrderDeps {
   gateway: PaymentGateway;
@@ -71,6 +72,33 @@ export async function acceptPaymentCallback(deps: PaymentDeps, rawBody: string, 
       // Paid after the order lapsed or was cancelled: the money is kept on record for finance to return.
       await appendAudit(tx, { actor: actorLabel(gateway), action: "payment.needs_refund", subjectType: "order", subjectId: order.id, fromState: order.state, data: { tradeNo: notice.tradeNo } }, deps.clock.now());
     }
+    return { outcome: "paid" as const };
+  });
+}
+
+/**
+ * Finance confirms a bank transfer it has seen on the collection account (programme B). The
+ * transfer reference is unique, so confirming the same transfer twice records it once.
+ */
+export async function confirmBankTransfer(
+  deps: OrderDeps,
+  actor: Actor,
+  orderId: string,
+  input: { reference: string; amountFen: number },
+): Promise<{ outcome: "paid" | "already-paid" }> {
+  requireRole(actor, "finance");
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const order = await lockOrder(tx, orderId);
+    const programme = await getProgramme(tx, order.programme_id);
+    if (!programme.payment.channels.includes("bank-transfer")) throw new DomainError("payment.channel_not_offered", { channel: "bank-transfer" });
+    const paid = await tx.selectFrom("payments").select("gateway_trade_no").where("order_id", "=", order.id).where("status", "=", "succeeded").executeTakeFirst();
+    if (paid) return { outcome: "already-paid" as const };
+    if (input.amountFen !== Number(order.total_fen)) throw new DomainError("payment.amount_mismatch", { paid: input.amountFen, due: Number(order.total_fen) });
+    const reference = `BANK-${input.reference.trim()}`;
+    await tx.insertInto("payments").values({ id: randomUUID(), order_id: order.id, channel: "bank-transfer", amount_fen: input.amountFen, status: "succeeded", gateway_trade_no: reference, created_at: now, paid_at: now }).execute();
+    await appendAudit(tx, { actor: actorLabel(actor), action: "payment.succeeded", subjectType: "order", subjectId: order.id, data: { reference, amountFen: input.amountFen, channel: "bank-transfer" } }, now);
+    await transitionInTx(tx, deps, actor, order.id, "pay");
     return { outcome: "paid" as const };
   });
 }

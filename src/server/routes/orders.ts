@@ -66,14 +66,14 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   );
 
   for (const [path, event] of [["submit", "submit"], ["cancel", "cancel"]] as const) {
-    app.post(`/api/orders/:id/${path}`, { schema: { tags: ["orders"], params: idParams, body: z.object({ reason: z.string().max(500).optional() }).optional(), response: { 200: orderSchema } } }, async (req) =>
+    app.post(`/api/orders/:id/${path}`, { schema: { tags: ["orders"], params: idParams, body: z.object({ reason: z.string().max(500).optional() }).nullish(), response: { 200: orderSchema } } }, async (req) =>
       transitionOrder(deps, actorOf(req), req.params.id, event, { reason: req.body?.reason }),
     );
   }
 
   app.post(
     "/api/orders/:id/resubmit",
-    { schema: { tags: ["orders"], summary: "Resubmit after a rejection, with corrected details if any", params: idParams, body: z.object({ details: orderDetailsSchema.partial().optional() }).optional(), response: { 200: orderSchema } } },
+    { schema: { tags: ["orders"], summary: "Resubmit after a rejection, with corrected details if any", params: idParams, body: z.object({ details: orderDetailsSchema.partial().optional() }).nullish(), response: { 200: orderSchema } } },
     async (req) => resubmitOrder(deps, actorOf(req), req.params.id, req.body?.details),
   );
 

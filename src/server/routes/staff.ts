@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { approveOrder, deliverOrder, finishProduction, receivePaper, rejectOrder, shipOrder } from "../../services/fulfilment.js";
 import { transitionOrder } from "../../services/orders.js";
+import { confirmBankTransfer } from "../../services/payments.js";
 import { registerOrganisationWithOverride } from "../../services/people.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
@@ -9,7 +10,7 @@ import { orderSchema } from "../schemas.js";
 const idParams = z.object({ id: z.uuid() });
 
 export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
-  const note = z.object({ note: z.string().max(1000).optional() }).optional();
+  const note = z.object({ note: z.string().max(1000).optional() }).nullish();
 
   app.post("/api/orders/:id/review/start", { schema: { tags: ["back office"], params: idParams, response: { 200: orderSchema } } }, async (req) =>
     transitionOrder(deps, actorOf(req), req.params.id, "start_review"),
@@ -57,8 +58,13 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.post(
     "/api/orders/:id/deliver",
-    { schema: { tags: ["back office"], summary: "The courier delivery was signed for (date in Shanghai; today by default)", params: idParams, body: z.object({ signedOn: z.iso.date().optional() }).optional(), response: { 200: orderSchema } } },
+    { schema: { tags: ["back office"], summary: "The courier delivery was signed for (date in Shanghai; today by default)", params: idParams, body: z.object({ signedOn: z.iso.date().optional() }).nullish(), response: { 200: orderSchema } } },
     async (req) => deliverOrder(deps, actorOf(req), req.params.id, req.body?.signedOn),
+  );
+  app.post(
+    "/api/orders/:id/payments/bank-transfer",
+    { schema: { tags: ["back office"], summary: "Finance confirms a bank transfer seen on the collection account", params: idParams, body: z.object({ reference: z.string().min(4).max(60), amountFen: z.number().int().min(0) }), response: { 200: z.object({ outcome: z.enum(["paid", "already-paid"]) }) } } },
+    async (req) => confirmBankTransfer(deps, actorOf(req), req.params.id, req.body),
   );
   app.post(
     "/api/staff/organisations",
