@@ -24,7 +24,9 @@ const envSchema = z
     CERTDESK_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     CERTDESK_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
     CERTDESK_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(100).default(10),
-    CERTDESK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    CERTDESK_LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
   })
   .superRefine((env, ctx) => {
     if (env.CERTDESK_MODE !== "production") return;
@@ -35,7 +37,11 @@ const envSchema = z
       }
     }
     if (env.CERTDESK_DEMO === "1") {
-      ctx.addIssue({ code: "custom", path: ["CERTDESK_DEMO"], message: "demo data is not allowed in production" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["CERTDESK_DEMO"],
+        message: "demo data is not allowed in production",
+      });
     }
   });
 
@@ -68,7 +74,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       parsed.error.issues.map((i) => {
         const key = i.path.join(".");
         const value = env[key];
-        const shown = value === undefined ? "" : /SECRET|KEY|PASS/.test(key) ? " (value hidden)" : ` (got "${value}")`;
+        const shown =
+          value === undefined ? "" : /SECRET|KEY|PASS/.test(key) ? " (value hidden)" : ` (got "${value}")`;
         return `${key}: ${i.message}${shown}`;
       }),
     );
@@ -79,7 +86,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mode: e.CERTDESK_MODE,
     host: e.HOST,
     port: e.PORT,
-    store: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "embedded", dataDir: resolve(dataDir, "db") },
+    store: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "embedded", dataDir: resolve(dataDir, "db") },
     dataDir,
     publicUrl: (e.CERTDESK_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ""),
     demo: e.CERTDESK_DEMO === "1",

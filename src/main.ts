@@ -35,7 +35,10 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     await seedBundledCalendar(store.db);
     const calendar = new LiveCalendar(await loadCalendar(store.db));
     const demoLogins = config.demo ? await seedDemo({ db: store.db, clock }) : undefined;
-    const devGateway = config.mode === "development" ? new DevPaymentGateway(config.paymentSecret, config.publicUrl) : undefined;
+    const devGateway =
+      config.mode === "development"
+        ? new DevPaymentGateway(config.paymentSecret, config.publicUrl)
+        : undefined;
     const app = await buildApp({
       db: store.db,
       clock,
@@ -79,10 +82,14 @@ async function main(): Promise<void> {
   }
   try {
     const running = await startCertdesk(config);
-    const lines = [`certdesk is running at ${running.url} (${config.store.kind === "embedded" ? `embedded database in ${config.store.dataDir}` : "PostgreSQL"})`, `API documentation: ${running.url}/docs`];
+    const lines = [
+      `certdesk is running at ${running.url} (${config.store.kind === "embedded" ? `embedded database in ${config.store.dataDir}` : "PostgreSQL"})`,
+      `API documentation: ${running.url}/docs`,
+    ];
     if (running.demoLogins) {
       lines.push("Demo logins (development only):");
-      for (const l of running.demoLogins) lines.push(`  ${l.role.padEnd(28)} login ${l.login.padEnd(14)} password ${l.password}`);
+      for (const l of running.demoLogins)
+        lines.push(`  ${l.role.padEnd(28)} login ${l.login.padEnd(14)} password ${l.password}`);
     }
     process.stdout.write(lines.join("\n") + "\n");
     const shutdown = async () => {

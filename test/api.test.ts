@@ -6,22 +6,49 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { verifyAuditChain } from "../src/store/audit.js";
-import { anonymous, DEMO, multipart, PDF_BYTES, PNG_BYTES, startTestApp, type Client, type TestApp } from "./support/app.js";
+import {
+  anonymous,
+  DEMO,
+  multipart,
+  PDF_BYTES,
+  PNG_BYTES,
+  startTestApp,
+  type Client,
+  type TestApp,
+} from "./support/app.js";
 import { testStores } from "./support/stores.js";
 
-type Order = { id: string; number: string; state: string; totalFen: number; rejection: { reason: string; items: { target: string; reason: string }[] } | null; due: { kind: string; on: string } | null };
+type Order = {
+  id: string;
+  number: string;
+  state: string;
+  totalFen: number;
+  rejection: { reason: string; items: { target: string; reason: string }[] } | null;
+  due: { kind: string; on: string } | null;
+};
 
 for (const kind of testStores) {
   describe(`API on ${kind.name}`, () => {
     let store: Awaited<ReturnType<typeof kind.open>>;
     let t: TestApp;
-    let supplier: Client, retailer: Client, reviewer: Client, production: Client, finance: Client, admin: Client, anon: Client;
+    let supplier: Client,
+      retailer: Client,
+      reviewer: Client,
+      production: Client,
+      finance: Client,
+      admin: Client,
+      anon: Client;
 
     beforeAll(async () => {
       store = await kind.open();
       t = await startTestApp(store);
       [supplier, retailer, reviewer, production, finance, admin] = await Promise.all([
-        t.as(...DEMO.supplierA), t.as(...DEMO.retailerB), t.as(...DEMO.reviewer), t.as(...DEMO.production), t.as(...DEMO.finance), t.as(...DEMO.admin),
+        t.as(...DEMO.supplierA),
+        t.as(...DEMO.retailerB),
+        t.as(...DEMO.reviewer),
+        t.as(...DEMO.production),
+        t.as(...DEMO.finance),
+        t.as(...DEMO.admin),
       ]);
       anon = await anonymous(t);
     });
@@ -30,11 +57,28 @@ for (const kind of testStores) {
       await store?.dispose();
     });
 
-    const upload = (client: Client, orderId: string, material: string, bytes = PDF_BYTES, name = "scan.pdf") =>
-      client({ method: "POST", url: `/api/orders/${orderId}/materials/${material}`, ...multipart(name, bytes) });
+    const upload = (
+      client: Client,
+      orderId: string,
+      material: string,
+      bytes = PDF_BYTES,
+      name = "scan.pdf",
+    ) =>
+      client({
+        method: "POST",
+        url: `/api/orders/${orderId}/materials/${material}`,
+        ...multipart(name, bytes),
+      });
 
     it("quotes programme B: 2 keys for 3 years cost 700.00 basic and 1200.00 all-inclusive; a PIN reset 50.00 basic, 0.00 all-inclusive", async () => {
-      const q = async (body: object) => (await anon({ method: "POST", url: "/api/quote", payload: { programmeId: "power-trading", ...body } })).json<{ total: number }>().total;
+      const q = async (body: object) =>
+        (
+          await anon({
+            method: "POST",
+            url: "/api/quote",
+            payload: { programmeId: "power-trading", ...body },
+          })
+        ).json<{ total: number }>().total;
       expect(await q({ service: "new", years: 3, keys: 2, plan: "basic" })).toBe(70000);
       expect(await q({ service: "new", years: 3, keys: 2, plan: "all-inclusive" })).toBe(120000);
       expect(await q({ service: "pin-reset", coveredByPlan: "basic" })).toBe(5000);
@@ -42,7 +86,12 @@ for (const kind of testStores) {
     });
 
     it("refuses a bad quote in the caller's language with a stable code", async () => {
-      const res = await anon({ method: "POST", url: "/api/quote", headers: { "accept-language": "en" }, payload: { programmeId: "procurement", service: "new", years: 6 } });
+      const res = await anon({
+        method: "POST",
+        url: "/api/quote",
+        headers: { "accept-language": "en" },
+        payload: { programmeId: "procurement", service: "new", years: 6 },
+      });
       expect(res.status).toBe(422);
       const problem = res.json<{ code: string; detail: string; messages: Record<string, string> }>();
       expect(problem.code).toBe("tariff.years_not_offered");
@@ -51,7 +100,15 @@ for (const kind of testStores) {
     });
 
     it("programme A: a supplier applies for 3 years (600.00), pays online, is rejected with a reason, resubmits and is approved", async () => {
-      const created = await supplier({ method: "POST", url: "/api/orders", payload: { programmeId: "procurement", service: "new", details: { years: 3, platformAccount: "supplier-0001" } } });
+      const created = await supplier({
+        method: "POST",
+        url: "/api/orders",
+        payload: {
+          programmeId: "procurement",
+          service: "new",
+          details: { years: 3, platformAccount: "supplier-0001" },
+        },
+      });
       expect(created.status).toBe(201);
       const order = created.json<Order>();
       expect(order.totalFen).toBe(60000);
@@ -62,13 +119,22 @@ for (const kind of testStores) {
       expect(early.json<{ code: string }>().code).toBe("order.materials_missing");
 
       // A file is judged by its content, not its name.
-      const fake = await upload(supplier, order.id, "application-form", Buffer.from("MZ not a pdf"), "form.pdf");
+      const fake = await upload(
+        supplier,
+        order.id,
+        "application-form",
+        Buffer.from("MZ not a pdf"),
+        "form.pdf",
+      );
       expect(fake.status).toBe(422);
       expect(fake.json<{ code: string }>().code).toBe("material.type_refused");
-      for (const m of ["application-form", "business-licence"]) expect((await upload(supplier, order.id, m)).status).toBe(201);
+      for (const m of ["application-form", "business-licence"])
+        expect((await upload(supplier, order.id, m)).status).toBe(201);
       expect((await upload(supplier, order.id, "handler-id-card", PNG_BYTES, "id.png")).status).toBe(201);
 
-      const submitted = (await supplier({ method: "POST", url: `/api/orders/${order.id}/submit` })).json<Order>();
+      const submitted = (
+        await supplier({ method: "POST", url: `/api/orders/${order.id}/submit` })
+      ).json<Order>();
       expect(submitted.state).toBe("awaiting_payment");
 
       // Review before payment is refused: programme A pays first.
@@ -76,51 +142,195 @@ for (const kind of testStores) {
       expect(tooSoon.status).toBe(409);
       expect(tooSoon.json<{ code: string }>().code).toBe("order.illegal_transition");
 
-      const pay = (await supplier({ method: "POST", url: `/api/orders/${order.id}/pay` })).json<{ tradeNo: string; payUrl: string }>();
+      const pay = (await supplier({ method: "POST", url: `/api/orders/${order.id}/pay` })).json<{
+        tradeNo: string;
+        payUrl: string;
+      }>();
       expect(pay.payUrl).toContain("/dev-gateway/pay/");
       await t.gateway.settle(pay.tradeNo, "succeeded", t.clock.now());
       // The gateway repeats its callback; the order is paid once.
       await t.gateway.settle(pay.tradeNo, "succeeded", t.clock.now());
-      expect((await supplier({ method: "GET", url: `/api/orders/${order.id}` })).json<Order>().state).toBe("paid");
-      const payments = await store.db.selectFrom("payments").selectAll().where("order_id", "=", order.id).execute();
+      expect((await supplier({ method: "GET", url: `/api/orders/${order.id}` })).json<Order>().state).toBe(
+        "paid",
+      );
+      const payments = await store.db
+        .selectFrom("payments")
+        .selectAll()
+        .where("order_id", "=", order.id)
+        .execute();
       expect(payments.filter((p) => p.status === "succeeded")).toHaveLength(1);
       expect(payments[0]!.amount_fen).toBe(60000n);
 
       // A forged callback is refused.
-      const forged = await anon({ method: "POST", url: "/api/payments/callback/dev", headers: { "content-type": "application/json", "x-gateway-signature": "0".repeat(64) }, payload: JSON.stringify({ tradeNo: pay.tradeNo, status: "succeeded", amountFen: 1, paidAt: new Date().toISOString(), gatewayRef: "x" }) });
+      const forged = await anon({
+        method: "POST",
+        url: "/api/payments/callback/dev",
+        headers: { "content-type": "application/json", "x-gateway-signature": "0".repeat(64) },
+        payload: JSON.stringify({
+          tradeNo: pay.tradeNo,
+          status: "succeeded",
+          amountFen: 1,
+          paidAt: new Date().toISOString(),
+          gatewayRef: "x",
+        }),
+      });
       expect(forged.status).toBe(401);
 
       // An applicant cannot review its own order.
       expect((await supplier({ method: "POST", url: `/api/orders/${order.id}/approve` })).status).toBe(403);
 
-      const rejected = await reviewer({ method: "POST", url: `/api/orders/${order.id}/reject`, payload: { reason: "申请表未加盖公章", items: [{ target: "application-form", reason: "缺少单位实物公章" }] } });
+      const rejected = await reviewer({
+        method: "POST",
+        url: `/api/orders/${order.id}/reject`,
+        payload: {
+          reason: "申请表未加盖公章",
+          items: [{ target: "application-form", reason: "缺少单位实物公章" }],
+        },
+      });
       expect(rejected.json<Order>().state).toBe("rejected");
       const seen = (await supplier({ method: "GET", url: `/api/orders/${order.id}` })).json<Order>();
       expect(seen.rejection?.items).toEqual([{ target: "application-form", reason: "缺少单位实物公章" }]);
 
       expect((await upload(supplier, order.id, "application-form")).status).toBe(201);
-      const resubmitted = (await supplier({ method: "POST", url: `/api/orders/${order.id}/resubmit` })).json<Order>();
+      const resubmitted = (
+        await supplier({ method: "POST", url: `/api/orders/${order.id}/resubmit` })
+      ).json<Order>();
       expect(resubmitted.state).toBe("resubmitted");
       expect(resubmitted.rejection).toBeNull();
 
-      const approved = (await reviewer({ method: "POST", url: `/api/orders/${order.id}/approve` })).json<Order>();
+      const approved = (
+        await reviewer({ method: "POST", url: `/api/orders/${order.id}/approve` })
+      ).json<Order>();
       expect(approved.state).toBe("awaiting_paper");
 
-      const trail = (await supplier({ method: "GET", url: `/api/orders/${order.id}/audit` })).json<{ action: string; toState: string | null; reason: string | null }[]>();
-      expect(trail.filter((r) => r.toState).map((r) => r.toState)).toEqual(["draft", "awaiting_payment", "paid", "rejected", "resubmitted", "awaiting_paper"]);
+      const trail = (await supplier({ method: "GET", url: `/api/orders/${order.id}/audit` })).json<
+        { action: string; toState: string | null; reason: string | null }[]
+      >();
+      expect(trail.filter((r) => r.toState).map((r) => r.toState)).toEqual([
+        "draft",
+        "awaiting_payment",
+        "paid",
+        "rejected",
+        "resubmitted",
+        "awaiting_paper",
+      ]);
       expect(trail.find((r) => r.action === "order.reject")?.reason).toBe("申请表未加盖公章");
     });
 
+    it("programme A, continued: paper received, key made, shipped, delivered, activated and bound completes the order", async () => {
+      const [order] = (await supplier({ method: "GET", url: "/api/orders?state=awaiting_paper" })).json<
+        Order[]
+      >();
+      expect(order).toBeDefined();
+      const id = order!.id;
+      expect(
+        (await reviewer({ method: "POST", url: `/api/orders/${id}/paper-received` })).json<Order>().state,
+      ).toBe("paper_received");
+      const produced = await production({
+        method: "POST",
+        url: `/api/orders/${id}/production/finish`,
+        payload: {
+          certificates: [
+            {
+              serial: "7f3a9c0e11d24b5c",
+              subject: "CN=上海示例供应链管理有限公司",
+              notBefore: "2026-11-20T00:00:00Z",
+              notAfter: "2029-11-19T15:59:59Z",
+            },
+          ],
+        },
+      });
+      expect(produced.json<Order>().state).toBe("produced");
+      const badWaybill = await production({
+        method: "POST",
+        url: `/api/orders/${id}/ship`,
+        payload: { carrier: "SF", trackingNumber: "12AB" },
+      });
+      expect(badWaybill.json<{ code: string }>().code).toBe("validation.courier.sf.format");
+      expect(
+        (
+          await production({
+            method: "POST",
+            url: `/api/orders/${id}/ship`,
+            payload: { carrier: "SF", trackingNumber: "SF1234567890123" },
+          })
+        ).json<Order>().state,
+      ).toBe("shipped");
+      expect(
+        (
+          await production({
+            method: "POST",
+            url: `/api/orders/${id}/deliver`,
+            payload: { signedOn: "2026-11-20" },
+          })
+        ).json<Order>().state,
+      ).toBe("delivered");
+      const certificateId = (await supplier({ method: "GET", url: `/api/orders/${id}` })).json<{
+        certificateId: string;
+      }>().certificateId;
+      expect(
+        (await supplier({ method: "POST", url: `/api/certificates/${certificateId}/activate` })).status,
+      ).toBe(200);
+      expect((await supplier({ method: "GET", url: `/api/orders/${id}` })).json<Order>().state).toBe(
+        "activated",
+      );
+      expect(
+        (
+          await supplier({
+            method: "POST",
+            url: `/api/certificates/${certificateId}/bind`,
+            payload: { programmeId: "procurement", accountName: "supplier-0001" },
+          })
+        ).status,
+      ).toBe(200);
+      const done = (await supplier({ method: "GET", url: `/api/orders/${id}` })).json<Order>();
+      expect(done.state).toBe("completed");
+      // Completed on Friday 2026-11-20: the e-invoice is due two working days later, Tuesday 2026-11-24.
+      expect(done.due).toMatchObject({ kind: "invoice", on: "2026-11-24" });
+      // An activated key is never refundable.
+      const refund = (await supplier({ method: "GET", url: `/api/orders/${id}/refund-eligibility` })).json<{
+        allowed: boolean;
+        code: string;
+      }>();
+      expect(refund).toMatchObject({ allowed: false, code: "rules.refund.activated" });
+    });
+
     it("programme B: the agent reviews before payment; finance confirms the transfer; production is due in 3 working days", async () => {
-      const order = (await retailer({ method: "POST", url: "/api/orders", payload: { programmeId: "power-trading", service: "new", details: { years: 3, keys: 2, plan: "all-inclusive" } } })).json<Order>();
+      const order = (
+        await retailer({
+          method: "POST",
+          url: "/api/orders",
+          payload: {
+            programmeId: "power-trading",
+            service: "new",
+            details: { years: 3, keys: 2, plan: "all-inclusive" },
+          },
+        })
+      ).json<Order>();
       expect(order.totalFen).toBe(120000);
       await upload(retailer, order.id, "enterprise-application-form");
       await upload(retailer, order.id, "authorisation-letter");
-      expect((await retailer({ method: "POST", url: `/api/orders/${order.id}/submit` })).json<Order>().state).toBe("submitted");
-      expect((await reviewer({ method: "POST", url: `/api/orders/${order.id}/approve` })).json<Order>().state).toBe("awaiting_payment");
-      const wrong = await finance({ method: "POST", url: `/api/orders/${order.id}/payments/bank-transfer`, payload: { reference: "TRF0001", amountFen: 70000 } });
+      expect(
+        (await retailer({ method: "POST", url: `/api/orders/${order.id}/submit` })).json<Order>().state,
+      ).toBe("submitted");
+      expect(
+        (await reviewer({ method: "POST", url: `/api/orders/${order.id}/approve` })).json<Order>().state,
+      ).toBe("awaiting_payment");
+      const wrong = await finance({
+        method: "POST",
+        url: `/api/orders/${order.id}/payments/bank-transfer`,
+        payload: { reference: "TRF0001", amountFen: 70000 },
+      });
       expect(wrong.json<{ code: string }>().code).toBe("payment.amount_mismatch");
-      expect((await finance({ method: "POST", url: `/api/orders/${order.id}/payments/bank-transfer`, payload: { reference: "TRF0001", amountFen: 120000 } })).json<{ outcome: string }>().outcome).toBe("paid");
+      expect(
+        (
+          await finance({
+            method: "POST",
+            url: `/api/orders/${order.id}/payments/bank-transfer`,
+            payload: { reference: "TRF0001", amountFen: 120000 },
+          })
+        ).json<{ outcome: string }>().outcome,
+      ).toBe("paid");
       const paid = (await retailer({ method: "GET", url: `/api/orders/${order.id}` })).json<Order>();
       expect(paid.state).toBe("paid");
       // Paid on Friday 2026-11-20: three working days later is Wednesday 2026-11-25.
@@ -139,38 +349,95 @@ for (const kind of testStores) {
     });
 
     it("an order created twice with one Idempotency-Key exists once", async () => {
-      const send = () => supplier({ method: "POST", url: "/api/orders", headers: { "idempotency-key": "retry-key-0001" }, payload: { programmeId: "procurement", service: "new", details: { years: 1 } } });
+      const send = () =>
+        supplier({
+          method: "POST",
+          url: "/api/orders",
+          headers: { "idempotency-key": "retry-key-0001" },
+          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+        });
       const [a, b] = await Promise.all([send(), send()]);
       expect(a.json<Order>().id).toBe(b.json<Order>().id);
-      const rows = await store.db.selectFrom("orders").select("id").where("idempotency_key", "=", "retry-key-0001").execute();
+      const rows = await store.db
+        .selectFrom("orders")
+        .select("id")
+        .where("idempotency_key", "=", "retry-key-0001")
+        .execute();
       expect(rows).toHaveLength(1);
     });
 
     it("two concurrent bindings of one account to two certificates: exactly one wins", async () => {
-      const org = await store.db.selectFrom("organisations").select("id").where("uscc", "=", "91310115591693856A").executeTakeFirstOrThrow();
-      const certs = ["aa01", "aa02"].map((serial, i) => ({ id: `00000000-0000-4000-8000-00000000000${i + 1}`, serial, organisation_id: org.id, programme_id: "procurement", subject: "CN=test", not_before: new Date("2026-01-01"), not_after: new Date("2027-01-01"), order_id: null, activated_at: null, revoked_at: null, revocation_reason: null, created_at: new Date() }));
+      const org = await store.db
+        .selectFrom("organisations")
+        .select("id")
+        .where("uscc", "=", "91310115591693856A")
+        .executeTakeFirstOrThrow();
+      const certs = ["aa01", "aa02"].map((serial, i) => ({
+        id: `00000000-0000-4000-8000-00000000000${i + 1}`,
+        serial,
+        organisation_id: org.id,
+        programme_id: "procurement",
+        subject: "CN=test",
+        not_before: new Date("2026-01-01"),
+        not_after: new Date("2027-01-01"),
+        order_id: null,
+        activated_at: null,
+        revoked_at: null,
+        revocation_reason: null,
+        created_at: new Date(),
+      }));
       await store.db.insertInto("certificates").values(certs).execute();
-      const results = await Promise.all(certs.map((c) => supplier({ method: "POST", url: `/api/certificates/${c.id}/bind`, payload: { programmeId: "procurement", accountName: "race-account" } })));
+      const results = await Promise.all(
+        certs.map((c) =>
+          supplier({
+            method: "POST",
+            url: `/api/certificates/${c.id}/bind`,
+            payload: { programmeId: "procurement", accountName: "race-account" },
+          }),
+        ),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-      const live = await store.db.selectFrom("bindings").selectAll().where("unbound_at", "is", null).execute();
+      const live = await store.db
+        .selectFrom("bindings")
+        .selectAll()
+        .where("unbound_at", "is", null)
+        .execute();
       expect(live.filter((b) => certs.some((c) => c.id === b.certificate_id))).toHaveLength(1);
     });
 
     it("reads 64-bit integers back exactly", async () => {
-      const { rows } = await sql<{ big: bigint; seq: bigint }>`select 9223372036854775807::int8 as big, (select max(seq) from audit_log) as seq`.execute(store.db);
+      const { rows } = await sql<{
+        big: bigint;
+        seq: bigint;
+      }>`select 9223372036854775807::int8 as big, (select max(seq) from audit_log) as seq`.execute(store.db);
       expect(rows[0]!.big).toBe(9223372036854775807n);
       expect(typeof rows[0]!.seq).toBe("bigint");
     });
 
     it("throttles repeated failed logins", async () => {
-      for (let i = 0; i < 5; i++) expect((await anon({ method: "POST", url: "/api/auth/login", payload: { login: "finance", password: "wrong-password-1" } })).status).toBe(401);
-      const blocked = await anon({ method: "POST", url: "/api/auth/login", payload: { login: "finance", password: "finance-demo-1" } });
+      for (let i = 0; i < 5; i++)
+        expect(
+          (
+            await anon({
+              method: "POST",
+              url: "/api/auth/login",
+              payload: { login: "finance", password: "wrong-password-1" },
+            })
+          ).status,
+        ).toBe(401);
+      const blocked = await anon({
+        method: "POST",
+        url: "/api/auth/login",
+        payload: { login: "finance", password: "finance-demo-1" },
+      });
       expect(blocked.status).toBe(429);
       expect(blocked.json<{ code: string }>().code).toBe("auth.throttled");
     });
 
     it("the audit chain verifies, and an edited row is detected", async () => {
-      expect((await admin({ method: "GET", url: "/api/audit/verify" })).json<{ ok: boolean }>().ok).toBe(true);
+      expect((await admin({ method: "GET", url: "/api/audit/verify" })).json<{ ok: boolean }>().ok).toBe(
+        true,
+      );
       expect((await supplier({ method: "GET", url: "/api/audit/verify" })).status).toBe(403);
       await sql`update audit_log set reason = 'edited' where seq = 3`.execute(store.db);
       expect(await verifyAuditChain(store.db)).toMatchObject({ ok: false, seq: "3", problem: "hash" });

@@ -19,6 +19,7 @@ export function calendarDateArgument(value: string): CalendarDate {
 
 export function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a === value);
-  if (found === undefined) throw new DomainError("cli.invalid_value", { option, value, allowed: allowed.join(", ") });
+  if (found === undefined)
+    throw new DomainError("cli.invalid_value", { option, value, allowed: allowed.join(", ") });
   return found;
 }

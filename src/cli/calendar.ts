@@ -5,17 +5,25 @@ import { calendarDateArgument, wholeNumber } from "./args.js";
 import { type CliContext, EXIT_OK } from "./output.js";
 import { readDataFile, storedCalendar, withDeskData, withStore } from "./source.js";
 
-export async function addWorkingDaysCommand(ctx: CliContext, dateArg: string, daysArg: string): Promise<number> {
+export async function addWorkingDaysCommand(
+  ctx: CliContext,
+  dateArg: string,
+  daysArg: string,
+): Promise<number> {
   const date = calendarDateArgument(dateArg);
   const days = wholeNumber("N", daysArg);
-  const result = await withDeskData(ctx.config(), async (data) => (await data.calendar()).addWorkingDays(date, days));
+  const result = await withDeskData(ctx.config(), async (data) =>
+    (await data.calendar()).addWorkingDays(date, days),
+  );
   ctx.out.result({ date: result }, () => result);
   return EXIT_OK;
 }
 
 export async function isWorkingDayCommand(ctx: CliContext, dateArg: string): Promise<number> {
   const date = calendarDateArgument(dateArg);
-  const workingDay = await withDeskData(ctx.config(), async (data) => (await data.calendar()).isWorkingDay(date));
+  const workingDay = await withDeskData(ctx.config(), async (data) =>
+    (await data.calendar()).isWorkingDay(date),
+  );
   ctx.out.result({ workingDay }, () =>
     ctx.out.t(workingDay ? "cli.calendar.working_day" : "cli.calendar.not_working_day", { date }),
   );

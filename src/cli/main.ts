@@ -12,7 +12,12 @@ import type { Config } from "../config.js";
 import { systemClock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { auditVerifyCommand } from "./audit.js";
-import { addWorkingDaysCommand, calendarYearsCommand, isWorkingDayCommand, loadCalendarCommand } from "./calendar.js";
+import {
+  addWorkingDaysCommand,
+  calendarYearsCommand,
+  isWorkingDayCommand,
+  loadCalendarCommand,
+} from "./calendar.js";
 import { type CliContext, type CliIo, EXIT_ERROR, EXIT_OK, Output, localeFrom } from "./output.js";
 import { listProgrammesCommand, loadProgrammesCommand, showProgrammeCommand } from "./programme.js";
 import { type QuoteOptions, quoteCommand } from "./quote.js";
@@ -34,7 +39,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
 
   let config: Config | undefined;
-  const ctx: CliContext = { io, out, clock: io.clock ?? systemClock, config: () => (config ??= cliConfig(io.env)) };
+  const ctx: CliContext = {
+    io,
+    out,
+    clock: io.clock ?? systemClock,
+    config: () => (config ??= cliConfig(io.env)),
+  };
   let exitCode = EXIT_OK;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
@@ -65,7 +75,8 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     })
     .configureHelp({
       showGlobalOptions: true,
-      styleTitle: (title) => out.t(`cli.help.title.${title.replace(/:$/, "").replace(/ /g, "_").toLowerCase()}`),
+      styleTitle: (title) =>
+        out.t(`cli.help.title.${title.replace(/:$/, "").replace(/ /g, "_").toLowerCase()}`),
     })
     .helpOption("-h, --help", out.t("cli.help.help"))
     .helpCommand(false);
@@ -77,7 +88,10 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .addHelpText("afterAll", `\n${out.t("cli.help.exit_codes")}\n`);
 
   const group = (parent: Command, name: string): Command =>
-    parent.command(name).description(out.t(`cli.help.${name}`)).helpCommand(false);
+    parent
+      .command(name)
+      .description(out.t(`cli.help.${name}`))
+      .helpCommand(false);
 
   const act =
     <A extends unknown[]>(command: (...args: A) => number | Promise<number>) =>

@@ -70,7 +70,8 @@ export function oneLine(message: string): string {
  * set (as POSIX orders them); English when it starts with "en", Simplified Chinese otherwise.
  */
 export function localeFrom(lang: string | undefined, env: Record<string, string | undefined>): Locale {
-  const chosen = lang ?? [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== "") ?? "";
+  const chosen =
+    lang ?? [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== "") ?? "";
   return chosen.toLowerCase().startsWith("en") ? "en" : "zh-CN";
 }
 

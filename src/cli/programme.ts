@@ -69,9 +69,13 @@ function feeText(
   switch (fee) {
     case "term": {
       const term = p.tariff.term;
-      if (term?.kind === "per-year") return out.t("cli.programme.fee.term_per_year", { price: formatFen(term.perYear) });
+      if (term?.kind === "per-year")
+        return out.t("cli.programme.fee.term_per_year", { price: formatFen(term.perYear) });
       const plans = (term?.plans ?? [])
-        .map((plan) => `${plan.name[out.locale]} ${plan.prices.map((x) => `${x.years}y ${formatFen(x.perKey)}`).join(" / ")}`)
+        .map(
+          (plan) =>
+            `${plan.name[out.locale]} ${plan.prices.map((x) => `${x.years}y ${formatFen(x.perKey)}`).join(" / ")}`,
+        )
         .join("; ");
       return out.t("cli.programme.fee.term_plans", { plans });
     }

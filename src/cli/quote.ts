@@ -30,7 +30,10 @@ export async function quoteCommand(ctx: CliContext, options: QuoteOptions): Prom
     const programme = await data.programme(options.programme);
     const service = serviceCodes.find((code) => code === options.service);
     if (service === undefined) {
-      throw new DomainError("tariff.service_not_offered", { service: options.service, programme: programme.id });
+      throw new DomainError("tariff.service_not_offered", {
+        service: options.service,
+        programme: programme.id,
+      });
     }
     return { programme, priced: quote(programme, { ...request, service }) };
   });
@@ -43,15 +46,30 @@ export async function quoteCommand(ctx: CliContext, options: QuoteOptions): Prom
 function quoteText({ out }: CliContext, programme: Programme, priced: Quote): string {
   const { locale } = out;
   const rows = [
-    [out.t("cli.quote.item"), out.t("cli.quote.unit_price"), out.t("cli.quote.quantity"), out.t("cli.quote.amount")],
-    ...priced.items.map((i) => [i.label[locale], formatFen(i.unitPrice), String(i.quantity), formatFen(i.amount)]),
+    [
+      out.t("cli.quote.item"),
+      out.t("cli.quote.unit_price"),
+      out.t("cli.quote.quantity"),
+      out.t("cli.quote.amount"),
+    ],
+    ...priced.items.map((i) => [
+      i.label[locale],
+      formatFen(i.unitPrice),
+      String(i.quantity),
+      formatFen(i.amount),
+    ]),
   ];
   const [header = "", ...lines] = formatTable(rows, new Set([1, 2, 3]));
   const body = lines.flatMap((line, index) => {
     const note = priced.items[index]?.note?.[locale];
     return note ? [line, `  ${note}`] : [line];
   });
-  return [programme.name[locale], "", header, ...body, "", out.t("cli.quote.total", { total: formatFen(priced.total) })].join(
-    "\n",
-  );
+  return [
+    programme.name[locale],
+    "",
+    header,
+    ...body,
+    "",
+    out.t("cli.quote.total", { total: formatFen(priced.total) }),
+  ].join("\n");
 }

@@ -25,7 +25,8 @@ export function cliConfig(env: Record<string, string | undefined>): Config {
   try {
     return loadConfig(env);
   } catch (e) {
-    if (e instanceof ConfigError) throw new DomainError("cli.config_invalid", { detail: e.problems.join("; ") });
+    if (e instanceof ConfigError)
+      throw new DomainError("cli.config_invalid", { detail: e.problems.join("; ") });
     throw e;
   }
 }
@@ -44,7 +45,9 @@ export async function withStore<T>(
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
   if (!options.create && !storeConfigured(config)) {
-    throw new DomainError("cli.no_store", { folder: config.store.kind === "embedded" ? config.store.dataDir : "" });
+    throw new DomainError("cli.no_store", {
+      folder: config.store.kind === "embedded" ? config.store.dataDir : "",
+    });
   }
   const { openStore } = await import("../store/database.js");
   let store: Store;
@@ -63,7 +66,8 @@ export async function withStore<T>(
 
 /** Runs fn on the store when one is configured, else on the demo file and the bundled calendar. */
 export async function withDeskData<T>(config: Config, fn: (data: DeskData) => Promise<T>): Promise<T> {
-  if (storeConfigured(config)) return withStore(config, { create: false }, async (store) => fn(await storeData(store)));
+  if (storeConfigured(config))
+    return withStore(config, { create: false }, async (store) => fn(await storeData(store)));
   return fn(await demoData());
 }
 

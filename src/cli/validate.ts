@@ -1,6 +1,11 @@
 /** certdesk validate: the applicant-number validators (src/domain/validators.ts) from the shell. */
 import { shanghaiDate } from "../domain/dates.js";
-import { type ValidationResult, validateMobile, validateResidentId, validateUscc } from "../domain/validators.js";
+import {
+  type ValidationResult,
+  validateMobile,
+  validateResidentId,
+  validateUscc,
+} from "../domain/validators.js";
 import { type CliContext, EXIT_NO, EXIT_OK } from "./output.js";
 
 export type ValidateKind = "uscc" | "id" | "mobile";
@@ -18,6 +23,8 @@ export function validateCommand(ctx: CliContext, kind: ValidateKind, value: stri
     return EXIT_OK;
   }
   const reason = ctx.out.t(result.reason, result.params);
-  ctx.out.result({ valid: false, code: result.reason, reason }, () => ctx.out.t("cli.validate.invalid", { reason }));
+  ctx.out.result({ valid: false, code: result.reason, reason }, () =>
+    ctx.out.t("cli.validate.invalid", { reason }),
+  );
   return EXIT_NO;
 }

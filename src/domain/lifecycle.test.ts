@@ -147,8 +147,12 @@ describe("order lifecycle", () => {
       let grew = true;
       while (grew) {
         grew = false;
-        for (const t of ts)
-          if (reachable.has(t.from) && !reachable.has(t.to)) (reachable.add(t.to), (grew = true));
+        for (const t of ts) {
+          if (reachable.has(t.from) && !reachable.has(t.to)) {
+            reachable.add(t.to);
+            grew = true;
+          }
+        }
       }
       for (const s of reachable) {
         if (!["completed", "cancelled", "expired", "refunded"].includes(s)) {

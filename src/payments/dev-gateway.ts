@@ -35,8 +35,20 @@ export class DevPaymentGateway implements PaymentGateway {
     if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return undefined;
     const expected = Buffer.from(this.sign(rawBody), "hex");
     if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) return undefined;
-    const body = JSON.parse(rawBody) as { tradeNo: string; status: PaymentNotice["status"]; amountFen: number; paidAt: string; gatewayRef: string };
-    return { tradeNo: body.tradeNo, status: body.status, amountFen: body.amountFen, paidAt: new Date(body.paidAt), gatewayRef: body.gatewayRef };
+    const body = JSON.parse(rawBody) as {
+      tradeNo: string;
+      status: PaymentNotice["status"];
+      amountFen: number;
+      paidAt: string;
+      gatewayRef: string;
+    };
+    return {
+      tradeNo: body.tradeNo,
+      status: body.status,
+      amountFen: body.amountFen,
+      paidAt: new Date(body.paidAt),
+      gatewayRef: body.gatewayRef,
+    };
   }
 
   /** What the payer does on the pay page; the callback goes out as a real gateway's would. */
@@ -44,7 +56,13 @@ export class DevPaymentGateway implements PaymentGateway {
     const charge = this.charges.get(tradeNo);
     if (!charge) throw new Error(`unknown charge ${tradeNo}`);
     charge.state = outcome === "succeeded" ? "paid" : "failed";
-    const notice = { tradeNo, status: outcome, amountFen: charge.amountFen, paidAt: at.toISOString(), gatewayRef: `DEV${randomUUID().replaceAll("-", "").slice(0, 20)}` };
+    const notice = {
+      tradeNo,
+      status: outcome,
+      amountFen: charge.amountFen,
+      paidAt: at.toISOString(),
+      gatewayRef: `DEV${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+    };
     const body = JSON.stringify(notice);
     await this.send(`${this.publicUrl}/api/payments/callback/dev`, body, this.sign(body));
     return { ...notice, paidAt: at };
@@ -52,6 +70,10 @@ export class DevPaymentGateway implements PaymentGateway {
 }
 
 async function postCallback(url: string, body: string, signature: string): Promise<void> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature }, body });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
+    body,
+  });
   if (!response.ok) throw new Error(`callback refused: ${response.status} ${await response.text()}`);
 }

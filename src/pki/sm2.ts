@@ -1,7 +1,8 @@
 /**
  * SM2 digital signatures (GB/T 32918.2-2016, GM/T 0003.2) with the signer ID that GM/T 0009 and
- * GM/T 0015 require. Node's crypto can make SM2 keys but signs with an empty ID, which relying
- * parties in China reject; so the signature itself is computed here, on @noble/curves' generic
+ * GM/T 0015 require. Node's crypto can make SM2 keys but cannot make this signature: crypto.sign
+ * with such a key gives ECDSA on the SM2 curve (no Z_A), and there is no way to pass a signer ID.
+ * So the signature itself is computed here, on @noble/curves' generic
  * short-Weierstrass arithmetic (constant-time, blinded base-point multiply with precomputed tables)
  * and node's SM3.
  *

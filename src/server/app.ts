@@ -6,7 +6,12 @@ import cookie from "@fastify/cookie";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RawServerDefault,
+} from "fastify";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   hasZodFastifySchemaValidationErrors,
@@ -57,11 +62,20 @@ declare module "fastify" {
 }
 
 /** The Fastify instance with zod schemas as types, which every route module receives. */
-export type ZApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+export type ZApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logLevel && deps.logLevel !== "silent" ? { level: deps.logLevel, redact: ["req.headers.authorization", "req.headers.cookie"] } : false,
+    logger:
+      deps.logLevel && deps.logLevel !== "silent"
+        ? { level: deps.logLevel, redact: ["req.headers.authorization", "req.headers.cookie"] }
+        : false,
     bodyLimit: deps.uploadLimitBytes + 1024 * 1024,
     trustProxy: false,
   });
@@ -72,7 +86,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 10 } });
   await app.register(swagger, {
     openapi: {
-      info: { title: "certdesk API", version: "0.1.0", description: "Organisation certificates on USB keys: orders, reviews, payments, certificates." },
+      info: {
+        title: "certdesk API",
+        version: "0.1.0",
+        description: "Organisation certificates on USB keys: orders, reviews, payments, certificates.",
+      },
       components: {
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
@@ -103,15 +121,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(problem.status).type("application/problem+json").send(problem);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const detail = error.validation.map((v) => `${v.instancePath.replace(/^\//, "").replaceAll("/", ".")} ${v.message ?? ""}`.trim()).join("; ");
+      const detail = error.validation
+        .map((v) => `${v.instancePath.replace(/^\//, "").replaceAll("/", ".")} ${v.message ?? ""}`.trim())
+        .join("; ");
       const problem = problemOf("common.validation", { detail }, req.locale);
       return reply.status(400).type("application/problem+json").send(problem);
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       const code = status === 413 ? "material.too_large" : "common.validation";
-      const problem = problemOf(code, { detail: (error as Error).message, size: "?", limit: Math.floor(deps.uploadLimitBytes / 1048576) }, req.locale);
-      return reply.status(status).type("application/problem+json").send({ ...problem, status });
+      const problem = problemOf(
+        code,
+        { detail: (error as Error).message, size: "?", limit: Math.floor(deps.uploadLimitBytes / 1048576) },
+        req.locale,
+      );
+      return reply
+        .status(status)
+        .type("application/problem+json")
+        .send({ ...problem, status });
     }
     req.log.error(error);
     const problem = problemOf("common.internal", {}, req.locale);

@@ -43,5 +43,13 @@ export function problemOf(code: string, params: ErrorParams, locale: Locale): Pr
   const known = hasMessage(code) ? code : "common.internal";
   const status = statusOf(code);
   const messages = { "zh-CN": translate(known, "zh-CN", params), en: translate(known, "en", params) };
-  return { type: `urn:certdesk:problem:${code}`, title: messages[locale], status, code, detail: messages[locale], params, messages };
+  return {
+    type: `urn:certdesk:problem:${code}`,
+    title: messages[locale],
+    status,
+    code,
+    detail: messages[locale],
+    params,
+    messages,
+  };
 }

@@ -31,11 +31,20 @@ export const orderSchema = z.object({
   certificateId: z.string().nullable(),
   targetOrderId: z.string().nullable(),
   rejection: z
-    .object({ reason: z.string(), items: z.array(z.object({ target: z.string(), reason: z.string() })), at: z.string() })
+    .object({
+      reason: z.string(),
+      items: z.array(z.object({ target: z.string(), reason: z.string() })),
+      at: z.string(),
+    })
     .nullable(),
   pendingStep: z.string().nullable(),
   due: z
-    .object({ kind: z.string(), on: z.string(), remainingWorkingDays: z.number().nullable(), overdue: z.boolean() })
+    .object({
+      kind: z.string(),
+      on: z.string(),
+      remainingWorkingDays: z.number().nullable(),
+      overdue: z.boolean(),
+    })
     .nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -55,8 +64,12 @@ export const orderDetailsSchema = z
     sealType: z.string().max(20).optional(),
     newOrganisationName: z.string().max(200).optional(),
     reason: z.string().max(1000).optional(),
-    invoice: z.object({ title: z.string().max(200), taxNumber: z.string().max(30), email: z.email().optional() }).optional(),
-    mailingAddress: z.object({ recipient: z.string().max(50), phone: z.string().max(30), address: z.string().max(300) }).optional(),
+    invoice: z
+      .object({ title: z.string().max(200), taxNumber: z.string().max(30), email: z.email().optional() })
+      .optional(),
+    mailingAddress: z
+      .object({ recipient: z.string().max(50), phone: z.string().max(30), address: z.string().max(300) })
+      .optional(),
   })
   .strict();
 

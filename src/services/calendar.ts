@@ -63,7 +63,17 @@ export async function addCalendarYear(
       .values({ year: year.year, data: JSON.stringify(raw), loaded_at: now })
       .onConflict((oc) => oc.column("year").doUpdateSet({ data: JSON.stringify(raw), loaded_at: now }))
       .execute();
-    await appendAudit(tx, { actor: actorLabel(actor), action: "calendar.load_year", subjectType: "calendar", subjectId: String(year.year), data: { holidays: year.holidays.length, workdays: year.workdays.length } }, now);
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "calendar.load_year",
+        subjectType: "calendar",
+        subjectId: String(year.year),
+        data: { holidays: year.holidays.length, workdays: year.workdays.length },
+      },
+      now,
+    );
   });
   deps.calendar.replace(await loadCalendar(deps.db));
   return { year: year.year };

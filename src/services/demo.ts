@@ -49,12 +49,21 @@ export async function seedDemo(deps: { db: Kysely<Database>; clock: Clock }): Pr
   }
   const logins: DemoLogins = [];
   for (const s of STAFF) {
-    const found = await deps.db.selectFrom("users").select("id").where("login", "=", s.login).executeTakeFirst();
-    if (!found) await createStaff(deps, { login: s.login, name: s.name, password: s.password, roles: [...s.roles] });
+    const found = await deps.db
+      .selectFrom("users")
+      .select("id")
+      .where("login", "=", s.login)
+      .executeTakeFirst();
+    if (!found)
+      await createStaff(deps, { login: s.login, name: s.name, password: s.password, roles: [...s.roles] });
     logins.push({ role: `staff (${s.roles.join(", ")})`, login: s.login, password: s.password });
   }
   for (const a of APPLICANTS) {
-    const found = await deps.db.selectFrom("users").select("id").where("login", "=", a.mobile).executeTakeFirst();
+    const found = await deps.db
+      .selectFrom("users")
+      .select("id")
+      .where("login", "=", a.mobile)
+      .executeTakeFirst();
     if (!found) await signUp({ ...deps, sessionHours: 1 }, a);
     logins.push({ role: a.role, login: a.mobile, password: a.password });
   }

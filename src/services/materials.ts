@@ -21,7 +21,11 @@ export function sniffFileKind(bytes: Uint8Array): FileKind | undefined {
   return undefined;
 }
 
-const CONTENT_TYPES: Record<FileKind, string> = { pdf: "application/pdf", jpg: "image/jpeg", png: "image/png" };
+const CONTENT_TYPES: Record<FileKind, string> = {
+  pdf: "application/pdf",
+  jpg: "image/jpeg",
+  png: "image/png",
+};
 
 /** The applicant may change materials until a reviewer has looked at the order. */
 const EDITABLE: readonly OrderState[] = ["draft", "submitted", "awaiting_payment", "paid", "rejected"];
@@ -43,7 +47,10 @@ export async function uploadMaterial(
 ): Promise<MaterialView> {
   if (input.bytes.length === 0) throw new DomainError("material.empty");
   if (input.bytes.length > deps.uploadLimitBytes) {
-    throw new DomainError("material.too_large", { size: (input.bytes.length / 1048576).toFixed(1), limit: Math.floor(deps.uploadLimitBytes / 1048576) });
+    throw new DomainError("material.too_large", {
+      size: (input.bytes.length / 1048576).toFixed(1),
+      limit: Math.floor(deps.uploadLimitBytes / 1048576),
+    });
   }
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
@@ -55,32 +62,105 @@ export async function uploadMaterial(
     const { definition } = flowOf(programme, order.service);
     const material = definition.materials.find((m) => m.id === input.materialId);
     if (!material) throw new DomainError("material.unknown", { material: input.materialId });
-    if (!material.submission.includes("upload")) throw new DomainError("material.not_uploadable", { material: material.name["zh-CN"] });
+    if (!material.submission.includes("upload"))
+      throw new DomainError("material.not_uploadable", { material: material.name["zh-CN"] });
     const kind = sniffFileKind(input.bytes);
     const accepted = material.acceptedFileTypes.filter((t): t is FileKind => t !== "ofd");
     if (!kind || !accepted.includes(kind)) {
-      throw new DomainError("material.type_refused", { accepted: material.acceptedFileTypes.map((t) => t.toUpperCase()).join("/") });
+      throw new DomainError("material.type_refused", {
+        accepted: material.acceptedFileTypes.map((t) => t.toUpperCase()).join("/"),
+      });
     }
-    await tx.updateTable("materials").set({ superseded_at: now }).where("order_id", "=", order.id).where("material_id", "=", material.id).where("superseded_at", "is", null).execute();
+    await tx
+      .updateTable("materials")
+      .set({ superseded_at: now })
+      .where("order_id", "=", order.id)
+      .where("material_id", "=", material.id)
+      .where("superseded_at", "is", null)
+      .execute();
     const id = randomUUID();
     const sha256 = createHash("sha256").update(input.bytes).digest("hex");
     const filename = input.filename.replace(/[\\/\0]/g, "_").slice(0, 200) || `${material.id}.${kind}`;
-    await tx.insertInto("materials").values({ id, order_id: order.id, material_id: material.id, filename, content_type: CONTENT_TYPES[kind], size: input.bytes.length, sha256, content: input.bytes, uploaded_by: actor.userId, uploaded_at: now, superseded_at: null }).execute();
-    await appendAudit(tx, { actor: actorLabel(actor), action: "material.upload", subjectType: "order", subjectId: order.id, data: { material: material.id, sha256, size: input.bytes.length } }, now);
-    return { id, materialId: material.id, filename, contentType: CONTENT_TYPES[kind], size: input.bytes.length, sha256, uploadedAt: now.toISOString() };
+    await tx
+      .insertInto("materials")
+      .values({
+        id,
+        order_id: order.id,
+        material_id: material.id,
+        filename,
+        content_type: CONTENT_TYPES[kind],
+        size: input.bytes.length,
+        sha256,
+        content: input.bytes,
+        uploaded_by: actor.userId,
+        uploaded_at: now,
+        superseded_at: null,
+      })
+      .execute();
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "material.upload",
+        subjectType: "order",
+        subjectId: order.id,
+        data: { material: material.id, sha256, size: input.bytes.length },
+      },
+      now,
+    );
+    return {
+      id,
+      materialId: material.id,
+      filename,
+      contentType: CONTENT_TYPES[kind],
+      size: input.bytes.length,
+      sha256,
+      uploadedAt: now.toISOString(),
+    };
   });
 }
 
-export async function listMaterials(deps: Pick<OrderDeps, "db">, actor: Actor, orderId: string): Promise<MaterialView[]> {
-  const order = await deps.db.selectFrom("orders").select(["organisation_id"]).where("id", "=", orderId).executeTakeFirst();
+export async function listMaterials(
+  deps: Pick<OrderDeps, "db">,
+  actor: Actor,
+  orderId: string,
+): Promise<MaterialView[]> {
+  const order = await deps.db
+    .selectFrom("orders")
+    .select(["organisation_id"])
+    .where("id", "=", orderId)
+    .executeTakeFirst();
   if (!order) throw new DomainError("order.not_found");
   assertCanSee(actor, order);
-  const rows = await deps.db.selectFrom("materials").select(["id", "material_id", "filename", "content_type", "size", "sha256", "uploaded_at"]).where("order_id", "=", orderId).where("superseded_at", "is", null).orderBy("uploaded_at").execute();
-  return rows.map((r) => ({ id: r.id, materialId: r.material_id, filename: r.filename, contentType: r.content_type, size: r.size, sha256: r.sha256, uploadedAt: r.uploaded_at.toISOString() }));
+  const rows = await deps.db
+    .selectFrom("materials")
+    .select(["id", "material_id", "filename", "content_type", "size", "sha256", "uploaded_at"])
+    .where("order_id", "=", orderId)
+    .where("superseded_at", "is", null)
+    .orderBy("uploaded_at")
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    materialId: r.material_id,
+    filename: r.filename,
+    contentType: r.content_type,
+    size: r.size,
+    sha256: r.sha256,
+    uploadedAt: r.uploaded_at.toISOString(),
+  }));
 }
 
-export async function readMaterial(deps: Pick<OrderDeps, "db">, actor: Actor, id: string): Promise<{ filename: string; contentType: string; content: Uint8Array }> {
-  const row = await deps.db.selectFrom("materials").innerJoin("orders", "orders.id", "materials.order_id").select(["materials.filename", "materials.content_type", "materials.content", "orders.organisation_id"]).where("materials.id", "=", id).executeTakeFirst();
+export async function readMaterial(
+  deps: Pick<OrderDeps, "db">,
+  actor: Actor,
+  id: string,
+): Promise<{ filename: string; contentType: string; content: Uint8Array }> {
+  const row = await deps.db
+    .selectFrom("materials")
+    .innerJoin("orders", "orders.id", "materials.order_id")
+    .select(["materials.filename", "materials.content_type", "materials.content", "orders.organisation_id"])
+    .where("materials.id", "=", id)
+    .executeTakeFirst();
   if (!row) throw new DomainError("common.not_found", { what: id });
   assertCanSee(actor, row);
   return { filename: row.filename, contentType: row.content_type, content: row.content };

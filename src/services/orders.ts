@@ -96,7 +96,10 @@ export interface Rejection {
   at: string;
 }
 
-export function flowOf(programme: Programme, service: string): ServiceFlow & { definition: ServiceDefinition } {
+export function flowOf(
+  programme: Programme,
+  service: string,
+): ServiceFlow & { definition: ServiceDefinition } {
   const code = serviceCodeSchema.safeParse(service);
   const definition = code.success ? programme.services[code.data] : undefined;
   if (!definition) throw new DomainError("order.service_not_offered", { service, programme: programme.id });
@@ -148,7 +151,12 @@ export function assertCanSee(actor: Actor, order: Pick<OrderRow, "organisation_i
 
 // ---- quote and create -------------------------------------------------------------------------
 
-export function quoteFor(programme: Programme, service: string, details: OrderDetails, coveredByPlan?: string): Quote {
+export function quoteFor(
+  programme: Programme,
+  service: string,
+  details: OrderDetails,
+  coveredByPlan?: string,
+): Quote {
   const code = serviceCodeSchema.safeParse(service);
   if (!code.success) throw new DomainError("order.service_not_offered", { service, programme: programme.id });
   const request: QuoteRequest = { service: code.data };
@@ -160,7 +168,11 @@ export function quoteFor(programme: Programme, service: string, details: OrderDe
   return quote(programme, request);
 }
 
-export async function createOrder(deps: OrderDeps, actor: Actor, input: CreateOrderInput): Promise<OrderView> {
+export async function createOrder(
+  deps: OrderDeps,
+  actor: Actor,
+  input: CreateOrderInput,
+): Promise<OrderView> {
   if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
   const programme = await getProgramme(deps.db, input.programmeId);
   const flow = flowOf(programme, input.service);
@@ -205,7 +217,18 @@ export async function createOrder(deps: OrderDeps, actor: Actor, input: CreateOr
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await appendAudit(tx, { actor: actorLabel(actor), action: "order.create", subjectType: "order", subjectId: id, toState: "draft", data: { number, service: input.service, totalFen: priced.total } }, now);
+      await appendAudit(
+        tx,
+        {
+          actor: actorLabel(actor),
+          action: "order.create",
+          subjectType: "order",
+          subjectId: id,
+          toState: "draft",
+          data: { number, service: input.service, totalFen: priced.total },
+        },
+        now,
+      );
       if (input.submit) order = await submitInTx(tx, deps, actor, programme, order, flow);
       return order;
     });
@@ -230,14 +253,24 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 async function findByIdempotencyKey(db: Kysely<Database>, applicantId: string, key: string) {
-  return db.selectFrom("orders").selectAll().where("applicant_id", "=", applicantId).where("idempotency_key", "=", key).executeTakeFirst();
+  return db
+    .selectFrom("orders")
+    .selectAll()
+    .where("applicant_id", "=", applicantId)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
 }
 
 /** The certificate an order acts on must belong to the applicant's organisation. */
-async function ownCertificate(deps: OrderDeps, actor: Extract<Actor, { kind: "applicant" }>, id: string | undefined) {
+async function ownCertificate(
+  deps: OrderDeps,
+  actor: Extract<Actor, { kind: "applicant" }>,
+  id: string | undefined,
+) {
   if (!id) throw new DomainError("order.certificate_required");
   const cert = await deps.db.selectFrom("certificates").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!cert || cert.organisation_id !== actor.organisationId) throw new DomainError("order.certificate_not_found");
+  if (!cert || cert.organisation_id !== actor.organisationId)
+    throw new DomainError("order.certificate_not_found");
   return cert;
 }
 
@@ -273,11 +306,17 @@ async function checkEligibility(
     case "seal-apply":
     case "seal-change": {
       const cert = await ownCertificate(deps, actor, details.certificateId);
-      const revoked = cert.status === "revoked" ? { reason: (cert.revocation_reason ?? "unspecified") as never } : false;
-      assertAllowed(beforeExpiryEligibility(service, { today, certificateNotAfter: cert.not_after, revoked }));
-      if (service === "seal-apply" || service === "seal-change") assertAllowed(sealTypeAllowed(details.sealType ?? ""));
+      const revoked =
+        cert.status === "revoked" ? { reason: (cert.revocation_reason ?? "unspecified") as never } : false;
+      assertAllowed(
+        beforeExpiryEligibility(service, { today, certificateNotAfter: cert.not_after, revoked }),
+      );
+      if (service === "seal-apply" || service === "seal-change")
+        assertAllowed(sealTypeAllowed(details.sealType ?? ""));
       if (service === "change" || service === "reissue") details.validityEnd = cert.not_after.toISOString();
-      return programme.services[service]?.fee === "per-time" ? await planOfCertificate(deps, cert.order_id) : {};
+      return programme.services[service]?.fee === "per-time"
+        ? await planOfCertificate(deps, cert.order_id)
+        : {};
     }
     case "unlock":
     case "pin-reset":
@@ -301,16 +340,31 @@ async function checkEligibility(
 }
 
 /** Keys on an all-inclusive plan get single services free: the plan comes from the order that made them. */
-async function planOfCertificate(deps: OrderDeps, orderId: string | null): Promise<{ coveredByPlan?: string }> {
+async function planOfCertificate(
+  deps: OrderDeps,
+  orderId: string | null,
+): Promise<{ coveredByPlan?: string }> {
   if (!orderId) return {};
-  const order = await deps.db.selectFrom("orders").select("details").where("id", "=", orderId).executeTakeFirst();
+  const order = await deps.db
+    .selectFrom("orders")
+    .select("details")
+    .where("id", "=", orderId)
+    .executeTakeFirst();
   const plan = (order?.details as OrderDetails | undefined)?.plan;
   return plan ? { coveredByPlan: plan } : {};
 }
 
-async function refundTarget(deps: OrderDeps, actor: Actor, targetOrderId: string | undefined): Promise<OrderRow> {
+async function refundTarget(
+  deps: OrderDeps,
+  actor: Actor,
+  targetOrderId: string | undefined,
+): Promise<OrderRow> {
   if (!targetOrderId) throw new DomainError("order.target_required");
-  const target = await deps.db.selectFrom("orders").selectAll().where("id", "=", targetOrderId).executeTakeFirst();
+  const target = await deps.db
+    .selectFrom("orders")
+    .selectAll()
+    .where("id", "=", targetOrderId)
+    .executeTakeFirst();
   if (!target) throw new DomainError("order.not_found");
   assertCanSee(actor, target);
   return target;
@@ -324,9 +378,24 @@ export async function refundDecision(deps: Pick<OrderDeps, "db">, target: OrderR
   const reviewAt = flow.steps.indexOf("review");
   const at = currentStepIndex(flow, state);
   const caAccepted = reviewAt >= 0 && at !== undefined && at > reviewAt;
-  const shipment = await deps.db.selectFrom("shipments").select("delivered_on").where("order_id", "=", target.id).orderBy("shipped_at", "desc").executeTakeFirst();
-  const activated = await deps.db.selectFrom("certificates").select("id").where("order_id", "=", target.id).where("activated_at", "is not", null).executeTakeFirst();
-  const paid = await deps.db.selectFrom("payments").select("id").where("order_id", "=", target.id).where("status", "=", "succeeded").executeTakeFirst();
+  const shipment = await deps.db
+    .selectFrom("shipments")
+    .select("delivered_on")
+    .where("order_id", "=", target.id)
+    .orderBy("shipped_at", "desc")
+    .executeTakeFirst();
+  const activated = await deps.db
+    .selectFrom("certificates")
+    .select("id")
+    .where("order_id", "=", target.id)
+    .where("activated_at", "is not", null)
+    .executeTakeFirst();
+  const paid = await deps.db
+    .selectFrom("payments")
+    .select("id")
+    .where("order_id", "=", target.id)
+    .where("status", "=", "succeeded")
+    .executeTakeFirst();
   if (!paid) return { allowed: false as const, reason: "rules.refund.nothing_paid" as never, params: {} };
   return refundEligibility({
     today,
@@ -358,7 +427,9 @@ export async function transitionOrder(
   event: OrderEvent,
   options: TransitionOptions = {},
 ): Promise<OrderView> {
-  const row = await deps.db.transaction().execute((tx) => transitionInTx(tx, deps, actor, orderId, event, options));
+  const row = await deps.db
+    .transaction()
+    .execute((tx) => transitionInTx(tx, deps, actor, orderId, event, options));
   return viewOf(deps, row);
 }
 
@@ -380,7 +451,12 @@ export async function transitionInTx(
 }
 
 export async function lockOrder(tx: Transaction<Database>, orderId: string): Promise<OrderRow> {
-  const order = await tx.selectFrom("orders").selectAll().where("id", "=", orderId).forUpdate().executeTakeFirst();
+  const order = await tx
+    .selectFrom("orders")
+    .selectAll()
+    .where("id", "=", orderId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!order) throw new DomainError("order.not_found");
   return order;
 }
@@ -421,15 +497,28 @@ async function routeUnlock(
     reviewDueWorkingDays: programme.rules.unlockReviewDeadlineWorkingDays ?? 2,
   });
   if (approval.mode === "auto" && pendingStep(flow, order.state as OrderState) === "review") {
-    return applyEvent(tx, deps, { kind: "system", name: "unlock-auto-approval" }, programme, order, flow, "approve", {
-      reason: "requester is the handler of the most recent order",
-    });
+    return applyEvent(
+      tx,
+      deps,
+      { kind: "system", name: "unlock-auto-approval" },
+      programme,
+      order,
+      flow,
+      "approve",
+      {
+        reason: "requester is the handler of the most recent order",
+      },
+    );
   }
   return order;
 }
 
 /** Materials the applicant must upload before submitting (those mailed on paper are checked later). */
-async function assertMaterialsComplete(tx: Transaction<Database>, order: OrderRow, definition: ServiceDefinition) {
+async function assertMaterialsComplete(
+  tx: Transaction<Database>,
+  order: OrderRow,
+  definition: ServiceDefinition,
+) {
   const details = order.details as OrderDetails;
   const required = definition.materials.filter(
     (m) =>
@@ -438,11 +527,19 @@ async function assertMaterialsComplete(tx: Transaction<Database>, order: OrderRo
       (!m.condition || (m.condition === "seal-requested" && details.sealRequested === true)),
   );
   if (required.length === 0) return;
-  const uploaded = await tx.selectFrom("materials").select("material_id").where("order_id", "=", order.id).where("superseded_at", "is", null).execute();
+  const uploaded = await tx
+    .selectFrom("materials")
+    .select("material_id")
+    .where("order_id", "=", order.id)
+    .where("superseded_at", "is", null)
+    .execute();
   const have = new Set(uploaded.map((u) => u.material_id));
   const missing = required.filter((m) => !have.has(m.id));
   if (missing.length > 0) {
-    throw new DomainError("order.materials_missing", { materials: missing.map((m) => m.name["zh-CN"]).join("、"), ids: missing.map((m) => m.id).join(",") });
+    throw new DomainError("order.materials_missing", {
+      materials: missing.map((m) => m.name["zh-CN"]).join("、"),
+      ids: missing.map((m) => m.id).join(","),
+    });
   }
 }
 
@@ -468,10 +565,16 @@ async function applyEvent(
     due_kind: due?.kind ?? null,
     due_on: due?.on ?? null,
   };
-  if (options.patch?.rejection !== undefined) set.rejection = options.patch.rejection === null ? null : JSON.stringify(options.patch.rejection);
+  if (options.patch?.rejection !== undefined)
+    set.rejection = options.patch.rejection === null ? null : JSON.stringify(options.patch.rejection);
   if (options.patch?.certificate_id !== undefined) set.certificate_id = options.patch.certificate_id;
   if (options.patch?.details !== undefined) set.details = JSON.stringify(options.patch.details);
-  const updated = await tx.updateTable("orders").set(set).where("id", "=", order.id).returningAll().executeTakeFirstOrThrow();
+  const updated = await tx
+    .updateTable("orders")
+    .set(set)
+    .where("id", "=", order.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await appendAudit(
     tx,
     {
@@ -488,7 +591,16 @@ async function applyEvent(
   );
   // Every step done: the order completes in the same transaction.
   if (!TERMINAL_STATES.includes(to) && currentStepIndex(flow, to) === flow.steps.length) {
-    return applyEvent(tx, deps, { kind: "system", name: "lifecycle" }, programme, updated, flow, "complete", {});
+    return applyEvent(
+      tx,
+      deps,
+      { kind: "system", name: "lifecycle" },
+      programme,
+      updated,
+      flow,
+      "complete",
+      {},
+    );
   }
   return updated;
 }
@@ -505,11 +617,15 @@ function dueAfter(
   const rules = programme.rules;
   const step = pendingStep(flow, state);
   const make = (kind: DeadlineKind, days: number | undefined) =>
-    days === undefined ? undefined : { kind, on: deadline(kind, { from: today, workingDays: days, calendar: deps.calendar }) };
+    days === undefined
+      ? undefined
+      : { kind, on: deadline(kind, { from: today, workingDays: days, calendar: deps.calendar }) };
   if (state === "completed" && service !== "refund") return make("invoice", rules.invoiceDeadlineWorkingDays);
-  if (service === "refund" && step === "fulfilment") return make("refund-payment", rules.refundPaymentDeadlineWorkingDays);
+  if (service === "refund" && step === "fulfilment")
+    return make("refund-payment", rules.refundPaymentDeadlineWorkingDays);
   if (service === "unlock" && step === "review") return make("review", rules.unlockReviewDeadlineWorkingDays);
-  if (step === "production" && state !== "in_production") return make("production", rules.productionDeadlineWorkingDays);
+  if (step === "production" && state !== "in_production")
+    return make("production", rules.productionDeadlineWorkingDays);
   if (state === "in_production") return make("production", rules.productionDeadlineWorkingDays);
   return undefined;
 }
@@ -526,17 +642,26 @@ export async function getOrder(deps: OrderDeps, actor: Actor, orderId: string): 
 export async function listOrders(
   deps: OrderDeps,
   actor: Actor,
-  filter: { state?: string | undefined; programmeId?: string | undefined; service?: string | undefined; limit?: number | undefined },
+  filter: {
+    state?: string | undefined;
+    programmeId?: string | undefined;
+    service?: string | undefined;
+    limit?: number | undefined;
+  },
 ): Promise<OrderView[]> {
   let q = deps.db.selectFrom("orders").selectAll();
   if (actor.kind === "applicant") q = q.where("organisation_id", "=", actor.organisationId);
   if (filter.state) {
-    if (!isOrderState(filter.state)) throw new DomainError("common.validation", { detail: `state ${filter.state}` });
+    if (!isOrderState(filter.state))
+      throw new DomainError("common.validation", { detail: `state ${filter.state}` });
     q = q.where("state", "=", filter.state);
   }
   if (filter.programmeId) q = q.where("programme_id", "=", filter.programmeId);
   if (filter.service) q = q.where("service", "=", filter.service);
-  const rows = await q.orderBy("created_at", "desc").limit(Math.min(filter.limit ?? 100, 500)).execute();
+  const rows = await q
+    .orderBy("created_at", "desc")
+    .limit(Math.min(filter.limit ?? 100, 500))
+    .execute();
   return rows.map((r) => viewOf(deps, r));
 }
 

@@ -31,7 +31,10 @@ export interface SignUpInput {
 
 const MIN_PASSWORD = 8;
 
-function ensure<T extends { valid: boolean }>(result: T, field: string): asserts result is T & { valid: true } {
+function ensure<T extends { valid: boolean }>(
+  result: T,
+  field: string,
+): asserts result is T & { valid: true } {
   if (!result.valid) {
     const failure = result as unknown as { reason: string; params?: Record<string, string | number> };
     throw new DomainError(failure.reason, { field, ...(failure.params ?? {}) });
@@ -45,7 +48,10 @@ function checkPassword(password: string): void {
 }
 
 /** An organisation signs up with its handler, who becomes the portal login (by mobile number). */
-export async function signUp(deps: PeopleDeps, input: SignUpInput): Promise<{ userId: string; organisationId: string }> {
+export async function signUp(
+  deps: PeopleDeps,
+  input: SignUpInput,
+): Promise<{ userId: string; organisationId: string }> {
   const uscc = validateUscc(input.uscc);
   ensure(uscc, "uscc");
   const id = validateResidentId(input.idNumber, shanghaiDate(deps.clock.now()));
@@ -61,15 +67,30 @@ export async function signUp(deps: PeopleDeps, input: SignUpInput): Promise<{ us
   const now = deps.clock.now();
 
   return deps.db.transaction().execute(async (tx) => {
-    const existingOrg = await tx.selectFrom("organisations").select("id").where("uscc", "=", uscc.value).executeTakeFirst();
+    const existingOrg = await tx
+      .selectFrom("organisations")
+      .select("id")
+      .where("uscc", "=", uscc.value)
+      .executeTakeFirst();
     if (existingOrg) throw new DomainError("auth.organisation_exists", { uscc: uscc.value });
-    const existingUser = await tx.selectFrom("users").select("id").where("login", "=", mobile.value).executeTakeFirst();
+    const existingUser = await tx
+      .selectFrom("users")
+      .select("id")
+      .where("login", "=", mobile.value)
+      .executeTakeFirst();
     if (existingUser) throw new DomainError("auth.mobile_taken", { mobile: mobile.value });
     const organisationId = randomUUID();
     const userId = randomUUID();
     await tx
       .insertInto("organisations")
-      .values({ id: organisationId, name: organisationName, uscc: uscc.value, uscc_override_reason: null, address: input.address ?? null, created_at: now })
+      .values({
+        id: organisationId,
+        name: organisationName,
+        uscc: uscc.value,
+        uscc_override_reason: null,
+        address: input.address ?? null,
+        created_at: now,
+      })
       .execute();
     await tx
       .insertInto("users")
@@ -85,7 +106,17 @@ export async function signUp(deps: PeopleDeps, input: SignUpInput): Promise<{ us
         created_at: now,
       })
       .execute();
-    await appendAudit(tx, { actor: `applicant:${userId}`, action: "organisation.sign_up", subjectType: "organisation", subjectId: organisationId, data: { uscc: uscc.value, name: organisationName } }, now);
+    await appendAudit(
+      tx,
+      {
+        actor: `applicant:${userId}`,
+        action: "organisation.sign_up",
+        subjectType: "organisation",
+        subjectId: organisationId,
+        data: { uscc: uscc.value, name: organisationName },
+      },
+      now,
+    );
     return { userId, organisationId };
   });
 }
@@ -109,9 +140,27 @@ export async function registerOrganisationWithOverride(
     const organisationId = randomUUID();
     await tx
       .insertInto("organisations")
-      .values({ id: organisationId, name: input.name.trim(), uscc, uscc_override_reason: check.valid ? null : input.reason.trim(), address: input.address ?? null, created_at: now })
+      .values({
+        id: organisationId,
+        name: input.name.trim(),
+        uscc,
+        uscc_override_reason: check.valid ? null : input.reason.trim(),
+        address: input.address ?? null,
+        created_at: now,
+      })
       .execute();
-    await appendAudit(tx, { actor: actorLabel(actor), action: "organisation.register", subjectType: "organisation", subjectId: organisationId, reason: check.valid ? null : input.reason.trim(), data: { uscc, checkDigitOverridden: !check.valid } }, now);
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "organisation.register",
+        subjectType: "organisation",
+        subjectId: organisationId,
+        reason: check.valid ? null : input.reason.trim(),
+        data: { uscc, checkDigitOverridden: !check.valid },
+      },
+      now,
+    );
     return { organisationId };
   });
 }
@@ -130,8 +179,31 @@ export async function addHandler(
   const userId = randomUUID();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto("users").values({ id: userId, kind: "applicant", login: mobile.value, password_hash: await hashPassword(input.password), name: input.name.trim(), mobile: mobile.value, id_number: id.value, organisation_id: organisationId, created_at: now }).execute();
-    await appendAudit(tx, { actor: `applicant:${userId}`, action: "user.create", subjectType: "user", subjectId: userId, data: { organisationId } }, now);
+    await tx
+      .insertInto("users")
+      .values({
+        id: userId,
+        kind: "applicant",
+        login: mobile.value,
+        password_hash: await hashPassword(input.password),
+        name: input.name.trim(),
+        mobile: mobile.value,
+        id_number: id.value,
+        organisation_id: organisationId,
+        created_at: now,
+      })
+      .execute();
+    await appendAudit(
+      tx,
+      {
+        actor: `applicant:${userId}`,
+        action: "user.create",
+        subjectType: "user",
+        subjectId: userId,
+        data: { organisationId },
+      },
+      now,
+    );
   });
   return { userId };
 }
@@ -142,12 +214,37 @@ export async function createStaff(
 ): Promise<{ userId: string }> {
   if (!/^[a-z][a-z0-9._-]{2,31}$/.test(input.login)) throw new DomainError("auth.staff_login_format");
   checkPassword(input.password);
-  for (const r of input.roles) if (!STAFF_ROLES.includes(r)) throw new DomainError("auth.unknown_role", { role: r });
+  for (const r of input.roles)
+    if (!STAFF_ROLES.includes(r)) throw new DomainError("auth.unknown_role", { role: r });
   const userId = randomUUID();
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
-    await tx.insertInto("users").values({ id: userId, kind: "staff", login: input.login, password_hash: await hashPassword(input.password), name: input.name, mobile: null, id_number: null, organisation_id: null, roles: input.roles, created_at: now }).execute();
-    await appendAudit(tx, { actor: "system:setup", action: "user.create", subjectType: "user", subjectId: userId, data: { roles: input.roles } }, now);
+    await tx
+      .insertInto("users")
+      .values({
+        id: userId,
+        kind: "staff",
+        login: input.login,
+        password_hash: await hashPassword(input.password),
+        name: input.name,
+        mobile: null,
+        id_number: null,
+        organisation_id: null,
+        roles: input.roles,
+        created_at: now,
+      })
+      .execute();
+    await appendAudit(
+      tx,
+      {
+        actor: "system:setup",
+        action: "user.create",
+        subjectType: "user",
+        subjectId: userId,
+        data: { roles: input.roles },
+      },
+      now,
+    );
   });
   return { userId };
 }
@@ -157,22 +254,40 @@ export async function createStaff(
 export const THROTTLE = { maxFailures: 5, windowMinutes: 15, blockMinutes: 15, maxFailuresPerAddress: 30 };
 
 async function throttleState(deps: Pick<PeopleDeps, "db">, key: string, now: Date) {
-  const row = await deps.db.selectFrom("login_throttle").selectAll().where("key", "=", key).executeTakeFirst();
+  const row = await deps.db
+    .selectFrom("login_throttle")
+    .selectAll()
+    .where("key", "=", key)
+    .executeTakeFirst();
   if (row?.blocked_until && row.blocked_until > now) return { blockedUntil: row.blocked_until };
   return { blockedUntil: undefined };
 }
 
-async function recordFailure(deps: Pick<PeopleDeps, "db">, key: string, now: Date, limit: number): Promise<void> {
+async function recordFailure(
+  deps: Pick<PeopleDeps, "db">,
+  key: string,
+  now: Date,
+  limit: number,
+): Promise<void> {
   const windowStart = new Date(now.getTime() - THROTTLE.windowMinutes * 60_000);
   await deps.db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom("login_throttle").selectAll().where("key", "=", key).forUpdate().executeTakeFirst();
+    const row = await tx
+      .selectFrom("login_throttle")
+      .selectAll()
+      .where("key", "=", key)
+      .forUpdate()
+      .executeTakeFirst();
     const fresh = !row || row.window_started_at < windowStart;
     const failures = fresh ? 1 : row.failures + 1;
     const blocked_until = failures >= limit ? new Date(now.getTime() + THROTTLE.blockMinutes * 60_000) : null;
     await tx
       .insertInto("login_throttle")
       .values({ key, failures, window_started_at: fresh ? now : row.window_started_at, blocked_until })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ failures, window_started_at: fresh ? now : row!.window_started_at, blocked_until }))
+      .onConflict((oc) =>
+        oc
+          .column("key")
+          .doUpdateSet({ failures, window_started_at: fresh ? now : row!.window_started_at, blocked_until }),
+      )
       .execute();
   });
 }
@@ -184,7 +299,10 @@ export interface Session {
 }
 
 /** Password login. Wrong login and wrong password answer the same, and both count towards the block. */
-export async function login(deps: PeopleDeps, input: { login: string; password: string; address: string }): Promise<Session> {
+export async function login(
+  deps: PeopleDeps,
+  input: { login: string; password: string; address: string },
+): Promise<Session> {
   const now = deps.clock.now();
   const loginName = input.login.trim();
   const userKey = `login:${loginName.toLowerCase()}`;
@@ -196,7 +314,11 @@ export async function login(deps: PeopleDeps, input: { login: string; password: 
       throw new DomainError("auth.throttled", { minutes });
     }
   }
-  const user = await deps.db.selectFrom("users").selectAll().where("login", "=", loginName).executeTakeFirst();
+  const user = await deps.db
+    .selectFrom("users")
+    .selectAll()
+    .where("login", "=", loginName)
+    .executeTakeFirst();
   const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) {
     await recordFailure(deps, userKey, now, THROTTLE.maxFailures);
@@ -206,11 +328,17 @@ export async function login(deps: PeopleDeps, input: { login: string; password: 
   await deps.db.deleteFrom("login_throttle").where("key", "=", userKey).execute();
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + deps.sessionHours * 3_600_000);
-  await deps.db.insertInto("sessions").values({ token_hash: tokenHash(token), user_id: user.id, created_at: now, expires_at: expiresAt }).execute();
+  await deps.db
+    .insertInto("sessions")
+    .values({ token_hash: tokenHash(token), user_id: user.id, created_at: now, expires_at: expiresAt })
+    .execute();
   return { token, expiresAt, actor: actorOf(user) };
 }
 
-export async function resolveSession(deps: Pick<PeopleDeps, "db" | "clock">, token: string): Promise<Actor | undefined> {
+export async function resolveSession(
+  deps: Pick<PeopleDeps, "db" | "clock">,
+  token: string,
+): Promise<Actor | undefined> {
   const row = await deps.db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
@@ -230,14 +358,23 @@ function tokenHash(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-function actorOf(user: { id: string; kind: string; name: string; organisation_id: string | null; roles: string[] }): Actor {
+function actorOf(user: {
+  id: string;
+  kind: string;
+  name: string;
+  organisation_id: string | null;
+  roles: string[];
+}): Actor {
   return user.kind === "staff"
     ? { kind: "staff", userId: user.id, roles: user.roles as StaffRole[], name: user.name }
     : { kind: "applicant", userId: user.id, organisationId: user.organisation_id!, name: user.name };
 }
 
 /** Staff with any of the roles (admin may do everything). */
-export function requireRole(actor: Actor, ...roles: StaffRole[]): asserts actor is Exclude<Actor, { kind: "applicant" }> {
+export function requireRole(
+  actor: Actor,
+  ...roles: StaffRole[]
+): asserts actor is Exclude<Actor, { kind: "applicant" }> {
   if (actor.kind === "system") return;
   if (actor.kind !== "staff") throw new DomainError("auth.forbidden");
   if (!actor.roles.includes("admin") && !roles.some((r) => actor.roles.includes(r))) {

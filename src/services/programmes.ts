@@ -38,15 +38,37 @@ export async function saveProgramme(
   const programme = parseProgramme(input);
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom("programmes").select("version").where("id", "=", programme.id).forUpdate().executeTakeFirst();
+    const existing = await tx
+      .selectFrom("programmes")
+      .select("version")
+      .where("id", "=", programme.id)
+      .forUpdate()
+      .executeTakeFirst();
     const version = (existing?.version ?? 0) + 1;
     const definition = JSON.stringify(programme);
     if (existing) {
-      await tx.updateTable("programmes").set({ definition, version, updated_at: now }).where("id", "=", programme.id).execute();
+      await tx
+        .updateTable("programmes")
+        .set({ definition, version, updated_at: now })
+        .where("id", "=", programme.id)
+        .execute();
     } else {
-      await tx.insertInto("programmes").values({ id: programme.id, definition, version, updated_at: now }).execute();
+      await tx
+        .insertInto("programmes")
+        .values({ id: programme.id, definition, version, updated_at: now })
+        .execute();
     }
-    await appendAudit(tx, { actor: actorLabel(actor), action: existing ? "programme.update" : "programme.create", subjectType: "programme", subjectId: programme.id, data: { version } }, now);
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: existing ? "programme.update" : "programme.create",
+        subjectType: "programme",
+        subjectId: programme.id,
+        data: { version },
+      },
+      now,
+    );
     return { programme, version };
   });
 }

@@ -17,7 +17,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export type Client = (opts: InjectOptions) => Promise<{ status: number; json: <T = Record<string, unknown>>() => T; body: string }>;
+export type Client = (
+  opts: InjectOptions,
+) => Promise<{ status: number; json: <T = Record<string, unknown>>() => T; body: string }>;
 
 export const DEMO = {
   supplierA: ["13800138000", "supplier-demo-1"],
@@ -33,17 +35,42 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
   await seedBundledCalendar(store.db);
   const calendar = new LiveCalendar(await loadCalendar(store.db));
   await seedDemo({ db: store.db, clock });
-  let app!: FastifyInstance;
+  const holder: { app?: FastifyInstance } = {};
   // The gateway's callback goes back into this same app, as it would over HTTP.
-  const gateway = new DevPaymentGateway("test-secret-test-secret-test-secret", "http://certdesk.test", async (url, body, signature) => {
-    const res = await app.inject({ method: "POST", url: new URL(url).pathname, headers: { "content-type": "application/json", "x-gateway-signature": signature }, payload: body });
-    if (res.statusCode !== 200) throw new Error(`callback refused: ${res.statusCode} ${res.body}`);
+  const gateway = new DevPaymentGateway(
+    "test-secret-test-secret-test-secret",
+    "http://certdesk.test",
+    async (url, body, signature) => {
+      const res = await holder.app!.inject({
+        method: "POST",
+        url: new URL(url).pathname,
+        headers: { "content-type": "application/json", "x-gateway-signature": signature },
+        payload: body,
+      });
+      if (res.statusCode !== 200) throw new Error(`callback refused: ${res.statusCode} ${res.body}`);
+    },
+  );
+  const app = await buildApp({
+    db: store.db,
+    clock,
+    calendar,
+    gateway,
+    devGateway: gateway,
+    publicUrl: "http://certdesk.test",
+    sessionHours: 12,
+    uploadLimitBytes: 2 * 1024 * 1024,
+    secureCookies: false,
   });
-  app = await buildApp({ db: store.db, clock, calendar, gateway, devGateway: gateway, publicUrl: "http://certdesk.test", sessionHours: 12, uploadLimitBytes: 2 * 1024 * 1024, secureCookies: false });
-  const client = (token?: string): Client => async (opts) => {
-    const res = await app.inject({ ...opts, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) } });
-    return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body };
-  };
+  holder.app = app;
+  const client =
+    (token?: string): Client =>
+    async (opts) => {
+      const res = await app.inject({
+        ...opts,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) },
+      });
+      return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body };
+    };
   return {
     app,
     store,
@@ -58,19 +85,26 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
   };
 }
 
-export const anonymous = async (t: TestApp): Promise<Client> => async (opts) => {
-  const res = await t.app.inject(opts);
-  return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body };
-};
+export const anonymous =
+  async (t: TestApp): Promise<Client> =>
+  async (opts) => {
+    const res = await t.app.inject(opts);
+    return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body };
+  };
 
 /** A tiny valid PDF and PNG, enough for content sniffing. */
 export const PDF_BYTES = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-export const PNG_BYTES = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf000000030101001d6e9e0a0000000049454e44ae426082", "hex");
+export const PNG_BYTES = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf000000030101001d6e9e0a0000000049454e44ae426082",
+  "hex",
+);
 
 export function multipart(filename: string, bytes: Buffer, contentType = "application/octet-stream") {
   const boundary = "----certdesk" + Math.random().toString(16).slice(2);
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+    ),
     bytes,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);

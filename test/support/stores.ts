@@ -15,7 +15,9 @@ export interface TestStoreKind {
 
 export const testStores: TestStoreKind[] = [
   { name: "pglite", open: openTempEmbedded },
-  ...(process.env.TEST_DATABASE_URL ? [{ name: "postgres" as const, open: () => openTempPostgres(process.env.TEST_DATABASE_URL!) }] : []),
+  ...(process.env.TEST_DATABASE_URL
+    ? [{ name: "postgres" as const, open: () => openTempPostgres(process.env.TEST_DATABASE_URL!) }]
+    : []),
 ];
 
 async function openTempEmbedded() {

@@ -52,7 +52,8 @@ export const cliMessages: MessageTable = {
     en: "The configuration in the environment is not valid: {detail}",
   },
   "cli.no_store": {
-    "zh-CN": "未配置数据库：请设置 DATABASE_URL，或将 CERTDESK_DATA_DIR 指向已有的数据目录（当前未找到 {folder}）",
+    "zh-CN":
+      "未配置数据库：请设置 DATABASE_URL，或将 CERTDESK_DATA_DIR 指向已有的数据目录（当前未找到 {folder}）",
     en: "No store is configured: set DATABASE_URL, or point CERTDESK_DATA_DIR at an existing data folder ({folder} does not exist)",
   },
   "cli.store_unavailable": {
@@ -139,17 +140,20 @@ export const cliMessages: MessageTable = {
   "cli.help.exit_codes": {
     "zh-CN":
       "退出码：0 = 成功（号码有效、审计链完整）；1 = 命令已执行但结果为否（号码无效、审计链损坏）；2 = 出错（用法错误、数据不存在、年份无节假日数据、数据库不可用等）。\n" +
-      "使用 --json 时，结果为一行 JSON；出错时输出 {\"error\": {\"code\": …, \"message\": …}}。",
+      '使用 --json 时，结果为一行 JSON；出错时输出 {"error": {"code": …, "message": …}}。',
     en:
       "Exit codes: 0 = success (value valid, chain intact); 1 = the command ran and the answer is no (value not valid, chain broken); 2 = error (wrong usage, unknown data, a year without a calendar, store unavailable, …).\n" +
-      "With --json the result is one line of JSON; an error prints {\"error\": {\"code\": …, \"message\": …}}.",
+      'With --json the result is one line of JSON; an error prints {"error": {"code": …, "message": …}}.',
   },
   "cli.help.title.usage": { "zh-CN": "用法：", en: "Usage:" },
   "cli.help.title.arguments": { "zh-CN": "参数：", en: "Arguments:" },
   "cli.help.title.options": { "zh-CN": "选项：", en: "Options:" },
   "cli.help.title.commands": { "zh-CN": "命令：", en: "Commands:" },
   "cli.help.title.global_options": { "zh-CN": "全局选项：", en: "Global Options:" },
-  "cli.help.json": { "zh-CN": "以一行 JSON 输出结果或错误", en: "print the result or the error as one line of JSON" },
+  "cli.help.json": {
+    "zh-CN": "以一行 JSON 输出结果或错误",
+    en: "print the result or the error as one line of JSON",
+  },
   "cli.help.lang": {
     "zh-CN": "提示语言：zh-CN（默认）或 en；未指定时依据 LC_ALL / LANG",
     en: "language of messages: zh-CN (default) or en; otherwise taken from LC_ALL / LANG",
@@ -165,7 +169,10 @@ export const cliMessages: MessageTable = {
     "zh-CN": "业务代码，如 new、renewal、reissue、pin-reset、courier",
     en: "service code, e.g. new, renewal, reissue, pin-reset, courier",
   },
-  "cli.help.quote.years": { "zh-CN": "证书年限（默认为方案的默认年限）", en: "term in years (default: the programme's)" },
+  "cli.help.quote.years": {
+    "zh-CN": "证书年限（默认为方案的默认年限）",
+    en: "term in years (default: the programme's)",
+  },
   "cli.help.quote.keys": { "zh-CN": "电子钥匙数量（默认 1）", en: "number of keys (default 1)" },
   "cli.help.quote.plan": {
     "zh-CN": "资费方案，如 basic、all-inclusive",
@@ -197,7 +204,10 @@ export const cliMessages: MessageTable = {
     "zh-CN": "校验号码；有效时退出码为 0，无效时为 1",
     en: "check a number; exits 0 when valid, 1 when not",
   },
-  "cli.help.validate.uscc": { "zh-CN": "统一社会信用代码（GB 32100）", en: "unified social credit code (GB 32100)" },
+  "cli.help.validate.uscc": {
+    "zh-CN": "统一社会信用代码（GB 32100）",
+    en: "unified social credit code (GB 32100)",
+  },
   "cli.help.validate.id": { "zh-CN": "居民身份证号码（GB 11643）", en: "resident ID number (GB 11643)" },
   "cli.help.validate.mobile": { "zh-CN": "中国大陆手机号码", en: "mainland China mobile number" },
   "cli.help.value": { "zh-CN": "要校验的号码", en: "the number to check" },

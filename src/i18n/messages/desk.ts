@@ -19,7 +19,10 @@ export const deskMessages: MessageTable = {
     "zh-CN": "统一社会信用代码 {uscc} 已注册，请由原经办人登录或联系服务中心",
     en: "The organisation with credit code {uscc} is already registered; sign in as its handler or contact the desk",
   },
-  "auth.mobile_taken": { "zh-CN": "手机号 {mobile} 已注册", en: "The mobile number {mobile} is already registered" },
+  "auth.mobile_taken": {
+    "zh-CN": "手机号 {mobile} 已注册",
+    en: "The mobile number {mobile} is already registered",
+  },
   "auth.override_reason_required": {
     "zh-CN": "跳过统一社会信用代码校验时必须填写原因",
     en: "A reason is required to override the credit code check",
@@ -39,8 +42,14 @@ export const deskMessages: MessageTable = {
     "zh-CN": "项目 {programme} 不提供此业务：{service}",
     en: "The programme {programme} does not offer the service {service}",
   },
-  "order.certificate_required": { "zh-CN": "请选择要办理业务的证书", en: "Choose the certificate this service is for" },
-  "order.certificate_not_found": { "zh-CN": "证书不存在或不属于本单位", en: "No such certificate in your organisation" },
+  "order.certificate_required": {
+    "zh-CN": "请选择要办理业务的证书",
+    en: "Choose the certificate this service is for",
+  },
+  "order.certificate_not_found": {
+    "zh-CN": "证书不存在或不属于本单位",
+    en: "No such certificate in your organisation",
+  },
   "order.target_required": { "zh-CN": "请选择要退费的订单", en: "Choose the order to refund" },
   "order.materials_missing": {
     "zh-CN": "请先上传以下材料：{materials}",
@@ -48,7 +57,10 @@ export const deskMessages: MessageTable = {
   },
   "order.rejection_reason_required": { "zh-CN": "驳回时必须填写原因", en: "A rejection needs a reason" },
 
-  "material.unknown": { "zh-CN": "此业务不需要该材料：{material}", en: "This service takes no material {material}" },
+  "material.unknown": {
+    "zh-CN": "此业务不需要该材料：{material}",
+    en: "This service takes no material {material}",
+  },
   "material.not_uploadable": {
     "zh-CN": "该材料须邮寄纸质原件，不能在线上传：{material}",
     en: "This material must be mailed on paper, not uploaded: {material}",
@@ -67,7 +79,10 @@ export const deskMessages: MessageTable = {
     en: "The order is under review; its materials can no longer change",
   },
 
-  "payment.bad_signature": { "zh-CN": "支付回调签名无效", en: "The payment callback's signature is not valid" },
+  "payment.bad_signature": {
+    "zh-CN": "支付回调签名无效",
+    en: "The payment callback's signature is not valid",
+  },
   "payment.amount_mismatch": {
     "zh-CN": "支付金额 {paid} 与订单金额 {due} 不符",
     en: "The amount paid ({paid}) differs from the amount due ({due})",
@@ -80,7 +95,8 @@ export const deskMessages: MessageTable = {
   "payment.nothing_due": { "zh-CN": "本订单无需付款", en: "Nothing is due on this order" },
 
   "store.folder_locked": {
-    "zh-CN": "内置数据库目录 {folder} 正被另一个 certdesk 进程（pid {pid}）使用；请先停止它，或通过 DATABASE_URL 使用 PostgreSQL",
+    "zh-CN":
+      "内置数据库目录 {folder} 正被另一个 certdesk 进程（pid {pid}）使用；请先停止它，或通过 DATABASE_URL 使用 PostgreSQL",
     en: "The embedded database folder {folder} is in use by another certdesk process (pid {pid}); stop it, or point DATABASE_URL at PostgreSQL",
   },
   "programme.not_found": { "zh-CN": "项目不存在：{programme}", en: "No such programme: {programme}" },

@@ -9,7 +9,14 @@ import { actorOf, type AppDeps, type ZApp } from "../app.js";
 export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
   app.put(
     "/api/programmes/:id",
-    { schema: { tags: ["admin"], summary: "Add or replace a programme (validated against the programme schema)", params: z.object({ id: z.string() }), body: z.record(z.string(), z.unknown()) } },
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Add or replace a programme (validated against the programme schema)",
+        params: z.object({ id: z.string() }),
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
     async (req) => {
       const body = { ...req.body, id: req.params.id };
       const { version } = await saveProgramme(deps, actorOf(req), body);
@@ -18,11 +25,21 @@ export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.post(
     "/api/calendar/years",
-    { schema: { tags: ["admin"], summary: "Load a year's working-day calendar (holidays and make-up working days)", body: z.record(z.string(), z.unknown()) } },
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Load a year's working-day calendar (holidays and make-up working days)",
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
     async (req) => addCalendarYear(deps, actorOf(req), req.body),
   );
-  app.get("/api/audit/verify", { schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" } }, async (req) => {
-    requireRole(actorOf(req), "admin");
-    return verifyAuditChain(deps.db);
-  });
+  app.get(
+    "/api/audit/verify",
+    { schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" } },
+    async (req) => {
+      requireRole(actorOf(req), "admin");
+      return verifyAuditChain(deps.db);
+    },
+  );
 }

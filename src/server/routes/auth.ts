@@ -43,7 +43,13 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
     },
     async (req, reply) => {
       const session = await login(deps, { ...req.body, address: req.ip });
-      reply.setCookie(SESSION_COOKIE, session.token, { path: "/", httpOnly: true, sameSite: "lax", secure: deps.secureCookies, expires: session.expiresAt });
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: deps.secureCookies,
+        expires: session.expiresAt,
+      });
       return { token: session.token, expiresAt: session.expiresAt.toISOString(), actor: session.actor };
     },
   );
@@ -54,5 +60,7 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
     return { ok: true };
   });
 
-  app.get("/api/me", { schema: { tags: ["auth"], response: { 200: actorSchema } } }, async (req) => actorOf(req));
+  app.get("/api/me", { schema: { tags: ["auth"], response: { 200: actorSchema } } }, async (req) =>
+    actorOf(req),
+  );
 }

@@ -10,19 +10,28 @@ export function registerDevGatewayRoutes(app: ZApp, deps: AppDeps & { devGateway
     const charge = deps.devGateway.charges.get(req.params.tradeNo);
     if (!charge) return reply.status(404).type("text/html").send("<p>unknown charge</p>");
     const yuan = (charge.amountFen / 100).toFixed(2);
-    return reply.type("text/html; charset=utf-8").send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>开发支付网关</title>
+    return reply.type("text/html; charset=utf-8")
+      .send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>开发支付网关</title>
 <body style="font-family:sans-serif;max-width:32rem;margin:3rem auto"><h1>开发支付网关 / Development gateway</h1>
 <p>订单 ${charge.orderNumber} · 金额 ¥${yuan}</p><p>状态 / state: ${charge.state}</p>
 <form method="post"><button name="outcome" value="succeeded">支付 / Pay</button> <button name="outcome" value="failed">失败 / Fail</button></form></body></html>`);
   });
   app.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
-    scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
-    scope.post("/dev-gateway/pay/:tradeNo", { schema: { hide: true, params, body: z.object({ outcome: z.enum(["succeeded", "failed"]) }) } }, async (req, reply) => {
-      const charge = deps.devGateway.charges.get(req.params.tradeNo);
-      if (!charge) return reply.status(404).send({ error: "unknown charge" });
-      await deps.devGateway.settle(req.params.tradeNo, req.body.outcome, deps.clock.now());
-      return reply.redirect(charge.returnUrl, 303);
-    });
+    scope.addContentTypeParser(
+      "application/x-www-form-urlencoded",
+      { parseAs: "string" },
+      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+    scope.post(
+      "/dev-gateway/pay/:tradeNo",
+      { schema: { hide: true, params, body: z.object({ outcome: z.enum(["succeeded", "failed"]) }) } },
+      async (req, reply) => {
+        const charge = deps.devGateway.charges.get(req.params.tradeNo);
+        if (!charge) return reply.status(404).send({ error: "unknown charge" });
+        await deps.devGateway.settle(req.params.tradeNo, req.body.outcome, deps.clock.now());
+        return reply.redirect(charge.returnUrl, 303);
+      },
+    );
   });
 }

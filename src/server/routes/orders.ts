@@ -20,14 +20,23 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     {
       schema: {
         tags: ["orders"],
-        summary: "Create an order (and submit it with submit: true). Send an Idempotency-Key header to make retries safe.",
+        summary:
+          "Create an order (and submit it with submit: true). Send an Idempotency-Key header to make retries safe.",
         headers: z.object({ "idempotency-key": z.string().min(8).max(100).optional() }).passthrough(),
-        body: z.object({ programmeId: z.string(), service: z.string(), details: orderDetailsSchema.default({}), submit: z.boolean().optional() }),
+        body: z.object({
+          programmeId: z.string(),
+          service: z.string(),
+          details: orderDetailsSchema.default({}),
+          submit: z.boolean().optional(),
+        }),
         response: { 201: orderSchema },
       },
     },
     async (req, reply) => {
-      const order = await createOrder(deps, actorOf(req), { ...req.body, idempotencyKey: req.headers["idempotency-key"] });
+      const order = await createOrder(deps, actorOf(req), {
+        ...req.body,
+        idempotencyKey: req.headers["idempotency-key"],
+      });
       return reply.status(201).send(order);
     },
   );
@@ -37,15 +46,22 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     {
       schema: {
         tags: ["orders"],
-        querystring: z.object({ state: z.string().optional(), programmeId: z.string().optional(), service: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+        querystring: z.object({
+          state: z.string().optional(),
+          programmeId: z.string().optional(),
+          service: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(500).optional(),
+        }),
         response: { 200: z.array(orderSchema) },
       },
     },
     async (req) => listOrders(deps, actorOf(req), req.query),
   );
 
-  app.get("/api/orders/:id", { schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } } }, async (req) =>
-    getOrder(deps, actorOf(req), req.params.id),
+  app.get(
+    "/api/orders/:id",
+    { schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } } },
+    async (req) => getOrder(deps, actorOf(req), req.params.id),
   );
 
   app.get(
@@ -55,25 +71,67 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
         tags: ["orders"],
         summary: "The order's audit trail, oldest first",
         params: idParams,
-        response: { 200: z.array(z.object({ seq: z.string(), at: z.string(), actor: z.string(), action: z.string(), fromState: z.string().nullable(), toState: z.string().nullable(), reason: z.string().nullable(), data: z.record(z.string(), z.unknown()) })) },
+        response: {
+          200: z.array(
+            z.object({
+              seq: z.string(),
+              at: z.string(),
+              actor: z.string(),
+              action: z.string(),
+              fromState: z.string().nullable(),
+              toState: z.string().nullable(),
+              reason: z.string().nullable(),
+              data: z.record(z.string(), z.unknown()),
+            }),
+          ),
+        },
       },
     },
     async (req) => {
       await getOrder(deps, actorOf(req), req.params.id);
       const rows = await auditTrail(deps.db, "order", req.params.id);
-      return rows.map((r) => ({ seq: r.seq.toString(), at: r.at.toISOString(), actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, reason: r.reason, data: r.data }));
+      return rows.map((r) => ({
+        seq: r.seq.toString(),
+        at: r.at.toISOString(),
+        actor: r.actor,
+        action: r.action,
+        fromState: r.from_state,
+        toState: r.to_state,
+        reason: r.reason,
+        data: r.data,
+      }));
     },
   );
 
-  for (const [path, event] of [["submit", "submit"], ["cancel", "cancel"]] as const) {
-    app.post(`/api/orders/:id/${path}`, { schema: { tags: ["orders"], params: idParams, body: z.object({ reason: z.string().max(500).optional() }).nullish(), response: { 200: orderSchema } } }, async (req) =>
-      transitionOrder(deps, actorOf(req), req.params.id, event, { reason: req.body?.reason }),
+  for (const [path, event] of [
+    ["submit", "submit"],
+    ["cancel", "cancel"],
+  ] as const) {
+    app.post(
+      `/api/orders/:id/${path}`,
+      {
+        schema: {
+          tags: ["orders"],
+          params: idParams,
+          body: z.object({ reason: z.string().max(500).optional() }).nullish(),
+          response: { 200: orderSchema },
+        },
+      },
+      async (req) => transitionOrder(deps, actorOf(req), req.params.id, event, { reason: req.body?.reason }),
     );
   }
 
   app.post(
     "/api/orders/:id/resubmit",
-    { schema: { tags: ["orders"], summary: "Resubmit after a rejection, with corrected details if any", params: idParams, body: z.object({ details: orderDetailsSchema.partial().optional() }).nullish(), response: { 200: orderSchema } } },
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Resubmit after a rejection, with corrected details if any",
+        params: idParams,
+        body: z.object({ details: orderDetailsSchema.partial().optional() }).nullish(),
+        response: { 200: orderSchema },
+      },
+    },
     async (req) => resubmitOrder(deps, actorOf(req), req.params.id, req.body?.details),
   );
 
@@ -82,7 +140,8 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     {
       schema: {
         tags: ["orders"],
-        summary: "Upload a scanned material (multipart/form-data, field 'file'); PDF, JPEG or PNG judged by content",
+        summary:
+          "Upload a scanned material (multipart/form-data, field 'file'); PDF, JPEG or PNG judged by content",
         params: z.object({ id: z.uuid(), materialId: z.string().max(60) }),
         consumes: ["multipart/form-data"],
       },
@@ -92,66 +151,152 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
       const file = await req.file();
       if (!file) throw new DomainError("material.empty");
       const bytes = await file.toBuffer();
-      if (file.file.truncated) throw new DomainError("material.too_large", { size: ">" + Math.floor(deps.uploadLimitBytes / 1048576), limit: Math.floor(deps.uploadLimitBytes / 1048576) });
-      const view = await uploadMaterial(deps, actor, { orderId: req.params.id, materialId: req.params.materialId, filename: file.filename, bytes });
+      if (file.file.truncated)
+        throw new DomainError("material.too_large", {
+          size: ">" + Math.floor(deps.uploadLimitBytes / 1048576),
+          limit: Math.floor(deps.uploadLimitBytes / 1048576),
+        });
+      const view = await uploadMaterial(deps, actor, {
+        orderId: req.params.id,
+        materialId: req.params.materialId,
+        filename: file.filename,
+        bytes,
+      });
       return reply.status(201).send(view);
     },
   );
 
-  app.get("/api/orders/:id/materials", { schema: { tags: ["orders"], params: idParams } }, async (req) => listMaterials(deps, actorOf(req), req.params.id));
+  app.get("/api/orders/:id/materials", { schema: { tags: ["orders"], params: idParams } }, async (req) =>
+    listMaterials(deps, actorOf(req), req.params.id),
+  );
 
   app.get("/api/materials/:id", { schema: { tags: ["orders"], params: idParams } }, async (req, reply) => {
     const m = await readMaterial(deps, actorOf(req), req.params.id);
-    return reply.type(m.contentType).header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`).send(Buffer.from(m.content));
+    return reply
+      .type(m.contentType)
+      .header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`)
+      .send(Buffer.from(m.content));
   });
 
   app.post(
     "/api/orders/:id/pay",
-    { schema: { tags: ["payments"], summary: "Start online payment: returns the gateway's pay page", params: idParams, response: { 200: z.object({ payUrl: z.string(), tradeNo: z.string() }) } } },
+    {
+      schema: {
+        tags: ["payments"],
+        summary: "Start online payment: returns the gateway's pay page",
+        params: idParams,
+        response: { 200: z.object({ payUrl: z.string(), tradeNo: z.string() }) },
+      },
+    },
     async (req) => startOnlinePayment(deps, actorOf(req), req.params.id),
   );
 
   app.get(
     "/api/orders/:id/refund-eligibility",
-    { schema: { tags: ["orders"], params: idParams, response: { 200: z.object({ allowed: z.boolean(), code: z.string().optional(), reason: z.string().optional() }) } } },
+    {
+      schema: {
+        tags: ["orders"],
+        params: idParams,
+        response: {
+          200: z.object({ allowed: z.boolean(), code: z.string().optional(), reason: z.string().optional() }),
+        },
+      },
+    },
     async (req) => {
       await getOrder(deps, actorOf(req), req.params.id);
-      const target = await deps.db.selectFrom("orders").selectAll().where("id", "=", req.params.id).executeTakeFirstOrThrow();
+      const target = await deps.db
+        .selectFrom("orders")
+        .selectAll()
+        .where("id", "=", req.params.id)
+        .executeTakeFirstOrThrow();
       const decision = await refundDecision(deps, target, shanghaiDate(deps.clock.now()));
-      return decision.allowed ? { allowed: true } : { allowed: false, code: decision.reason, reason: translate(decision.reason, req.locale, decision.params) };
+      return decision.allowed
+        ? { allowed: true }
+        : {
+            allowed: false,
+            code: decision.reason,
+            reason: translate(decision.reason, req.locale, decision.params),
+          };
     },
   );
 
   // The gateway calls this; the raw body is what its signature covers.
   app.register(async (scope) => {
     scope.removeContentTypeParser("application/json");
-    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => done(null, body));
-    scope.post("/api/payments/callback/dev", { schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" } }, async (req) => {
-      const signature = req.headers[SIGNATURE_HEADER];
-      return acceptPaymentCallback(deps, String(req.body), typeof signature === "string" ? signature : undefined);
-    });
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post(
+      "/api/payments/callback/dev",
+      { schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" } },
+      async (req) => {
+        const signature = req.headers[SIGNATURE_HEADER];
+        return acceptPaymentCallback(
+          deps,
+          String(req.body),
+          typeof signature === "string" ? signature : undefined,
+        );
+      },
+    );
   });
 
   app.get(
     "/api/certificates",
-    { schema: { tags: ["certificates"], summary: "The organisation's certificates (staff: all, filtered by organisation)", querystring: z.object({ organisationId: z.uuid().optional() }) } },
+    {
+      schema: {
+        tags: ["certificates"],
+        summary: "The organisation's certificates (staff: all, filtered by organisation)",
+        querystring: z.object({ organisationId: z.uuid().optional() }),
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
-      let q = deps.db.selectFrom("certificates").select(["id", "serial", "order_id", "organisation_id", "programme_id", "subject", "not_before", "not_after", "status", "activated_at", "revoked_at", "revocation_reason"]);
+      let q = deps.db
+        .selectFrom("certificates")
+        .select([
+          "id",
+          "serial",
+          "order_id",
+          "organisation_id",
+          "programme_id",
+          "subject",
+          "not_before",
+          "not_after",
+          "status",
+          "activated_at",
+          "revoked_at",
+          "revocation_reason",
+        ]);
       if (actor.kind === "applicant") q = q.where("organisation_id", "=", actor.organisationId);
       else if (req.query.organisationId) q = q.where("organisation_id", "=", req.query.organisationId);
-      return (await q.orderBy("not_after").limit(500).execute()).map((c) => ({ ...c, not_before: c.not_before.toISOString(), not_after: c.not_after.toISOString() }));
+      return (await q.orderBy("not_after").limit(500).execute()).map((c) => ({
+        ...c,
+        not_before: c.not_before.toISOString(),
+        not_after: c.not_after.toISOString(),
+      }));
     },
   );
 
-  app.post("/api/certificates/:id/activate", { schema: { tags: ["certificates"], params: idParams, response: { 200: okSchema } } }, async (req) => {
-    await activateCertificate(deps, actorOf(req), req.params.id);
-    return { ok: true as const };
-  });
+  app.post(
+    "/api/certificates/:id/activate",
+    { schema: { tags: ["certificates"], params: idParams, response: { 200: okSchema } } },
+    async (req) => {
+      await activateCertificate(deps, actorOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
 
   app.post(
     "/api/certificates/:id/bind",
-    { schema: { tags: ["certificates"], summary: "Bind a platform account to this certificate (one to one)", params: idParams, body: z.object({ programmeId: z.string(), accountName: z.string().min(1).max(100) }), response: { 200: z.object({ bindingId: z.string() }) } } },
+    {
+      schema: {
+        tags: ["certificates"],
+        summary: "Bind a platform account to this certificate (one to one)",
+        params: idParams,
+        body: z.object({ programmeId: z.string(), accountName: z.string().min(1).max(100) }),
+        response: { 200: z.object({ bindingId: z.string() }) },
+      },
+    },
     async (req) => bindAccount(deps, actorOf(req), { certificateId: req.params.id, ...req.body }),
   );
 }

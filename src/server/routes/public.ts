@@ -9,16 +9,31 @@ import type { AppDeps, ZApp } from "../app.js";
 import { quoteSchema } from "../schemas.js";
 
 export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
-  app.get("/api/health", { schema: { tags: ["public"], response: { 200: z.object({ status: z.literal("ok"), time: z.string() }) } } }, async () => ({
-    status: "ok" as const,
-    time: deps.clock.now().toISOString(),
-  }));
-
-  app.get("/api/programmes", { schema: { tags: ["public"], summary: "Programmes with their services, tariff, rules and materials" } }, async () =>
-    listProgrammes(deps.db),
+  app.get(
+    "/api/health",
+    {
+      schema: {
+        tags: ["public"],
+        response: { 200: z.object({ status: z.literal("ok"), time: z.string() }) },
+      },
+    },
+    async () => ({
+      status: "ok" as const,
+      time: deps.clock.now().toISOString(),
+    }),
   );
 
-  app.get("/api/programmes/:id", { schema: { tags: ["public"], params: z.object({ id: z.string() }) } }, async (req) => getProgramme(deps.db, req.params.id));
+  app.get(
+    "/api/programmes",
+    { schema: { tags: ["public"], summary: "Programmes with their services, tariff, rules and materials" } },
+    async () => listProgrammes(deps.db),
+  );
+
+  app.get(
+    "/api/programmes/:id",
+    { schema: { tags: ["public"], params: z.object({ id: z.string() }) } },
+    async (req) => getProgramme(deps.db, req.params.id),
+  );
 
   app.post(
     "/api/quote",
@@ -46,12 +61,24 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
 
   app.get(
     "/api/calendar/add-working-days",
-    { schema: { tags: ["public"], querystring: z.object({ date: z.string(), n: z.coerce.number().int().min(0).max(1000) }), response: { 200: z.object({ date: z.string() }) } } },
+    {
+      schema: {
+        tags: ["public"],
+        querystring: z.object({ date: z.string(), n: z.coerce.number().int().min(0).max(1000) }),
+        response: { 200: z.object({ date: z.string() }) },
+      },
+    },
     async (req) => ({ date: deps.calendar.addWorkingDays(parseDate(req.query.date), req.query.n) }),
   );
   app.get(
     "/api/calendar/is-working-day",
-    { schema: { tags: ["public"], querystring: z.object({ date: z.string().optional() }), response: { 200: z.object({ date: z.string(), workingDay: z.boolean() }) } } },
+    {
+      schema: {
+        tags: ["public"],
+        querystring: z.object({ date: z.string().optional() }),
+        response: { 200: z.object({ date: z.string(), workingDay: z.boolean() }) },
+      },
+    },
     async (req) => {
       const date = req.query.date ? parseDate(req.query.date) : shanghaiDate(deps.clock.now());
       return { date, workingDay: deps.calendar.isWorkingDay(date) };
@@ -65,14 +92,30 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
         tags: ["public"],
         params: z.object({ kind: z.enum(["uscc", "id", "mobile"]) }),
         body: z.object({ value: z.string().max(64) }),
-        response: { 200: z.object({ valid: z.boolean(), value: z.string().optional(), reason: z.string().optional(), code: z.string().optional() }) },
+        response: {
+          200: z.object({
+            valid: z.boolean(),
+            value: z.string().optional(),
+            reason: z.string().optional(),
+            code: z.string().optional(),
+          }),
+        },
       },
     },
     async (req) => {
       const v = req.body.value;
-      const result = req.params.kind === "uscc" ? validateUscc(v) : req.params.kind === "id" ? validateResidentId(v, shanghaiDate(deps.clock.now())) : validateMobile(v);
+      const result =
+        req.params.kind === "uscc"
+          ? validateUscc(v)
+          : req.params.kind === "id"
+            ? validateResidentId(v, shanghaiDate(deps.clock.now()))
+            : validateMobile(v);
       if (result.valid) return { valid: true, value: result.value };
-      return { valid: false, code: result.reason, reason: translate(result.reason, req.locale, result.params) };
+      return {
+        valid: false,
+        code: result.reason,
+        reason: translate(result.reason, req.locale, result.params),
+      };
     },
   );
 }
