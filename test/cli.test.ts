@@ -34,7 +34,12 @@ function certdesk(args: string[], env: Record<string, string> = {}): Promise<Ran
       process.execPath,
       [bin, ...args],
       {
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? scratch, CERTDESK_DATA_DIR: missingDataDir, ...env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? scratch,
+          CERTDESK_DATA_DIR: missingDataDir,
+          ...env,
+        },
         timeout: 20_000,
       },
       (error, stdout, stderr) => {
@@ -63,15 +68,39 @@ function errorOf(ran: Ran): { code: string; message: string } {
 
 describe("certdesk without a store: demo programmes and the bundled calendar", () => {
   it("quotes programme A: a new certificate for 3 years is 3 × 200 CNY = 60000 fen", async () => {
-    const ran = await certdesk(["quote", "--programme", "procurement", "--service", "new", "--years", "3", "--json"]);
+    const ran = await certdesk([
+      "quote",
+      "--programme",
+      "procurement",
+      "--service",
+      "new",
+      "--years",
+      "3",
+      "--json",
+    ]);
     expect(ran.code).toBe(0);
     const quote = jsonOf(ran);
     expect(Object.keys(quote)).toEqual(["total", "currency", "items"]);
-    expect(quote).toMatchObject({ total: 60000, currency: "CNY", items: [{ unitPrice: 60000, quantity: 1, amount: 60000 }] });
+    expect(quote).toMatchObject({
+      total: 60000,
+      currency: "CNY",
+      items: [{ unitPrice: 60000, quantity: 1, amount: 60000 }],
+    });
   });
 
   it("quotes programme B per key: 2 keys for 3 years are 70000 basic and 120000 all-inclusive (DOMAIN.md example)", async () => {
-    const args = ["quote", "--programme", "power-trading", "--service", "new", "--keys", "2", "--years", "3", "--json"];
+    const args = [
+      "quote",
+      "--programme",
+      "power-trading",
+      "--service",
+      "new",
+      "--keys",
+      "2",
+      "--years",
+      "3",
+      "--json",
+    ];
     const [basic, inclusive] = await Promise.all([
       certdesk([...args, "--plan", "basic"]),
       certdesk([...args, "--plan", "all-inclusive"]),
@@ -93,7 +122,19 @@ describe("certdesk without a store: demo programmes and the bundled calendar", (
   });
 
   it("prints a readable itemised quote in yuan without --json", async () => {
-    const ran = await certdesk(["quote", "--programme", "power-trading", "--service", "new", "--keys", "2", "--years", "3", "--plan", "basic"]);
+    const ran = await certdesk([
+      "quote",
+      "--programme",
+      "power-trading",
+      "--service",
+      "new",
+      "--keys",
+      "2",
+      "--years",
+      "3",
+      "--plan",
+      "basic",
+    ]);
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/350\.00\s+2\s+700\.00/);
     expect(ran.stdout).toContain("700.00");
@@ -105,7 +146,16 @@ describe("certdesk without a store: demo programmes and the bundled calendar", (
   });
 
   it("refuses a term that is not offered, with the tariff's code", async () => {
-    const ran = await certdesk(["quote", "--programme", "power-trading", "--service", "new", "--years", "2", "--json"]);
+    const ran = await certdesk([
+      "quote",
+      "--programme",
+      "power-trading",
+      "--service",
+      "new",
+      "--years",
+      "2",
+      "--json",
+    ]);
     expect(errorOf(ran).code).toBe("tariff.years_not_offered");
   });
 
@@ -141,7 +191,9 @@ describe("certdesk without a store: demo programmes and the bundled calendar", (
   });
 
   it("refuses a date that does not exist", async () => {
-    expect(errorOf(await certdesk(["calendar", "is-working-day", "2026-02-30", "--json"])).code).toBe("cli.bad_date");
+    expect(errorOf(await certdesk(["calendar", "is-working-day", "2026-02-30", "--json"])).code).toBe(
+      "cli.bad_date",
+    );
   });
 
   it("validates a credit code (GB 32100): exit 0 with the normalised value, exit 1 with the reason", async () => {
@@ -199,7 +251,10 @@ describe("certdesk without a store: demo programmes and the bundled calendar", (
 
 // ---- With a store ------------------------------------------------------------------------------
 
-type StoreCase = { name: string; setUp(): Promise<{ env: Record<string, string>; target: StoreTarget; tearDown(): Promise<void> }> };
+type StoreCase = {
+  name: string;
+  setUp(): Promise<{ env: Record<string, string>; target: StoreTarget; tearDown(): Promise<void> }>;
+};
 
 const storeCases: StoreCase[] = [
   {
@@ -284,7 +339,18 @@ describe.each(storeCases)("certdesk on a store ($name)", ({ setUp }) => {
   });
 
   it("reads programmes and quotes from the store", async () => {
-    const quote = await cli("quote", "--programme", "power-trading", "--service", "new", "--keys", "2", "--plan", "basic", "--json");
+    const quote = await cli(
+      "quote",
+      "--programme",
+      "power-trading",
+      "--service",
+      "new",
+      "--keys",
+      "2",
+      "--plan",
+      "basic",
+      "--json",
+    );
     expect(quote.code).toBe(0);
     expect(jsonOf(quote)).toMatchObject({ total: 70000 });
     expect(errorOf(await cli("programme", "show", "nope", "--json")).code).toBe("programme.not_found");

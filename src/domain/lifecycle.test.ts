@@ -123,10 +123,14 @@ describe("order lifecycle", () => {
     expect(tryNextState(procurementNew, "paid", "expire")).toBeUndefined();
   });
 
-  it("terminal states accept nothing", () => {
-    for (const s of ["completed", "cancelled", "expired", "refunded"] as const) {
+  it("terminal states accept nothing, except a refund of a completed paid order", () => {
+    for (const s of ["cancelled", "expired", "refunded"] as const) {
       expect(transitionsOf(procurementNew).filter((t) => t.from === s)).toEqual([]);
     }
+    expect(transitionsOf(powerTradingNew).filter((t) => t.from === "completed")).toEqual([
+      { from: "completed", event: "refund", to: "refunded" },
+    ]);
+    expect(transitionsOf(unlock).filter((t) => t.from === "completed")).toEqual([]);
   });
 
   it("a free service with no payment step goes straight to review and cannot be refunded", () => {

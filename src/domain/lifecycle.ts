@@ -13,7 +13,7 @@
  *   - when the last step is done the order is completed.
  *
  * Off the main line: cancel (only before any payment), expire (unpaid), refund (after payment,
- * when the refund rule allows it; the rule lives in rules.ts).
+ * even once completed, when the refund rule allows it; the rule lives in rules.ts).
  */
 import { DomainError } from "./errors.js";
 
@@ -166,6 +166,10 @@ function arrivalState(flow: ServiceFlow, i: number, doneState: OrderState): Orde
   return (next && WAITING_STATE[next]) ?? doneState;
 }
 
+function paymentAt(flow: ServiceFlow): number {
+  return flow.steps.indexOf("payment");
+}
+
 /** True when the order has passed its payment step (or the service has none and it was submitted). */
 export function paymentMade(flow: ServiceFlow, state: OrderState): boolean {
   if (state === "refunded") return true;
@@ -190,6 +194,9 @@ export function tryNextState(
   state: OrderState,
   event: OrderEvent,
 ): OrderState | undefined {
+  // A completed order may still be refunded when the refund rule allows it (a programme whose
+  // orders complete on delivery, before activation); the rule, not the state, decides.
+  if (state === "completed" && event === "refund") return paymentAt(flow) >= 0 ? "refunded" : undefined;
   if (TERMINAL_STATES.includes(state)) return undefined;
   if (state === "draft") {
     if (event === "submit") return flow.steps.length === 0 ? "completed" : arrivalState(flow, 0, "submitted");

@@ -39,7 +39,9 @@ describe.each(ALGORITHMS)("certificates signed with %s", (algorithm) => {
     // OpenSSL 3.0 applies -vfyopt distid only to the certificate being verified, not to the
     // intermediates (openssl/openssl#23471), so an SM2 chain is checked one link at a time.
     expect(verify(["-vfyopt", DISTID, "-CAfile", "root.pem", "sub.pem"]).output).toContain("sub.pem: OK");
-    expect(verify(["-vfyopt", DISTID, "-partial_chain", "-CAfile", "sub.pem", "ee.pem"]).output).toContain("ee.pem: OK");
+    expect(verify(["-vfyopt", DISTID, "-partial_chain", "-CAfile", "sub.pem", "ee.pem"]).output).toContain(
+      "ee.pem: OK",
+    );
     // Without the GM/T 0009 ID, OpenSSL uses an empty one and the signature must not verify.
     expect(verify(["-partial_chain", "-CAfile", "sub.pem", "ee.pem"]).code).not.toBe(0);
   });
@@ -65,7 +67,15 @@ describe.each(ALGORITHMS)("certificates signed with %s", (algorithm) => {
     const ee = parseCertificate(h.ee.cert);
     const sub = parseCertificate(h.sub.cert);
     expect(ee.version).toBe(3);
-    expect(ee.subject).toEqual({ C: "CN", ST: "上海市", L: "上海市", O: ORGANISATION, OU: ["采购部"], CN: ORGANISATION, serialNumber: USCC });
+    expect(ee.subject).toEqual({
+      C: "CN",
+      ST: "上海市",
+      L: "上海市",
+      O: ORGANISATION,
+      OU: ["采购部"],
+      CN: ORGANISATION,
+      serialNumber: USCC,
+    });
     expect(ee.issuerDer).toEqual(sub.subjectDer);
     expect(ee.keyAlgorithm).toBe(algorithm);
     expect(ee.notBefore).toEqual(DATES.notBefore);
@@ -84,7 +94,10 @@ describe.each(ALGORITHMS)("certificates signed with %s", (algorithm) => {
     expect(x.ocspUrls).toEqual(["http://ocsp.example.cn"]);
     expect(x.caIssuersUrls).toEqual(["http://www.example.cn/sub.cer"]);
     expect(x.gmIdentity).toEqual({ businessRegistrationNumber: USCC, organizationCode: USCC });
-    expect(x.present.filter((e) => e.critical).map((e) => e.oid)).toEqual([OID.basicConstraints, OID.keyUsage]);
+    expect(x.present.filter((e) => e.critical).map((e) => e.oid)).toEqual([
+      OID.basicConstraints,
+      OID.keyUsage,
+    ]);
     expect(parseCertificate(h.sub.cert).extensions.basicConstraints).toEqual({ ca: true, pathLength: 0 });
     expect(parseCertificate(h.responder.cert).extensions.ocspNoCheck).toBe(true);
   });
@@ -115,7 +128,10 @@ describe.each(ALGORITHMS)("certificates signed with %s", (algorithm) => {
 
   it("a tampered signature fails, in OpenSSL and in ours", () => {
     dir.writePem("tampered.pem", "CERTIFICATE", tamperLastByte(h.ee.cert));
-    const args = algorithm === "sm2" ? ["-vfyopt", DISTID, "-partial_chain", "-CAfile", "sub.pem"] : ["-CAfile", "root.pem", "-untrusted", "sub.pem"];
+    const args =
+      algorithm === "sm2"
+        ? ["-vfyopt", DISTID, "-partial_chain", "-CAfile", "sub.pem"]
+        : ["-CAfile", "root.pem", "-untrusted", "sub.pem"];
     const r = verify([...args, "tampered.pem"]);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/certificate signature failure|bad signature|signature/i);
@@ -188,8 +204,12 @@ describe("subject names", () => {
 
   it("rejects values X.520 does not allow: a 3-letter country, Chinese in serialNumber, over-long CN", async () => {
     await expect(issue({ C: "CHN" })).rejects.toMatchObject({ code: "pki.name_attribute_invalid" });
-    await expect(issue({ serialNumber: "统一社会信用代码" })).rejects.toMatchObject({ code: "pki.name_attribute_invalid" });
-    await expect(issue({ CN: "字".repeat(65) })).rejects.toMatchObject({ code: "pki.name_attribute_invalid" });
+    await expect(issue({ serialNumber: "统一社会信用代码" })).rejects.toMatchObject({
+      code: "pki.name_attribute_invalid",
+    });
+    await expect(issue({ CN: "字".repeat(65) })).rejects.toMatchObject({
+      code: "pki.name_attribute_invalid",
+    });
     await expect(issue({})).rejects.toMatchObject({ code: "pki.name_empty" });
   });
 

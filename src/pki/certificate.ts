@@ -168,7 +168,8 @@ export function parseCertificate(input: Uint8Array | string): CertificateView {
       spki: spkiDer,
       keyAlgorithm: keyAlgorithmOfSpki(t.subjectPublicKeyInfo),
       signatureAlgorithm: cert.signatureAlgorithm,
-      signatureAlgorithmName: SIGNATURE_ALGORITHM_NAMES[cert.signatureAlgorithm.algorithm] ?? cert.signatureAlgorithm.algorithm,
+      signatureAlgorithmName:
+        SIGNATURE_ALGORITHM_NAMES[cert.signatureAlgorithm.algorithm] ?? cert.signatureAlgorithm.algorithm,
       tbs: tbsBytes,
       signature: content(der, sigTlv!).subarray(1),
       extensions: parseExtensions(t.extensions ?? []),
@@ -181,6 +182,10 @@ export function parseCertificate(input: Uint8Array | string): CertificateView {
 }
 
 /** Was cert signed by the key in issuerSpki? (chain checks in tests, imported CA certificates) */
-export function verifyCertificateSignature(cert: CertificateView, issuerSpki: Uint8Array, options?: VerifyOptions): boolean {
+export function verifyCertificateSignature(
+  cert: CertificateView,
+  issuerSpki: Uint8Array,
+  options?: VerifyOptions,
+): boolean {
   return verifySignature(issuerSpki, cert.signatureAlgorithm, cert.tbs, cert.signature, options);
 }

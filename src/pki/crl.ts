@@ -4,16 +4,20 @@
  * schema object per entry: a CA with a million revocations must still publish in seconds.
  */
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
-import { AuthorityKeyIdentifier, CertificateList, Extension, KeyIdentifier } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier, AuthorityKeyIdentifier, Extension, KeyIdentifier } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
 import { parseCertificate, signTbs } from "./certificate.js";
 import {
   TAG,
   children,
+  content,
+  contextConstructed,
+  decodeOid,
   explicit,
   headerSize,
   integerFromBigint,
   readOnly,
+  readTime,
   sequence,
   smallInteger,
   time,
@@ -21,6 +25,7 @@ import {
   toHex,
   whole,
 } from "./der.js";
+import type { Tlv } from "./der.js";
 import { keyIdentifier } from "./extensions.js";
 import { OID } from "./oids.js";
 import { toDer } from "./pem.js";
@@ -74,7 +79,22 @@ export interface BuildCrlInput {
 const REASON_EXTENSIONS: ReadonlyMap<number, Uint8Array> = new Map(
   Object.values(REASON_CODES).map((code) => [
     code,
-    Uint8Array.from([0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, TAG.ENUMERATED, 0x01, code]),
+    Uint8Array.from([
+      0x30,
+      0x0c,
+      0x30,
+      0x0a,
+      0x06,
+      0x03,
+      0x55,
+      0x1d,
+      0x15,
+      0x04,
+      0x03,
+      TAG.ENUMERATED,
+      0x01,
+      code,
+    ]),
   ]),
 );
 
@@ -107,7 +127,8 @@ class EntryWriter {
     if (hex.length > 40) throw new DomainError("pki.serial_invalid", { serial: entry.serialNumber });
     const serialLength = hex.length / 2 + (hex.charCodeAt(0) >= 0x38 ? 1 : 0); // sign octet when the first nibble >= 8
     const code = entry.reason === undefined ? 0 : REASON_CODES[entry.reason];
-    if (code === REASON_CODES.removeFromCRL) throw new DomainError("pki.crl_reason_invalid", { reason: "removeFromCRL" });
+    if (code === REASON_CODES.removeFromCRL)
+      throw new DomainError("pki.crl_reason_invalid", { reason: "removeFromCRL" });
     const ext = code === 0 ? undefined : REASON_EXTENSIONS.get(code)!;
     const ms = entry.revokedAt.getTime();
     if (Number.isNaN(ms)) throw new DomainError("pki.crl_entry_invalid", { serial: entry.serialNumber });
@@ -176,7 +197,8 @@ const extension = (id: string, value: ArrayBuffer): Extension =>
 
 export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
   const issuer = parseCertificate(input.issuerCertificate);
-  if (Buffer.compare(issuer.spki, input.signer.publicKeySpki) !== 0) throw new DomainError("pki.signer_key_mismatch");
+  if (Buffer.compare(issuer.spki, input.signer.publicKeySpki) !== 0)
+    throw new DomainError("pki.signer_key_mismatch");
   if (!(input.nextUpdate > input.thisUpdate)) throw new DomainError("pki.validity_invalid");
   if (input.crlNumber < 0n || input.crlNumber >= 1n << 159n) throw new DomainError("pki.crl_number_invalid");
 
@@ -226,45 +248,76 @@ export interface CrlView {
   verify(issuerSpki: Uint8Array, options?: VerifyOptions): boolean;
 }
 
+/**
+ * Reads a CRL by walking the DER: the schema library caps its node count far below what a CRL
+ * with a million entries needs, and a walk is much faster anyway.
+ */
 export function parseCrl(input: Uint8Array | string): CrlView {
   const der = toDer(input, "X509 CRL");
   const top = readOnly(der, TAG.SEQUENCE);
-  const [tbsTlv, , sigTlv] = children(der, top);
-  const tbsFields = children(der, tbsTlv!);
-  const list = AsnConvert.parse(der, CertificateList);
-  const t = list.tbsCertList;
-  let crlNumber: bigint | undefined;
-  let aki: string | undefined;
-  for (const e of t.crlExtensions ?? []) {
-    const raw = new Uint8Array(e.extnValue.buffer);
-    if (e.extnID === OID.crlNumber) crlNumber = BigInt("0x" + (serialFromIntegerContent(raw.subarray(2)) || "0"));
-    if (e.extnID === OID.authorityKeyIdentifier) {
-      const kid = AsnConvert.parse(raw, AuthorityKeyIdentifier).keyIdentifier;
-      if (kid) aki = toHex(new Uint8Array(kid.buffer));
+  const [tbsTlv, algTlv, sigTlv] = children(der, top);
+  if (!tbsTlv || !algTlv || sigTlv?.tag !== TAG.BIT_STRING)
+    throw new DomainError("pki.der_malformed", { what: "CertificateList" });
+  const fields = children(der, tbsTlv);
+  let i = fields[0]?.tag === TAG.INTEGER ? 1 : 0;
+  i++; // signature AlgorithmIdentifier (the outer one is what we verify with)
+  const issuerDer = whole(der, fields[i++]!);
+  const thisUpdate = readTime(der, fields[i++]!);
+  let nextUpdate: Date | undefined;
+  const next = fields[i];
+  if (next && (next.tag === TAG.UTC_TIME || next.tag === TAG.GENERALIZED_TIME)) {
+    nextUpdate = readTime(der, next);
+    i++;
+  }
+  const entries: CrlView["entries"] = [];
+  if (fields[i]?.tag === TAG.SEQUENCE) {
+    for (const entry of children(der, fields[i++]!)) {
+      const [serial, date, exts] = children(der, entry);
+      const reasonCode = exts ? readExtensions(der, exts).get(OID.crlReason) : undefined;
+      const reason = reasonCode ? reasonFromCode(reasonCode[2] ?? 0) : undefined;
+      entries.push({
+        serialNumber: serialFromIntegerContent(content(der, serial!)),
+        revokedAt: readTime(der, date!),
+        ...(reason ? { reason } : {}),
+      });
     }
   }
-  const tbs = whole(der, tbsTlv!);
-  const signature = der.subarray(sigTlv!.contentStart + 1, sigTlv!.end);
-  const algorithm = list.signatureAlgorithm;
+  let crlNumber: bigint | undefined;
+  let aki: string | undefined;
+  if (fields[i]?.tag === contextConstructed(0)) {
+    const exts = readExtensions(der, children(der, fields[i]!)[0]!);
+    const number = exts.get(OID.crlNumber);
+    if (number) crlNumber = BigInt("0x" + (toHex(number.subarray(2)) || "0"));
+    const akiValue = exts.get(OID.authorityKeyIdentifier);
+    const kid = akiValue ? AsnConvert.parse(akiValue, AuthorityKeyIdentifier).keyIdentifier : undefined;
+    if (kid) aki = toHex(new Uint8Array(kid.buffer));
+  }
+  const tbs = whole(der, tbsTlv);
+  const signature = content(der, sigTlv).subarray(1);
+  const algorithm = AsnConvert.parse(whole(der, algTlv), AlgorithmIdentifier);
   return {
     der,
-    issuerDer: whole(der, tbsFields[tbsFields[0]!.tag === TAG.INTEGER ? 2 : 1]!),
-    thisUpdate: t.thisUpdate.getTime(),
-    ...(t.nextUpdate ? { nextUpdate: t.nextUpdate.getTime() } : {}),
+    issuerDer,
+    thisUpdate,
+    ...(nextUpdate ? { nextUpdate } : {}),
     ...(crlNumber !== undefined ? { crlNumber } : {}),
     ...(aki ? { authorityKeyIdentifier: aki } : {}),
-    entries: (t.revokedCertificates ?? []).map((r) => {
-      const reasonExt = r.crlEntryExtensions?.find((e) => e.extnID === OID.crlReason);
-      const reason = reasonExt ? reasonFromCode(new Uint8Array(reasonExt.extnValue.buffer)[2] ?? 0) : undefined;
-      return {
-        serialNumber: serialFromIntegerContent(new Uint8Array(r.userCertificate)),
-        revokedAt: r.revocationDate.getTime(),
-        ...(reason ? { reason } : {}),
-      };
-    }),
+    entries,
     signatureAlgorithmName: SIGNATURE_ALGORITHM_NAMES[algorithm.algorithm] ?? algorithm.algorithm,
     tbs,
     signature,
     verify: (issuerSpki, options) => verifySignature(issuerSpki, algorithm, tbs, signature, options),
   };
+}
+
+/** Extensions SEQUENCE -> extnID to extnValue contents. */
+function readExtensions(der: Uint8Array, seq: Tlv): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const ext of children(der, seq)) {
+    const parts = children(der, ext);
+    const id = parts[0]!;
+    const value = parts[parts.length - 1]!;
+    out.set(decodeOid(content(der, id)), content(der, value));
+  }
+  return out;
 }

@@ -62,10 +62,13 @@ export function parseCsr(input: string | Uint8Array): CsrView {
       spki: whole(der, infoFields[2]!),
       keyAlgorithm: keyAlgorithmOfSpki(info.subjectPKInfo),
       signatureAlgorithm: csr.signatureAlgorithm,
-      signatureAlgorithmName: SIGNATURE_ALGORITHM_NAMES[csr.signatureAlgorithm.algorithm] ?? csr.signatureAlgorithm.algorithm,
+      signatureAlgorithmName:
+        SIGNATURE_ALGORITHM_NAMES[csr.signatureAlgorithm.algorithm] ?? csr.signatureAlgorithm.algorithm,
       tbs: whole(der, infoTlv!),
       signature: content(der, sigTlv!).subarray(1),
-      ...(requested ? { requestedExtensions: parseExtensions([...AsnConvert.parse(requested, Extensions)]) } : {}),
+      ...(requested
+        ? { requestedExtensions: parseExtensions([...AsnConvert.parse(requested, Extensions)]) }
+        : {}),
     };
   } catch (e) {
     throw new DomainError("pki.csr_malformed", {}, `CSR does not parse: ${String(e)}`);
@@ -80,7 +83,13 @@ export interface CsrVerifyOptions {
 /** Proof of possession: the CSR is signed by the private key of the public key it carries. */
 export function verifyCsr(csr: CsrView, options: CsrVerifyOptions = {}): boolean {
   const check = (sm2Id?: string | Uint8Array): boolean =>
-    verifySignature(csr.spki, csr.signatureAlgorithm, csr.tbs, csr.signature, sm2Id === undefined ? {} : { sm2Id });
+    verifySignature(
+      csr.spki,
+      csr.signatureAlgorithm,
+      csr.tbs,
+      csr.signature,
+      sm2Id === undefined ? {} : { sm2Id },
+    );
   if (csr.signatureAlgorithm.algorithm !== OID.sm3WithSm2) return check();
   return (options.sm2Ids ?? [SM2_DEFAULT_ID]).some(check);
 }
@@ -100,7 +109,12 @@ export interface BuildCsrInput {
 export async function buildCsr(input: BuildCsrInput): Promise<Uint8Array> {
   const attributes = new Attributes(
     input.extensions?.length
-      ? [new Attribute({ type: OID.extensionRequest, values: [AsnConvert.serialize(new Extensions(input.extensions))] })]
+      ? [
+          new Attribute({
+            type: OID.extensionRequest,
+            values: [AsnConvert.serialize(new Extensions(input.extensions))],
+          }),
+        ]
       : [],
   );
   const info = new CertificationRequestInfo({

@@ -215,7 +215,7 @@ export const whole = (bytes: Uint8Array, t: Tlv): Uint8Array => bytes.subarray(t
 /** The TLVs directly inside a constructed TLV. */
 export function children(bytes: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = parent.contentStart; at < parent.end; ) {
+  for (let at = parent.contentStart; at < parent.end;) {
     const t = readTlv(bytes, at, parent.end);
     out.push(t);
     at = t.end;
@@ -244,6 +244,21 @@ export function readUnsignedInteger(bytes: Uint8Array, t: Tlv): Uint8Array {
   if (c[0]! & 0x80) throw malformed("negative INTEGER");
   if (c.length > 1 && c[0] === 0 && !(c[1]! & 0x80)) throw malformed("non-minimal INTEGER");
   return c[0] === 0 && c.length > 1 ? c.subarray(1) : c;
+}
+
+/** UTCTime (years 1950-2049, RFC 5280 4.1.2.5.1) or GeneralizedTime, the Z forms DER allows. */
+export function readTime(bytes: Uint8Array, t: Tlv): Date {
+  const s = Buffer.from(content(bytes, t)).toString("latin1");
+  const m =
+    t.tag === TAG.UTC_TIME
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
+      : t.tag === TAG.GENERALIZED_TIME
+        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
+        : null;
+  if (!m) throw malformed(`time ${s}`);
+  const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number];
+  const year = t.tag === TAG.UTC_TIME ? (y >= 50 ? 1900 + y : 2000 + y) : y;
+  return new Date(Date.UTC(year, mo - 1, d, h, mi, se));
 }
 
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");

@@ -72,7 +72,11 @@ export interface ExtensionsInput {
 }
 
 const extension = (extnID: string, critical: boolean, value: ArrayBuffer | Uint8Array): Extension =>
-  new Extension({ extnID, critical, extnValue: new OctetString(value instanceof Uint8Array ? toArrayBuffer(value) : value) });
+  new Extension({
+    extnID,
+    critical,
+    extnValue: new OctetString(value instanceof Uint8Array ? toArrayBuffer(value) : value),
+  });
 
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
 export function keyIdentifier(spki: Uint8Array): Uint8Array {
@@ -112,7 +116,10 @@ export function buildExtensions(
       throw new DomainError("pki.extension_invalid", { extension: "basicConstraints" });
     }
     const value = bc.ca
-      ? new BasicConstraints({ cA: true, ...(bc.pathLength !== undefined ? { pathLenConstraint: bc.pathLength } : {}) })
+      ? new BasicConstraints({
+          cA: true,
+          ...(bc.pathLength !== undefined ? { pathLenConstraint: bc.pathLength } : {}),
+        })
       : new BasicConstraints({});
     out.push(extension(OID.basicConstraints, true, AsnConvert.serialize(value)));
   }
@@ -121,11 +128,21 @@ export function buildExtensions(
     out.push(extension(OID.keyUsage, true, AsnConvert.serialize(new KeyUsage(flags))));
   }
   if (input.extendedKeyUsage?.length) {
-    out.push(extension(OID.extKeyUsage, false, AsnConvert.serialize(new ExtendedKeyUsage(input.extendedKeyUsage))));
+    out.push(
+      extension(OID.extKeyUsage, false, AsnConvert.serialize(new ExtendedKeyUsage(input.extendedKeyUsage))),
+    );
   }
-  out.push(extension(OID.subjectKeyIdentifier, false, AsnConvert.serialize(new SubjectKeyIdentifier(toArrayBuffer(keys.subjectKeyId)))));
+  out.push(
+    extension(
+      OID.subjectKeyIdentifier,
+      false,
+      AsnConvert.serialize(new SubjectKeyIdentifier(toArrayBuffer(keys.subjectKeyId))),
+    ),
+  );
   if (keys.authorityKeyId) {
-    const aki = new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(toArrayBuffer(keys.authorityKeyId)) });
+    const aki = new AuthorityKeyIdentifier({
+      keyIdentifier: new KeyIdentifier(toArrayBuffer(keys.authorityKeyId)),
+    });
     out.push(extension(OID.authorityKeyIdentifier, false, AsnConvert.serialize(aki)));
   }
   if (input.certificatePolicies?.length) {
@@ -152,7 +169,8 @@ export function buildExtensions(
   if (input.crlDistributionPoints?.length) {
     const cdp = new CRLDistributionPoints(
       input.crlDistributionPoints.map(
-        (u) => new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri(u)] }) }),
+        (u) =>
+          new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri(u)] }) }),
       ),
     );
     out.push(extension(OID.crlDistributionPoints, false, AsnConvert.serialize(cdp)));
@@ -160,10 +178,20 @@ export function buildExtensions(
   const aia = input.authorityInfoAccess;
   if (aia && (aia.ocsp?.length || aia.caIssuers?.length)) {
     const descriptions = [
-      ...(aia.ocsp ?? []).map((u) => new AccessDescription({ accessMethod: OID.accessOcsp, accessLocation: uri(u) })),
-      ...(aia.caIssuers ?? []).map((u) => new AccessDescription({ accessMethod: OID.accessCaIssuers, accessLocation: uri(u) })),
+      ...(aia.ocsp ?? []).map(
+        (u) => new AccessDescription({ accessMethod: OID.accessOcsp, accessLocation: uri(u) }),
+      ),
+      ...(aia.caIssuers ?? []).map(
+        (u) => new AccessDescription({ accessMethod: OID.accessCaIssuers, accessLocation: uri(u) }),
+      ),
     ];
-    out.push(extension(OID.authorityInfoAccess, false, AsnConvert.serialize(new AuthorityInfoAccessSyntax(descriptions))));
+    out.push(
+      extension(
+        OID.authorityInfoAccess,
+        false,
+        AsnConvert.serialize(new AuthorityInfoAccessSyntax(descriptions)),
+      ),
+    );
   }
   if (input.ocspNoCheck) out.push(extension(OID.ocspNoCheck, false, derNull()));
   const gm = input.gmIdentity;
@@ -171,8 +199,10 @@ export function buildExtensions(
   if (gm?.businessRegistrationNumber) {
     out.push(extension(OID.gmIcRegistrationNumber, false, printableString(gm.businessRegistrationNumber)));
   }
-  if (gm?.organizationCode) out.push(extension(OID.gmOrganizationCode, false, printableString(gm.organizationCode)));
-  if (gm?.taxationNumber) out.push(extension(OID.gmTaxationNumber, false, printableString(gm.taxationNumber)));
+  if (gm?.organizationCode)
+    out.push(extension(OID.gmOrganizationCode, false, printableString(gm.organizationCode)));
+  if (gm?.taxationNumber)
+    out.push(extension(OID.gmTaxationNumber, false, printableString(gm.taxationNumber)));
   for (const e of input.extra ?? []) out.push(extension(e.oid, e.critical, e.value));
   const seen = new Set<string>();
   for (const e of out) {
@@ -216,7 +246,10 @@ function readIdentifyCode(bytes: Uint8Array): NonNullable<GmIdentity["identityCo
   const kinds = ["residentId", "militaryOfficerId", "passport"] as const;
   const kind = kinds[t.tag & 0x1f] ?? "residentId";
   // EXPLICIT ([0] wrapping a string) or IMPLICIT ([0] primitive holding the characters).
-  const value = t.tag & 0x20 ? readString(bytes.subarray(children(bytes, t)[0]!.start, t.end)) : new TextDecoder().decode(content(bytes, t));
+  const value =
+    t.tag & 0x20
+      ? readString(bytes.subarray(children(bytes, t)[0]!.start, t.end))
+      : new TextDecoder().decode(content(bytes, t));
   return { kind, value };
 }
 
@@ -228,7 +261,10 @@ export function parseExtensions(extensions: readonly Extension[]): ExtensionsVie
     switch (e.extnID) {
       case OID.basicConstraints: {
         const bc = AsnConvert.parse(raw, BasicConstraints);
-        view.basicConstraints = { ca: bc.cA, ...(bc.pathLenConstraint !== undefined ? { pathLength: bc.pathLenConstraint } : {}) };
+        view.basicConstraints = {
+          ca: bc.cA,
+          ...(bc.pathLenConstraint !== undefined ? { pathLength: bc.pathLenConstraint } : {}),
+        };
         break;
       }
       case OID.keyUsage: {
@@ -250,17 +286,25 @@ export function parseExtensions(extensions: readonly Extension[]): ExtensionsVie
         break;
       }
       case OID.certificatePolicies:
-        view.certificatePolicies = [...AsnConvert.parse(raw, CertificatePolicies)].map((p) => p.policyIdentifier);
+        view.certificatePolicies = [...AsnConvert.parse(raw, CertificatePolicies)].map(
+          (p) => p.policyIdentifier,
+        );
         break;
       case OID.crlDistributionPoints:
         view.crlDistributionPoints = [...AsnConvert.parse(raw, CRLDistributionPoints)].flatMap((dp) =>
-          (dp.distributionPoint?.fullName ?? []).flatMap((g) => (g.uniformResourceIdentifier ? [g.uniformResourceIdentifier] : [])),
+          (dp.distributionPoint?.fullName ?? []).flatMap((g) =>
+            g.uniformResourceIdentifier ? [g.uniformResourceIdentifier] : [],
+          ),
         );
         break;
       case OID.authorityInfoAccess: {
         const aia = [...AsnConvert.parse(raw, AuthorityInfoAccessSyntax)];
         const urls = (method: string): string[] =>
-          aia.filter((a) => a.accessMethod === method).flatMap((a) => (a.accessLocation.uniformResourceIdentifier ? [a.accessLocation.uniformResourceIdentifier] : []));
+          aia
+            .filter((a) => a.accessMethod === method)
+            .flatMap((a) =>
+              a.accessLocation.uniformResourceIdentifier ? [a.accessLocation.uniformResourceIdentifier] : [],
+            );
         view.ocspUrls = urls(OID.accessOcsp);
         view.caIssuersUrls = urls(OID.accessCaIssuers);
         break;

@@ -43,7 +43,9 @@ function attribute(key: keyof SubjectName, value: string): RelativeDistinguished
   if (PRINTABLE_ATTRIBUTES.has(key) && !isPrintableString(value)) {
     throw new DomainError("pki.name_attribute_invalid", { attribute: key, value });
   }
-  const v = PRINTABLE_ATTRIBUTES.has(key) ? new AttributeValue({ printableString: value }) : new AttributeValue({ utf8String: value });
+  const v = PRINTABLE_ATTRIBUTES.has(key)
+    ? new AttributeValue({ printableString: value })
+    : new AttributeValue({ utf8String: value });
   return new RelativeDistinguishedName([new AttributeTypeAndValue({ type: NAME_OID[key], value: v })]);
 }
 

@@ -62,12 +62,19 @@ export interface OcspRequestView {
   signed: boolean;
 }
 
-const malformed = (why: string): DomainError => new DomainError("pki.ocsp_request_malformed", {}, `OCSP request: ${why}`);
+const malformed = (why: string): DomainError =>
+  new DomainError("pki.ocsp_request_malformed", {}, `OCSP request: ${why}`);
 
 function readCertId(der: Uint8Array): CertIdView {
   const seq = readOnly(der, TAG.SEQUENCE);
   const [alg, nameHash, keyHash, serial] = children(der, seq);
-  if (!alg || alg.tag !== TAG.SEQUENCE || nameHash?.tag !== TAG.OCTET_STRING || keyHash?.tag !== TAG.OCTET_STRING || serial?.tag !== TAG.INTEGER) {
+  if (
+    !alg ||
+    alg.tag !== TAG.SEQUENCE ||
+    nameHash?.tag !== TAG.OCTET_STRING ||
+    keyHash?.tag !== TAG.OCTET_STRING ||
+    serial?.tag !== TAG.INTEGER
+  ) {
     throw malformed("CertID");
   }
   const algOid = children(der, alg)[0];
@@ -136,7 +143,8 @@ export function ocspRequestFromGetPath(encoded: string): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // CertID matching
 
-const digest = (hash: CertIdHash, data: Uint8Array): Uint8Array => new Uint8Array(createHash(hash).update(data).digest());
+const digest = (hash: CertIdHash, data: Uint8Array): Uint8Array =>
+  new Uint8Array(createHash(hash).update(data).digest());
 
 /** The subjectPublicKey BIT STRING value (no tag, length or unused-bits octet): what issuerKeyHash hashes. */
 function publicKeyBits(spki: Uint8Array): Uint8Array {
@@ -153,18 +161,28 @@ export interface IssuerHashes {
 
 /** RFC 6960 4.1.1: hashes of the issuer's (CA's) subject name DER and of its public key. */
 export function issuerHashes(issuer: CertificateView, hash: CertIdHash): IssuerHashes {
-  return { issuerNameHash: digest(hash, issuer.subjectDer), issuerKeyHash: digest(hash, publicKeyBits(issuer.spki)) };
+  return {
+    issuerNameHash: digest(hash, issuer.subjectDer),
+    issuerKeyHash: digest(hash, publicKeyBits(issuer.spki)),
+  };
 }
 
 /** Does the CertID name this CA as issuer? Unknown hash algorithms never match. */
 export function certIdMatchesIssuer(certId: CertIdView, issuer: CertificateView): boolean {
   if (!certId.hash) return false;
   const h = issuerHashes(issuer, certId.hash);
-  return Buffer.compare(h.issuerNameHash, certId.issuerNameHash) === 0 && Buffer.compare(h.issuerKeyHash, certId.issuerKeyHash) === 0;
+  return (
+    Buffer.compare(h.issuerNameHash, certId.issuerNameHash) === 0 &&
+    Buffer.compare(h.issuerKeyHash, certId.issuerKeyHash) === 0
+  );
 }
 
 /** The CertID a client would send for (issuer, serial): for building requests and in tests. */
-export function certIdFor(issuer: CertificateView | Uint8Array, serialNumber: string, hash: CertIdHash = "sha1"): CertIdView {
+export function certIdFor(
+  issuer: CertificateView | Uint8Array,
+  serialNumber: string,
+  hash: CertIdHash = "sha1",
+): CertIdView {
   const ca = issuer instanceof Uint8Array ? parseCertificate(issuer) : issuer;
   const h = issuerHashes(ca, hash);
   const der = sequence(
@@ -238,13 +256,17 @@ function singleResponse(r: SingleResponseInput): Uint8Array {
 }
 
 function responseWithStatus(status: OCSPResponseStatus, responseBytes?: Uint8Array): Uint8Array {
-  return sequence(tlv(TAG.ENUMERATED, Uint8Array.of(status)), ...(responseBytes ? [explicit(0, responseBytes)] : []));
+  return sequence(
+    tlv(TAG.ENUMERATED, Uint8Array.of(status)),
+    ...(responseBytes ? [explicit(0, responseBytes)] : []),
+  );
 }
 
 /** Signs a successful OCSPResponse carrying a BasicOCSPResponse. */
 export async function buildOcspResponse(input: BuildOcspResponseInput): Promise<Uint8Array> {
   const responder = parseCertificate(input.responderCertificate);
-  if (Buffer.compare(responder.spki, input.signer.publicKeySpki) !== 0) throw new DomainError("pki.signer_key_mismatch");
+  if (Buffer.compare(responder.spki, input.signer.publicKeySpki) !== 0)
+    throw new DomainError("pki.signer_key_mismatch");
   if (input.responses.length === 0) throw new DomainError("pki.ocsp_no_responses");
   // responderID byKey (RFC 6960 4.2.1): SHA-1 of the responder's public key BIT STRING value.
   const keyHash = digest("sha1", publicKeyBits(responder.spki));
@@ -267,7 +289,8 @@ export async function buildOcspResponse(input: BuildOcspResponseInput): Promise<
   return responseWithStatus(OCSPResponseStatus.successful, sequence(oid(OID.ocspBasic), octetString(basic)));
 }
 
-export type OcspErrorStatus = "malformedRequest" | "internalError" | "tryLater" | "sigRequired" | "unauthorized";
+export type OcspErrorStatus =
+  "malformedRequest" | "internalError" | "tryLater" | "sigRequired" | "unauthorized";
 
 /** An unsigned OCSPResponse with only a status (RFC 6960 2.3). */
 export function ocspErrorResponse(status: OcspErrorStatus): Uint8Array {
@@ -308,7 +331,8 @@ export function parseOcspResponse(der: Uint8Array): OcspResponseView {
   const response = AsnConvert.parse(der, OCSPResponse);
   const status = OCSPResponseStatus[response.responseStatus] as OcspResponseStatusName;
   if (!response.responseBytes) return { status };
-  if (response.responseBytes.responseType !== OID.ocspBasic) throw new DomainError("pki.ocsp_response_unsupported");
+  if (response.responseBytes.responseType !== OID.ocspBasic)
+    throw new DomainError("pki.ocsp_response_unsupported");
   const basicDer = new Uint8Array(response.responseBytes.response.buffer);
   const basic = AsnConvert.parse(basicDer, BasicOCSPResponse);
   const top = readOnly(basicDer, TAG.SEQUENCE);
@@ -318,18 +342,24 @@ export function parseOcspResponse(der: Uint8Array): OcspResponseView {
   // SingleResponse CertIDs as raw DER, in order, to give callers the same view as for requests.
   const tbsFields = children(basicDer, tbsTlv!);
   const responsesTlv = tbsFields.find((t, i) => i > 0 && t.tag === TAG.SEQUENCE)!;
-  const rawCertIds = children(basicDer, responsesTlv).map((r) => readCertId(whole(basicDer, children(basicDer, r)[0]!).slice()));
+  const rawCertIds = children(basicDer, responsesTlv).map((r) =>
+    readCertId(whole(basicDer, children(basicDer, r)[0]!).slice()),
+  );
   const data = basic.tbsResponseData;
   const nonceExt = data.responseExtensions?.find((e) => e.extnID === OID.ocspNonce);
   const algorithm = basic.signatureAlgorithm;
   return {
     status,
     basic: {
-      ...(data.responderID.byKey ? { responderKeyHash: toHex(new Uint8Array(data.responderID.byKey.buffer)) } : {}),
+      ...(data.responderID.byKey
+        ? { responderKeyHash: toHex(new Uint8Array(data.responderID.byKey.buffer)) }
+        : {}),
       producedAt: data.producedAt,
       responses: data.responses.map((r, i) => {
         const revoked = r.certStatus.revoked;
-        const reason = revoked?.revocationReason ? reasonFromCode(revoked.revocationReason.reason) : undefined;
+        const reason = revoked?.revocationReason
+          ? reasonFromCode(revoked.revocationReason.reason)
+          : undefined;
         return {
           certId: rawCertIds[i]!,
           status: revoked ? "revoked" : r.certStatus.unknown !== undefined ? "unknown" : "good",

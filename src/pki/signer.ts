@@ -56,7 +56,9 @@ const spkiOf = (privateKey: KeyObject): Uint8Array =>
 /** node's callback form runs in the thread pool: RSA signing then does not block the event loop. */
 function signAsync(hash: string, data: Uint8Array, key: KeyObject): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    nodeSign(hash, data, { key, dsaEncoding: "der" }, (err, sig) => (err ? reject(err) : resolve(new Uint8Array(sig))));
+    nodeSign(hash, data, { key, dsaEncoding: "der" }, (err, sig) =>
+      err ? reject(err) : resolve(new Uint8Array(sig)),
+    );
   });
 }
 
@@ -81,7 +83,8 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
 }
 
 export function rsaSigner(privateKey: KeyObject): Signer {
-  if (keyAlgorithmOf(privateKey) !== "rsa") throw new DomainError("pki.key_algorithm_unsupported", { algorithm: "rsa" });
+  if (keyAlgorithmOf(privateKey) !== "rsa")
+    throw new DomainError("pki.key_algorithm_unsupported", { algorithm: "rsa" });
   return {
     algorithm: signatureAlgorithm("rsa"),
     publicKeySpki: spkiOf(privateKey),
@@ -182,7 +185,9 @@ export function verifySignature(
   const oid = algorithm.algorithm;
   if (oid === OID.sm3WithSm2) {
     if (ecCurveOf(info) !== OID.sm2Curve) return false;
-    return sm2Verify(new Uint8Array(info.subjectPublicKey), data, signature, { id: options.sm2Id ?? SM2_DEFAULT_ID });
+    return sm2Verify(new Uint8Array(info.subjectPublicKey), data, signature, {
+      id: options.sm2Id ?? SM2_DEFAULT_ID,
+    });
   }
   const rsaHash = RSA_HASHES[oid];
   const ecdsaHash = ECDSA_HASHES[oid];

@@ -42,7 +42,9 @@ describe("SM2 known answers", () => {
         "0ae4c7798aa0f119471bee11825be46202bb79e2a5844495e97c04ff4df2548a" +
         "7c0240f88f1cd4e16352a73c17b7f16f07353e53a176d684a9fe0c6bb798e857",
     );
-    expect(toHex(testCurve.za(publicKey, id))).toBe("f4a38489e32b45b6f876e3ac2168ca392362dc8f23459c1d1146fc3dbfb7bc9a");
+    expect(toHex(testCurve.za(publicKey, id))).toBe(
+      "f4a38489e32b45b6f876e3ac2168ca392362dc8f23459c1d1146fc3dbfb7bc9a",
+    );
     const sig = testCurve.sign(d, utf8("message digest"), {
       id,
       random: fixedK("6cb28d99385c175c94f94e934817663fc176d925dd72b727260dbaae1fb2f96f"),
@@ -115,7 +117,9 @@ describe("SM2 key encodings (GM/T 0015: id-ecPublicKey with curve 1.2.156.10197.
     expect(sm2PrivateKeyFromPkcs8(sm2PrivateKeyToPkcs8(pair))).toEqual(pair);
     const spki = sm2PublicKeyToSpki(pair.publicKey);
     expect(sm2PublicKeyFromSpki(spki)).toEqual(pair.publicKey);
-    expect(new Uint8Array(sm2PublicKeyObject(pair.publicKey).export({ format: "der", type: "spki" }))).toEqual(spki);
+    expect(
+      new Uint8Array(sm2PublicKeyObject(pair.publicKey).export({ format: "der", type: "spki" })),
+    ).toEqual(spki);
   });
 
   it("reads keys node generates and signs so that node-exported public keys verify", () => {
@@ -149,13 +153,47 @@ describe("SM2 against OpenSSL 3.0 (pkeyutl -rawin -digest sm3 -pkeyopt distid:..
   it("OpenSSL verifies our signature with the standard ID, and not without it", () => {
     dir.write("ours.sig", sm2Sign(pair.privateKey, message));
     const verify = (extra: string[]) =>
-      openssl(["pkeyutl", "-verify", "-rawin", "-digest", "sm3", "-pubin", "-inkey", "pub.pem", "-in", "msg", "-sigfile", "ours.sig", ...extra], dir.path);
+      openssl(
+        [
+          "pkeyutl",
+          "-verify",
+          "-rawin",
+          "-digest",
+          "sm3",
+          "-pubin",
+          "-inkey",
+          "pub.pem",
+          "-in",
+          "msg",
+          "-sigfile",
+          "ours.sig",
+          ...extra,
+        ],
+        dir.path,
+      );
     expect(verify(["-pkeyopt", DISTID]).output).toContain("Signature Verified Successfully");
     expect(verify([]).code).not.toBe(0);
   });
 
   it("we verify OpenSSL's signature made with the standard ID", () => {
-    const r = openssl(["pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-inkey", "key.pem", "-in", "msg", "-out", "theirs.sig", "-pkeyopt", DISTID], dir.path);
+    const r = openssl(
+      [
+        "pkeyutl",
+        "-sign",
+        "-rawin",
+        "-digest",
+        "sm3",
+        "-inkey",
+        "key.pem",
+        "-in",
+        "msg",
+        "-out",
+        "theirs.sig",
+        "-pkeyopt",
+        DISTID,
+      ],
+      dir.path,
+    );
     expect(r.code).toBe(0);
     const sig = dir.read("theirs.sig");
     expect(sm2Verify(pair.publicKey, message, sig)).toBe(true);

@@ -30,7 +30,12 @@ export interface OpensslResult {
 }
 
 export function openssl(args: readonly string[], cwd: string, input?: Uint8Array): OpensslResult {
-  const r = spawnSync("/usr/bin/openssl", args, { cwd, input, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const r = spawnSync("/usr/bin/openssl", args, {
+    cwd,
+    input,
+    encoding: "utf8",
+    maxBuffer: 512 * 1024 * 1024,
+  });
   return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
@@ -122,7 +127,15 @@ export async function buildHierarchy(algorithm: KeyAlgorithm): Promise<Hierarchy
   const ee = make();
   const eeCert = await buildCertificate({
     serialNumber: randomSerial(),
-    subject: { C: "CN", ST: "上海市", L: "上海市", O: ORGANISATION, OU: ["采购部"], CN: ORGANISATION, serialNumber: USCC },
+    subject: {
+      C: "CN",
+      ST: "上海市",
+      L: "上海市",
+      O: ORGANISATION,
+      OU: ["采购部"],
+      CN: ORGANISATION,
+      serialNumber: USCC,
+    },
     subjectPublicKey: ee.signer.publicKeySpki,
     notBefore: DATES.notBefore,
     notAfter: DATES.eeNotAfter,

@@ -26,7 +26,10 @@ import {
   deadline,
   deadlineStatus,
   refundEligibility,
+  oneSealPerCertificate,
   renewalEligibility,
+  sealChangeEligibility,
+  sealExistsForChange,
   sealTypeAllowed,
   unlockApproval,
   type DeadlineKind,
@@ -124,14 +127,24 @@ const EVENT_DOERS: Record<OrderEvent, readonly Doer[]> = {
   deliver: ["production", "system"],
   activate: ["owner", "system"],
   bind: ["owner", "system"],
-  fulfil: ["owner", "production", "reviewer", "finance", "system"],
+  // The service itself is done by the desk (a refund paid back, a PIN reset, an unlock code issued).
+  fulfil: ["production", "reviewer", "finance", "system"],
   complete: ["system"],
   expire: ["system"],
   refund: ["finance", "system"],
 };
 
-function mayDo(actor: Actor, event: OrderEvent, order: Pick<OrderRow, "organisation_id">): boolean {
-  const doers = EVENT_DOERS[event];
+/** Money goes back only through finance. */
+const SERVICE_DOERS: Partial<Record<string, Partial<Record<OrderEvent, readonly Doer[]>>>> = {
+  refund: { fulfil: ["finance", "system"] },
+};
+
+function mayDo(
+  actor: Actor,
+  event: OrderEvent,
+  order: Pick<OrderRow, "organisation_id" | "service">,
+): boolean {
+  const doers = SERVICE_DOERS[order.service]?.[event] ?? EVENT_DOERS[event];
   switch (actor.kind) {
     case "system":
       return doers.includes("system");
@@ -159,6 +172,8 @@ export function quoteFor(
 ): Quote {
   const code = serviceCodeSchema.safeParse(service);
   if (!code.success) throw new DomainError("order.service_not_offered", { service, programme: programme.id });
+  // A service without a price (a refund) costs nothing to order.
+  if (programme.services[code.data]?.fee === "none") return { currency: "CNY", total: 0, items: [] };
   const request: QuoteRequest = { service: code.data };
   if (details.years !== undefined) request.years = details.years;
   if (details.keys !== undefined) request.keys = details.keys;
@@ -311,8 +326,23 @@ async function checkEligibility(
       assertAllowed(
         beforeExpiryEligibility(service, { today, certificateNotAfter: cert.not_after, revoked }),
       );
-      if (service === "seal-apply" || service === "seal-change")
+      if (service === "seal-apply" || service === "seal-change") {
         assertAllowed(sealTypeAllowed(details.sealType ?? ""));
+        const existingSeal = await currentSeal(deps, cert.id);
+        if (service === "seal-apply") assertAllowed(oneSealPerCertificate({ existingSeal }));
+        else assertAllowed(sealExistsForChange({ existingSeal }));
+        const organisation = await deps.db
+          .selectFrom("organisations")
+          .select("name")
+          .where("id", "=", actor.organisationId)
+          .executeTakeFirstOrThrow();
+        assertAllowed(
+          sealChangeEligibility({
+            certificateOrganisationName: organisation.name,
+            requestedSealName: details.sealName ?? "",
+          }),
+        );
+      }
       if (service === "change" || service === "reissue") details.validityEnd = cert.not_after.toISOString();
       return programme.services[service]?.fee === "per-time"
         ? await planOfCertificate(deps, cert.order_id)
@@ -337,6 +367,23 @@ async function checkEligibility(
     default:
       return {};
   }
+}
+
+/**
+ * The seal a certificate holds: the newest completed seal order for it (the seal issue keeps the
+ * seal itself; until then the completed order is the record).
+ */
+async function currentSeal(deps: OrderDeps, certificateId: string): Promise<{ name: string } | undefined> {
+  const row = await deps.db
+    .selectFrom("orders")
+    .select("details")
+    .where("certificate_id", "=", certificateId)
+    .where("service", "in", ["seal-apply", "seal-change"])
+    .where("state", "=", "completed")
+    .orderBy("updated_at", "desc")
+    .executeTakeFirst();
+  const name = (row?.details as OrderDetails | undefined)?.sealName;
+  return name ? { name } : undefined;
 }
 
 /** Keys on an all-inclusive plan get single services free: the plan comes from the order that made them. */
@@ -538,6 +585,7 @@ async function assertMaterialsComplete(
   if (missing.length > 0) {
     throw new DomainError("order.materials_missing", {
       materials: missing.map((m) => m.name["zh-CN"]).join("、"),
+      materialsEn: missing.map((m) => m.name.en).join(", "),
       ids: missing.map((m) => m.id).join(","),
     });
   }
@@ -589,6 +637,12 @@ async function applyEvent(
     },
     now,
   );
+  // A refund paid back ends the order it refunds, in the same transaction.
+  if (order.service === "refund" && event === "fulfil" && order.target_order_id) {
+    await transitionInTx(tx, deps, actor, order.target_order_id, "refund", {
+      reason: `refund order ${order.number}`,
+    });
+  }
   // Every step done: the order completes in the same transaction.
   if (!TERMINAL_STATES.includes(to) && currentStepIndex(flow, to) === flow.steps.length) {
     return applyEvent(

@@ -53,7 +53,7 @@ export const deskMessages: MessageTable = {
   "order.target_required": { "zh-CN": "请选择要退费的订单", en: "Choose the order to refund" },
   "order.materials_missing": {
     "zh-CN": "请先上传以下材料：{materials}",
-    en: "Upload these materials first: {materials}",
+    en: "Upload these materials first: {materialsEn}",
   },
   "order.rejection_reason_required": { "zh-CN": "驳回时必须填写原因", en: "A rejection needs a reason" },
 

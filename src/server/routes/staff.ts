@@ -118,6 +118,19 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
     async (req) => deliverOrder(deps, actorOf(req), req.params.id, req.body?.signedOn),
   );
   app.post(
+    "/api/orders/:id/fulfil",
+    {
+      schema: {
+        tags: ["back office"],
+        summary: "The service itself is done: a refund paid back, a PIN reset or format done, support given",
+        params: idParams,
+        body: note,
+        response: { 200: orderSchema },
+      },
+    },
+    async (req) => transitionOrder(deps, actorOf(req), req.params.id, "fulfil", { reason: req.body?.note }),
+  );
+  app.post(
     "/api/orders/:id/payments/bank-transfer",
     {
       schema: {
