@@ -444,3 +444,87 @@ for (const kind of testStores) {
     });
   });
 }
+
+describe("API surface", () => {
+  it("serves its OpenAPI description at /docs", async () => {
+    const kind = testStores[0]!;
+    const store = await kind.open();
+    const t = await startTestApp(store);
+    try {
+      const doc = (await t.app.inject({ method: "GET", url: "/docs/json" })).json<{
+        openapi: string;
+        paths: Record<string, unknown>;
+      }>();
+      expect(doc.openapi).toMatch(/^3\./);
+      for (const path of ["/api/orders", "/api/quote", "/api/orders/{id}/reject", "/api/auth/login"])
+        expect(doc.paths).toHaveProperty([path]);
+      // Development gateway pages stay out of the public description.
+      expect(Object.keys(doc.paths).some((p) => p.startsWith("/dev-gateway"))).toBe(false);
+    } finally {
+      await t.close();
+      await store.dispose();
+    }
+  });
+
+  it("lets an admin load a new year's calendar and staff register an organisation whose credit code fails its check", async () => {
+    const store = await testStores[0]!.open();
+    const t = await startTestApp(store);
+    try {
+      const admin = await t.as(...DEMO.admin);
+      const reviewer = await t.as(...DEMO.reviewer);
+      const before = (
+        await admin({ method: "GET", url: "/api/calendar/is-working-day?date=2027-01-04" })
+      ).json<{ code: string }>();
+      expect(before.code).toBe("calendar.year_unknown");
+      const year = { year: 2027, holidays: ["2027-01-01", "2027-01-02", "2027-01-03"], workdays: [] };
+      expect((await reviewer({ method: "POST", url: "/api/calendar/years", payload: year })).status).toBe(
+        403,
+      );
+      expect((await admin({ method: "POST", url: "/api/calendar/years", payload: year })).status).toBe(200);
+      expect(
+        (await admin({ method: "GET", url: "/api/calendar/is-working-day?date=2027-01-04" })).json<{
+          workingDay: boolean;
+        }>().workingDay,
+      ).toBe(true);
+
+      const signUp = await t.app.inject({
+        method: "POST",
+        url: "/api/auth/sign-up",
+        payload: {
+          organisationName: "厦门示例早期企业",
+          uscc: "91350211M00013FA1N",
+          handlerName: "陈静",
+          idNumber: "11010519491231002X",
+          mobile: "13700137000",
+          password: "early-code-1",
+        },
+      });
+      expect(signUp.json<{ code: string }>().code).toBe("validation.uscc.check_digit");
+      const noReason = await reviewer({
+        method: "POST",
+        url: "/api/staff/organisations",
+        payload: { name: "厦门示例早期企业", uscc: "91350211M00013FA1N", reason: " " },
+      });
+      expect(noReason.json<{ code: string }>().code).toBe("auth.override_reason_required");
+      const overridden = await reviewer({
+        method: "POST",
+        url: "/api/staff/organisations",
+        payload: {
+          name: "厦门示例早期企业",
+          uscc: "91350211M00013FA1N",
+          reason: "早期赋码，营业执照原件核对无误",
+        },
+      });
+      expect(overridden.status).toBe(201);
+      const row = await store.db
+        .selectFrom("organisations")
+        .selectAll()
+        .where("uscc", "=", "91350211M00013FA1N")
+        .executeTakeFirstOrThrow();
+      expect(row.uscc_override_reason).toBe("早期赋码，营业执照原件核对无误");
+    } finally {
+      await t.close();
+      await store.dispose();
+    }
+  });
+});

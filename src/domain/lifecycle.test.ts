@@ -170,3 +170,26 @@ describe("order lifecycle", () => {
     }
   });
 });
+
+describe("every service of the demo programmes", () => {
+  it("has a path from draft to completed through its own steps, in order", async () => {
+    const { readProgrammesFile, demoProgrammesPath } = await import("../store/programme-files.js");
+    for (const programme of readProgrammesFile(demoProgrammesPath)) {
+      for (const [service, definition] of Object.entries(programme.services)) {
+        const flow = { steps: definition!.steps };
+        const done: Record<string, OrderEvent[]> = {
+          review: ["approve"],
+          payment: ["pay"],
+          paper: ["receive_paper"],
+          production: ["start_production", "finish_production"],
+          shipping: ["ship", "deliver"],
+          activation: ["activate"],
+          binding: ["bind"],
+          fulfilment: ["fulfil"],
+        };
+        const events: OrderEvent[] = ["submit", ...flow.steps.flatMap((s) => done[s]!), "complete"];
+        expect(walk(flow, events).at(-1), `${programme.id}/${service}`).toBe("completed");
+      }
+    }
+  });
+});

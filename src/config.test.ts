@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("configuration is validated at start", () => {
+  it("development mode starts with defaults on the embedded database", () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe("development");
+    expect(c.store.kind).toBe("embedded");
+    expect(c.port).toBe(8080);
+  });
+
+  it("DATABASE_URL selects PostgreSQL", () => {
+    expect(loadConfig({ DATABASE_URL: "postgres://u@h:5432/db" }).store).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h:5432/db",
+    });
+  });
+
+  it("names every bad value on its own line, hiding secrets", () => {
+    const p = problems({ PORT: "eighty", DATABASE_URL: "mysql://x", CERTDESK_PAYMENT_SECRET: "short" });
+    expect(p).toHaveLength(3);
+    expect(p.find((l) => l.startsWith("PORT"))).toContain('"eighty"');
+    expect(p.find((l) => l.startsWith("DATABASE_URL"))).toContain("postgres://");
+    const secret = p.find((l) => l.startsWith("CERTDESK_PAYMENT_SECRET"));
+    expect(secret).toContain("hidden");
+    expect(secret).not.toContain("short");
+  });
+
+  it("production refuses to start without real secrets or with demo data", () => {
+    const p = problems({ CERTDESK_MODE: "production", CERTDESK_DEMO: "1" });
+    expect(p.map((l) => l.split(":")[0]).sort()).toEqual([
+      "CERTDESK_DEMO",
+      "CERTDESK_PAYMENT_SECRET",
+      "CERTDESK_PUBLIC_URL",
+      "CERTDESK_SECRET_KEY",
+    ]);
+    const ok = loadConfig({
+      CERTDESK_MODE: "production",
+      CERTDESK_PAYMENT_SECRET: "p".repeat(40),
+      CERTDESK_SECRET_KEY: "k".repeat(40),
+      CERTDESK_PUBLIC_URL: "https://desk.example.cn",
+    });
+    expect(ok.publicUrl).toBe("https://desk.example.cn");
+  });
+});
