@@ -14,6 +14,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliIo, run } from "../src/cli/main.js";
 import { fixedClock } from "../src/domain/clock.js";
+import { hasMessage } from "../src/i18n/catalogue.js";
+import { cliMessages } from "../src/i18n/messages/cli.js";
 import { systemActor } from "../src/services/actor.js";
 import { saveProgramme } from "../src/services/programmes.js";
 import { type StoreTarget, openStore } from "../src/store/database.js";
@@ -240,12 +242,25 @@ describe("certdesk without a store: demo programmes and the bundled calendar", (
     expect(errorOf(required)).toMatchObject({ code: "cli.option_required" });
   });
 
+  it("prints help with exit 0 on --help, and exits 2 when no command is given", async () => {
+    const [help, none] = await Promise.all([certdesk(["--help"]), certdesk([])]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("quote");
+    expect(none.code).toBe(2);
+  });
+
   it("audit verify needs a configured store", async () => {
     expect(errorOf(await certdesk(["audit", "verify", "--json"])).code).toBe("cli.no_store");
   });
 
   it("read commands leave the missing data folder alone (no embedded store is created)", () => {
     expect(existsSync(missingDataDir)).toBe(false);
+  });
+});
+
+describe("certdesk messages", () => {
+  it("every CLI message is in the one catalogue (cliMessages is merged in src/i18n/catalogue.ts)", () => {
+    expect(Object.keys(cliMessages).filter((code) => !hasMessage(code))).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@
 import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
 import { calendarMessages } from "./messages/calendar.js";
+import { cliMessages } from "./messages/cli.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { programmeMessages } from "./messages/programme.js";
@@ -22,6 +23,7 @@ const tables: MessageTable[] = [
   validationMessages,
   programmeMessages,
   rulesMessages,
+  cliMessages,
 ];
 
 export const catalogue: MessageTable = {};

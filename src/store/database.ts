@@ -83,9 +83,10 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {
-    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, {
-      cause: error,
-    });
+    const what = failed
+      ? `database migration ${failed.migrationName} failed`
+      : "the database could not be migrated";
+    throw new Error(`${what}: ${String(error)}`, { cause: error });
   }
 }
 
