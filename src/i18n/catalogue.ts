@@ -7,6 +7,7 @@ import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
 import { calendarMessages } from "./messages/calendar.js";
 import { cliMessages } from "./messages/cli.js";
+import { pkiMessages } from "./messages/pki.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { programmeMessages } from "./messages/programme.js";
@@ -24,6 +25,7 @@ const tables: MessageTable[] = [
   programmeMessages,
   rulesMessages,
   cliMessages,
+  pkiMessages,
 ];
 
 export const catalogue: MessageTable = {};

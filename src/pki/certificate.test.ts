@@ -233,3 +233,34 @@ describe("subject names", () => {
     ).rejects.toMatchObject({ code: "pki.validity_invalid" });
   });
 });
+
+describe("issuer given by name only", () => {
+  const dir = new Workdir();
+  afterAll(() => dir.remove());
+
+  it("gives the same issuer and AKI as issuing under the CA certificate, and openssl verifies it", async () => {
+    const h = await buildHierarchy("ecdsa-p256");
+    writeHierarchy(dir, h);
+    const sub = parseCertificate(h.sub.cert);
+    const ee = generateSoftwareKey("ecdsa-p256");
+    const der = await buildCertificate({
+      serialNumber: randomSerial(),
+      subject: { C: "CN", O: ORGANISATION, CN: ORGANISATION },
+      subjectPublicKey: ee.signer.publicKeySpki,
+      notBefore: DATES.notBefore,
+      notAfter: DATES.eeNotAfter,
+      extensions: { basicConstraints: { ca: false }, keyUsage: ["digitalSignature"] },
+      issuer: { name: sub.subject },
+      signer: h.sub.signer,
+    });
+    const view = parseCertificate(der);
+    expect(view.issuerDer).toEqual(sub.subjectDer);
+    expect(view.extensions.authorityKeyIdentifier).toBe(sub.extensions.subjectKeyIdentifier);
+    dir.writePem("by-name.pem", "CERTIFICATE", der);
+    const r = openssl(
+      ["verify", "-attime", attime(), "-CAfile", "root.pem", "-untrusted", "sub.pem", "by-name.pem"],
+      dir.path,
+    );
+    expect(r.output).toContain("by-name.pem: OK");
+  });
+});

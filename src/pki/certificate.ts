@@ -30,8 +30,10 @@ import type { Signer, VerifyOptions } from "./signer.js";
 export type Issuer =
   /** a root: issuer = subject, signed by the subject's own key */
   | { selfSigned: true }
-  /** the issuing CA's certificate: its subject becomes our issuer, its SKI our AKI */
-  | { certificate: Uint8Array };
+  /** the issuing CA's certificate: its subject becomes our issuer, its SKI our AKI (preferred) */
+  | { certificate: Uint8Array }
+  /** only the CA's name: the AKI is then computed from the signer's key (RFC 5280 method 1) */
+  | { name: SubjectName | Name };
 
 export interface CertificateTemplate {
   /** hex, see serial.ts; randomSerial() makes a good one */
@@ -70,9 +72,17 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<Ui
     issuerName = subject;
     authorityKeyId = subjectKeyId;
     issuerSpki = input.subjectPublicKey;
+  } else if ("name" in input.issuer) {
+    issuerName = asName(input.issuer.name);
+    issuerSpki = input.signer.publicKeySpki;
+    authorityKeyId = keyIdentifier(issuerSpki);
   } else {
     const issuerCert = parseCertificate(input.issuer.certificate);
     issuerName = AsnConvert.parse(issuerCert.subjectDer, Name);
+    // Chain building compares names byte for byte in places: never issue under a re-encoded name.
+    if (!sameBytes(new Uint8Array(AsnConvert.serialize(issuerName)), issuerCert.subjectDer)) {
+      throw new DomainError("pki.issuer_name_not_der");
+    }
     issuerSpki = issuerCert.spki;
     authorityKeyId = issuerCert.extensions.subjectKeyIdentifier
       ? Buffer.from(issuerCert.extensions.subjectKeyIdentifier, "hex")

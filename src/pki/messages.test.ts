@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { pkiMessages } from "./messages.js";
+import { pkiMessages } from "../i18n/messages/pki.js";
 
 describe("pki error codes", () => {
   it("every pki.* code thrown in src/pki has a zh-CN and an en message", () => {

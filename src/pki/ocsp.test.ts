@@ -287,6 +287,33 @@ describe("OCSP CertID", () => {
     );
   });
 
+  it("writes unknown, and revoked without a reason when the reason is unspecified", async () => {
+    const sub = parseCertificate(h.sub.cert);
+    const now = new Date("2026-01-02T00:00:00Z");
+    const der = await buildOcspResponse({
+      responderCertificate: h.responder.cert,
+      signer: h.responder.signer,
+      producedAt: now,
+      responses: [
+        { certId: certIdFor(sub, "0a"), status: { status: "unknown" }, thisUpdate: now },
+        {
+          certId: certIdFor(sub, "0b"),
+          status: { status: "revoked", revokedAt: now, reason: "unspecified" },
+          thisUpdate: now,
+        },
+      ],
+    });
+    dir.write("statuses.der", der);
+    const text = openssl(["ocsp", "-respin", "statuses.der", "-resp_text", "-noverify"], dir.path).output;
+    expect(text).toMatch(/Serial Number: 0A\s+Cert Status: unknown/);
+    expect(text).toMatch(
+      /Serial Number: 0B\s+Cert Status: revoked\s+Revocation Time: Jan {2}2 00:00:00 2026 GMT\s+This Update/,
+    );
+    const responses = parseOcspResponse(der).basic!.responses;
+    expect(responses.map((r) => r.status)).toEqual(["unknown", "revoked"]);
+    expect(responses[1]!.reason).toBeUndefined();
+  });
+
   it("rejects requests that are not OCSP requests with a code", () => {
     expect(() => parseOcspRequest(h.ee.cert)).toThrow(
       expect.objectContaining({ code: "pki.ocsp_request_malformed" }),

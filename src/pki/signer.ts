@@ -9,7 +9,7 @@ import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
 import { OID } from "./oids.js";
-import { SM2_DEFAULT_ID, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki, sm2Sign, sm2Verify } from "./sm2.js";
+import { SM2_DEFAULT_ID, sm2, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki, sm2Verify } from "./sm2.js";
 import { TAG, content, decodeOid, readOnly } from "./der.js";
 import type { Sm2KeyPair } from "./sm2.js";
 
@@ -34,7 +34,7 @@ export function signatureAlgorithm(key: KeyAlgorithm): AlgorithmIdentifier {
       // RFC 5758 section 3.2: ecdsa-with-SHA256 has no parameters at all.
       return new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSha256 });
     case "sm2":
-      // GM/T 0015 section 6: SM3withSM2 without parameters.
+      // GM/T 0015: SM3withSM2 without parameters.
       return new AlgorithmIdentifier({ algorithm: OID.sm3WithSm2 });
   }
 }
@@ -105,11 +105,15 @@ export function ecdsaP256Signer(privateKey: KeyObject): Signer {
 
 export function sm2Signer(key: Sm2KeyPair | KeyObject, options: { id?: string } = {}): Signer {
   const pair = "privateKey" in key ? key : sm2KeyPairFromKeyObject(key);
-  const id = options.id ?? SM2_DEFAULT_ID;
+  if (Buffer.compare(sm2.publicKeyFromPrivate(pair.privateKey), pair.publicKey) !== 0) {
+    throw new DomainError("pki.sm2_private_key_invalid", {}, "public key does not match private key");
+  }
+  // Z_A and (1+d)^-1 once per signer: a CA key signs thousands of times.
+  const signOnce = sm2.signerFor(pair.privateKey, { id: options.id ?? SM2_DEFAULT_ID });
   return {
     algorithm: signatureAlgorithm("sm2"),
     publicKeySpki: sm2PublicKeyToSpki(pair.publicKey),
-    sign: async (data) => sm2Sign(pair.privateKey, data, { id, publicKey: pair.publicKey }),
+    sign: async (data) => signOnce(data),
   };
 }
 
@@ -137,8 +141,8 @@ export function generateSoftwareKey(algorithm: KeyAlgorithm): { privateKey: KeyO
 // ---------------------------------------------------------------------------------------------
 // Verification
 
+// No SHA-1: a CA has no reason to trust a SHA-1 signature on anything it is shown today.
 const RSA_HASHES: Readonly<Record<string, string>> = {
-  [OID.sha1WithRsa]: "sha1",
   [OID.sha256WithRsa]: "sha256",
   [OID.sha384WithRsa]: "sha384",
   [OID.sha512WithRsa]: "sha512",

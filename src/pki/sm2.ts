@@ -37,7 +37,7 @@ import {
 } from "./der.js";
 import { OID } from "./oids.js";
 
-/** GM/T 0009-2012 section 10: the ID to use when the parties agreed on no other. */
+/** GM/T 0009-2012: the ID to use when the parties agreed on no other. */
 export const SM2_DEFAULT_ID = "1234567812345678";
 
 export type RandomBytes = (length: number) => Uint8Array;
@@ -74,8 +74,6 @@ export interface Sm2IdOption {
 }
 
 export interface Sm2SignOptions extends Sm2IdOption {
-  /** the signer's public key, when known, saves one scalar multiplication */
-  publicKey?: Uint8Array;
   /** randomness for k; default node's CSPRNG */
   random?: RandomBytes;
 }
@@ -86,6 +84,8 @@ export interface Sm2Scheme {
   publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array;
   za(publicKey: Uint8Array, id?: string | Uint8Array): Uint8Array;
   sign(privateKey: Uint8Array, message: Uint8Array, options?: Sm2SignOptions): Uint8Array;
+  /** sign, with the public key, Z_A and (1+d)^-1 worked out once: for a key that signs many times */
+  signerFor(privateKey: Uint8Array, options?: Sm2SignOptions): (message: Uint8Array) => Uint8Array;
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options?: Sm2IdOption): boolean;
 }
 
@@ -158,6 +158,27 @@ export function sm2Scheme(curve: Sm2CurveParams): Sm2Scheme {
   const publicKeyFromPrivate = (privateKey: Uint8Array): Uint8Array =>
     encodePoint(G.multiply(privateScalar(privateKey)));
 
+  const signerFor = (privateKey: Uint8Array, options: Sm2SignOptions = {}) => {
+    const d = privateScalar(privateKey);
+    // Z_A from the public key derived here, never one passed in: a mismatched pair would sign
+    // what nobody can verify.
+    const z = za(publicKeyFromPrivate(privateKey), options.id);
+    const dInv = invert(1n + d, n);
+    const random = options.random ?? nodeRandomBytes;
+    return (message: Uint8Array): Uint8Array => {
+      const e = bytesToBigint(sm3(z, message));
+      for (;;) {
+        const k = randomScalar(random, n - 1n);
+        const x1 = G.multiply(k).x;
+        const r = mod(e + x1, n);
+        if (r === 0n || r + k === n) continue;
+        const s = mod(dInv * (k - r * d), n);
+        if (s === 0n) continue;
+        return encodeSignature(r, s);
+      }
+    };
+  };
+
   return {
     curve,
     generateKeyPair(random = nodeRandomBytes) {
@@ -168,21 +189,9 @@ export function sm2Scheme(curve: Sm2CurveParams): Sm2Scheme {
     publicKeyFromPrivate,
     za,
     sign(privateKey, message, options = {}) {
-      const d = privateScalar(privateKey);
-      const publicKey = options.publicKey ?? publicKeyFromPrivate(privateKey);
-      const e = bytesToBigint(sm3(za(publicKey, options.id), message));
-      const random = options.random ?? nodeRandomBytes;
-      const dInv = invert(1n + d, n);
-      for (;;) {
-        const k = randomScalar(random, n - 1n);
-        const x1 = G.multiply(k).x;
-        const r = mod(e + x1, n);
-        if (r === 0n || r + k === n) continue;
-        const s = mod(dInv * (k - r * d), n);
-        if (s === 0n) continue;
-        return encodeSignature(r, s);
-      }
+      return signerFor(privateKey, options)(message);
     },
+    signerFor,
     verify(publicKey, message, signature, options = {}) {
       let r: bigint, s: bigint;
       try {
@@ -207,7 +216,7 @@ export function sm2Scheme(curve: Sm2CurveParams): Sm2Scheme {
   };
 }
 
-/** The signature value: SEQUENCE { r INTEGER, s INTEGER } (GM/T 0009 section 7.2). */
+/** The signature value: SEQUENCE { r INTEGER, s INTEGER } (GM/T 0009). */
 export function encodeSignature(r: bigint, s: bigint): Uint8Array {
   return sequence(integerFromBigint(r), integerFromBigint(s));
 }
@@ -235,7 +244,7 @@ export const sm2Verify = (
 ): boolean => sm2.verify(publicKey, message, signature, options);
 
 // ---------------------------------------------------------------------------------------------
-// Key encodings: SPKI and PKCS#8 with id-ecPublicKey and the SM2 curve OID (GM/T 0015 section 7).
+// Key encodings: SPKI and PKCS#8 with id-ecPublicKey and the SM2 curve OID (GM/T 0015).
 
 const sm2AlgorithmIdentifier = (): Uint8Array => sequence(oid(OID.ecPublicKey), oid(OID.sm2Curve));
 

@@ -1,8 +1,5 @@
-/**
- * Messages for the pki.* error codes. To be merged into the catalogue (src/i18n/catalogue.ts,
- * `tables`) by whoever wires the CA core; a test checks every code thrown in src/pki is here.
- */
-import type { MessageTable } from "../i18n/messages/types.js";
+/** Messages for the pki.* error codes (certificates, CSRs, CRLs, OCSP, SM2). */
+import type { MessageTable } from "./types.js";
 
 export const pkiMessages: MessageTable = {
   "pki.certificate_malformed": { "zh-CN": "证书格式无法解析", en: "The certificate cannot be parsed" },
@@ -28,6 +25,10 @@ export const pkiMessages: MessageTable = {
   "pki.extension_invalid": {
     "zh-CN": "证书扩展无效：{extension}",
     en: "Invalid certificate extension: {extension}",
+  },
+  "pki.issuer_name_not_der": {
+    "zh-CN": "签发者证书的名称编码不规范，无法用于签发",
+    en: "The issuer certificate's name is not in DER form and cannot be issued under",
   },
   "pki.key_algorithm_unsupported": {
     "zh-CN": "不支持的密钥算法：{algorithm}",
