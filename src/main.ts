@@ -2,6 +2,8 @@
  * The composition root: read the configuration, open the store, build the adapters and the HTTP
  * app, start. Everything is built here by hand and handed down; nothing else reads process.env.
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { isDomainError } from "./domain/errors.js";
 import { translate } from "./i18n/catalogue.js";
@@ -107,4 +109,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+// Run when started as a program (also through a symlink or a path with spaces or Chinese
+// characters), not when imported by tests.
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url)))
+  await main();

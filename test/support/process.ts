@@ -92,7 +92,9 @@ export function serverFleet(): Fleet {
       const exit = await Promise.race([spawned.exited, delay(withinMs).then(() => undefined)]);
       if (!exit) {
         await spawned.kill("SIGKILL");
-        throw new Error(`the server was expected to exit within ${withinMs} ms but kept running; stderr:\n${spawned.stderr()}`);
+        throw new Error(
+          `the server was expected to exit within ${withinMs} ms but kept running; stderr:\n${spawned.stderr()}`,
+        );
       }
       return { ...exit, stderr: spawned.stderr(), stdout: spawned.stdout() };
     },
@@ -111,10 +113,22 @@ function spawnServer(options: ServerOptions, port: number): Spawned {
   const env: NodeJS.ProcessEnv = {};
   // Only what node needs from the parent: never a DATABASE_URL or CERTDESK_* setting of the test run.
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === "DATABASE_URL" || k.startsWith("CERTDESK_") || k === "PORT" || k === "HOST" || k === "NODE_OPTIONS") continue;
+    if (
+      k === "DATABASE_URL" ||
+      k.startsWith("CERTDESK_") ||
+      k === "PORT" ||
+      k === "HOST" ||
+      k === "NODE_OPTIONS"
+    )
+      continue;
     env[k] = v;
   }
-  Object.assign(env, { HOST: "127.0.0.1", PORT: String(port), CERTDESK_LOG_LEVEL: "silent", CERTDESK_MODE: "development" });
+  Object.assign(env, {
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    CERTDESK_LOG_LEVEL: "silent",
+    CERTDESK_MODE: "development",
+  });
   if (options.store.kind === "embedded") env.CERTDESK_DATA_DIR = options.store.dataDir;
   else env.DATABASE_URL = options.store.url;
 
@@ -160,11 +174,14 @@ async function waitReady(server: Spawned, withinMs: number): Promise<void> {
   void server.exited.then((e) => (exit = e));
   while (Date.now() < deadline) {
     if (exit) {
-      throw new Error(`the server exited before it was ready (code ${exit.code}, signal ${exit.signal}); stderr:\n${server.stderr()}`);
+      throw new Error(
+        `the server exited before it was ready (code ${exit.code}, signal ${exit.signal}); stderr:\n${server.stderr()}`,
+      );
     }
     try {
       const res = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
+      // The banner proves the answer came from this child, not from whoever won the port race.
+      if (res.ok && server.stdout().includes(`running at ${server.url}`)) return;
     } catch {
       // Not listening yet.
     }
@@ -185,7 +202,13 @@ export interface HttpResult {
 
 export async function http(
   url: string,
-  init: { method?: string; token?: string; headers?: Record<string, string>; json?: unknown; timeoutMs?: number } = {},
+  init: {
+    method?: string;
+    token?: string;
+    headers?: Record<string, string>;
+    json?: unknown;
+    timeoutMs?: number;
+  } = {},
 ): Promise<HttpResult> {
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -206,9 +229,17 @@ export async function http(
   return { status: res.status, body };
 }
 
-export async function login(server: Pick<ServerProcess, "url">, loginName: string, password: string): Promise<string> {
-  const res = await http(`${server.url}/api/auth/login`, { method: "POST", json: { login: loginName, password } });
+export async function login(
+  server: Pick<ServerProcess, "url">,
+  loginName: string,
+  password: string,
+): Promise<string> {
+  const res = await http(`${server.url}/api/auth/login`, {
+    method: "POST",
+    json: { login: loginName, password },
+  });
   const token = (res.body as { token?: unknown } | null)?.token;
-  if (res.status !== 200 || typeof token !== "string") throw new Error(`login ${loginName} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200 || typeof token !== "string")
+    throw new Error(`login ${loginName} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return token;
 }
