@@ -49,6 +49,7 @@ describe("configuration is validated at start", () => {
       CERTDESK_PAYMENT_SECRET: "p".repeat(40),
       CERTDESK_SECRET_KEY: "k".repeat(40),
       CERTDESK_PUBLIC_URL: "https://desk.example.cn",
+      CERTDESK_CA_PASSPHRASE: "a long CA passphrase",
     });
     expect(ok.publicUrl).toBe("https://desk.example.cn");
   });

@@ -24,13 +24,34 @@ const envSchema = z
     CERTDESK_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     CERTDESK_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
     CERTDESK_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).max(100).default(10),
+    CERTDESK_CA_PASSPHRASE: z.string().min(12, "must be at least 12 characters").optional(),
+    CERTDESK_CA_ORGANISATION: z.string().min(2).max(60).default("certdesk Demo"),
+    CERTDESK_HSM_MODULE: z.string().min(1).optional(),
+    CERTDESK_HSM_TOKEN: z.string().min(1).optional(),
+    CERTDESK_HSM_PIN: z.string().min(4).optional(),
+    CERTDESK_CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+    CERTDESK_CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    CERTDESK_OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(10080).default(60),
     CERTDESK_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
   })
   .superRefine((env, ctx) => {
+    const hsm = [env.CERTDESK_HSM_MODULE, env.CERTDESK_HSM_TOKEN, env.CERTDESK_HSM_PIN];
+    if (hsm.some(Boolean) && !hsm.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CERTDESK_HSM_MODULE"],
+        message: "CERTDESK_HSM_MODULE, CERTDESK_HSM_TOKEN and CERTDESK_HSM_PIN go together",
+      });
+    }
     if (env.CERTDESK_MODE !== "production") return;
-    for (const key of ["CERTDESK_PAYMENT_SECRET", "CERTDESK_SECRET_KEY", "CERTDESK_PUBLIC_URL"] as const) {
+    for (const key of [
+      "CERTDESK_PAYMENT_SECRET",
+      "CERTDESK_SECRET_KEY",
+      "CERTDESK_PUBLIC_URL",
+      "CERTDESK_CA_PASSPHRASE",
+    ] as const) {
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
       else if (env[key] === DEV_SECRET) {
         ctx.addIssue({ code: "custom", path: [key], message: "must not be the development default" });
@@ -58,6 +79,15 @@ export interface Config {
   sessionHours: number;
   uploadLimitBytes: number;
   logLevel: string;
+  ca: {
+    passphrase: string;
+    organisation: string;
+    /** CA keys in an HSM through PKCS#11 instead of encrypted at rest. */
+    hsm: { module: string; token: string; pin: string } | undefined;
+    crlValidityHours: number;
+    crlRefreshMinutes: number;
+    ocspValidityMinutes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -97,5 +127,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionHours: e.CERTDESK_SESSION_HOURS,
     uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
     logLevel: e.CERTDESK_LOG_LEVEL,
+    ca: {
+      passphrase: e.CERTDESK_CA_PASSPHRASE ?? DEV_SECRET,
+      organisation: e.CERTDESK_CA_ORGANISATION,
+      hsm:
+        e.CERTDESK_HSM_MODULE && e.CERTDESK_HSM_TOKEN && e.CERTDESK_HSM_PIN
+          ? { module: e.CERTDESK_HSM_MODULE, token: e.CERTDESK_HSM_TOKEN, pin: e.CERTDESK_HSM_PIN }
+          : undefined,
+      crlValidityHours: e.CERTDESK_CRL_VALIDITY_HOURS,
+      crlRefreshMinutes: e.CERTDESK_CRL_REFRESH_MINUTES,
+      ocspValidityMinutes: e.CERTDESK_OCSP_VALIDITY_MINUTES,
+    },
   };
 }

@@ -10,6 +10,7 @@ import { lockFolder } from "./folder-lock.js";
 import { pgliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./schema.js";
 import * as m0001 from "./migrations/0001_foundation.js";
+import * as m0002 from "./migrations/0002_ca.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -22,6 +23,7 @@ export interface Store {
 /** Migrations in order; a new one is appended here and never edited once released. */
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
+  "0002_ca": m0002,
 };
 
 const INT8 = 20;

@@ -80,6 +80,38 @@ export interface CertificatesTable {
   revoked_at: Date | null;
   revocation_reason: string | null;
   created_at: Timestamp;
+  ca_id: ColumnType<string | null, string | null | undefined, string | null>;
+  der: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  profile: ColumnType<string | null, string | null | undefined, string | null>;
+  key_algorithm: ColumnType<string | null, string | null | undefined, string | null>;
+  superseded_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type CaKind = "root" | "issuing" | "ocsp-responder" | "seal-maker";
+export type CaAlgorithm = "rsa" | "ecdsa-p256" | "sm2";
+export interface CasTable {
+  id: string;
+  algorithm: CaAlgorithm;
+  kind: CaKind;
+  issuer_id: string | null;
+  certificate: Uint8Array;
+  subject: string;
+  serial: string;
+  not_before: Timestamp;
+  not_after: Timestamp;
+  key: Json<unknown>;
+  crl_number: Generated<bigint>;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface CrlsTable {
+  ca_id: string;
+  crl_number: Int8;
+  this_update: Timestamp;
+  next_update: Timestamp;
+  entries: number;
+  der: Uint8Array;
 }
 
 export interface BindingsTable {
@@ -185,6 +217,8 @@ export interface Database {
   shipments: ShipmentsTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+  cas: CasTable;
+  crls: CrlsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;
@@ -192,3 +226,4 @@ export type NewOrderRow = Insertable<OrdersTable>;
 export type UserRow = Selectable<UsersTable>;
 export type CertificateRow = Selectable<CertificatesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type CaRow = Selectable<CasTable>;

@@ -100,5 +100,18 @@ export const deskMessages: MessageTable = {
     en: "The embedded database folder {folder} is in use by another certdesk process (pid {pid}); stop it, or point DATABASE_URL at PostgreSQL",
   },
   "programme.not_found": { "zh-CN": "项目不存在：{programme}", en: "No such programme: {programme}" },
+  "ca.passphrase_wrong": {
+    "zh-CN": "CA 私钥口令错误，无法解密 CA 私钥",
+    en: "Wrong CA key passphrase: the CA private key cannot be decrypted",
+  },
+  "ca.not_initialised": {
+    "zh-CN": "尚未创建 {algorithm} 算法的 CA（{kind}），请先运行 certdesk ca init",
+    en: "No {algorithm} CA ({kind}) exists yet; run certdesk ca init first",
+  },
+  "ca.not_found": { "zh-CN": "CA 不存在：{ca}", en: "No such CA: {ca}" },
+  "ca.hsm_not_configured": {
+    "zh-CN": "CA 私钥保存在 HSM 中，但未配置 PKCS#11 模块和 PIN",
+    en: "The CA key is held in an HSM, but no PKCS#11 module and PIN are configured",
+  },
   "binding.account_not_found": { "zh-CN": "平台账号不存在", en: "No such platform account" },
 };
