@@ -39,6 +39,7 @@ describe("configuration is validated at start", () => {
   it("production refuses to start without real secrets or with demo data", () => {
     const p = problems({ CERTDESK_MODE: "production", CERTDESK_DEMO: "1" });
     expect(p.map((l) => l.split(":")[0]).sort()).toEqual([
+      "CERTDESK_CA_PASSPHRASE",
       "CERTDESK_DEMO",
       "CERTDESK_PAYMENT_SECRET",
       "CERTDESK_PUBLIC_URL",
