@@ -181,6 +181,21 @@ for (const kind of testStores) {
       expect(trail.find((r) => r.action === "order.approve")?.actor).toBe("system:unlock-auto-approval");
     });
 
+    it("unlock by another handler of the organisation waits for review, due in 2 working days", async () => {
+      const added = await supplier({
+        method: "POST",
+        url: "/api/organisation/handlers",
+        payload: { handlerName: "王芳", idNumber: "110105199001011232", mobile: "13600136000", password: "colleague-1" },
+      });
+      expect(added.status, added.body).toBe(201);
+      const colleague = await t.as("13600136000", "colleague-1");
+      const certificateId = await certificateEnding("2027-08-02");
+      const res = await order(colleague, "unlock", { certificateId });
+      expect(res.status, res.body).toBe(201);
+      // Requested on Friday 2026-11-20: reviewed by Tuesday 2026-11-24.
+      expect(res.json<Order>()).toMatchObject({ state: "submitted", due: { kind: "review", on: "2026-11-24" } });
+    });
+
     it("a seal only of an official or contract seal, named after the organisation", async () => {
       const certificateId = await certificateEnding("2027-09-01");
       const wrongType = await order(supplier, "seal-apply", {

@@ -3,11 +3,11 @@
  * roles, password login with throttling, and sessions.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { validateMobile, validateResidentId, validateUscc } from "../domain/validators.js";
-import { shanghaiDate } from "../domain/dates.js";
+import { shanghaiDate, type CalendarDate } from "../domain/dates.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, STAFF_ROLES, type Actor, type StaffRole } from "./actor.js";
@@ -19,14 +19,10 @@ export interface PeopleDeps {
   sessionHours: number;
 }
 
-export interface SignUpInput {
+export interface SignUpInput extends HandlerInput {
   organisationName: string;
   uscc: string;
   address?: string | undefined;
-  handlerName: string;
-  idNumber: string;
-  mobile: string;
-  password: string;
 }
 
 const MIN_PASSWORD = 8;
@@ -54,15 +50,9 @@ export async function signUp(
 ): Promise<{ userId: string; organisationId: string }> {
   const uscc = validateUscc(input.uscc);
   ensure(uscc, "uscc");
-  const id = validateResidentId(input.idNumber, shanghaiDate(deps.clock.now()));
-  ensure(id, "idNumber");
-  const mobile = validateMobile(input.mobile);
-  ensure(mobile, "mobile");
   const organisationName = input.organisationName.trim();
-  const handlerName = input.handlerName.trim();
   if (!organisationName) throw new DomainError("auth.organisation_name_required");
-  if (!handlerName) throw new DomainError("auth.handler_name_required");
-  checkPassword(input.password);
+  const handler = checkHandler(input, shanghaiDate(deps.clock.now()));
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
 
@@ -73,14 +63,7 @@ export async function signUp(
       .where("uscc", "=", uscc.value)
       .executeTakeFirst();
     if (existingOrg) throw new DomainError("auth.organisation_exists", { uscc: uscc.value });
-    const existingUser = await tx
-      .selectFrom("users")
-      .select("id")
-      .where("login", "=", mobile.value)
-      .executeTakeFirst();
-    if (existingUser) throw new DomainError("auth.mobile_taken", { mobile: mobile.value });
     const organisationId = randomUUID();
-    const userId = randomUUID();
     await tx
       .insertInto("organisations")
       .values({
@@ -92,20 +75,7 @@ export async function signUp(
         created_at: now,
       })
       .execute();
-    await tx
-      .insertInto("users")
-      .values({
-        id: userId,
-        kind: "applicant",
-        login: mobile.value,
-        password_hash: passwordHash,
-        name: handlerName,
-        mobile: mobile.value,
-        id_number: id.value,
-        organisation_id: organisationId,
-        created_at: now,
-      })
-      .execute();
+    const userId = await insertHandler(tx, organisationId, handler, passwordHash, now);
     await appendAudit(
       tx,
       {
@@ -119,6 +89,57 @@ export async function signUp(
     );
     return { userId, organisationId };
   });
+}
+
+export interface HandlerInput {
+  handlerName: string;
+  idNumber: string;
+  mobile: string;
+  password: string;
+}
+
+/** A handler's name, ID number and mobile, checked and normalised; the password's strength too. */
+function checkHandler(input: HandlerInput, today: CalendarDate) {
+  const id = validateResidentId(input.idNumber, today);
+  ensure(id, "idNumber");
+  const mobile = validateMobile(input.mobile);
+  ensure(mobile, "mobile");
+  const name = input.handlerName.trim();
+  if (!name) throw new DomainError("auth.handler_name_required");
+  checkPassword(input.password);
+  return { name, idNumber: id.value, mobile: mobile.value };
+}
+
+/** A handler logs in with the mobile number, which must be free. */
+async function insertHandler(
+  tx: Transaction<Database>,
+  organisationId: string,
+  handler: ReturnType<typeof checkHandler>,
+  passwordHash: string,
+  now: Date,
+): Promise<string> {
+  const taken = await tx
+    .selectFrom("users")
+    .select("id")
+    .where("login", "=", handler.mobile)
+    .executeTakeFirst();
+  if (taken) throw new DomainError("auth.mobile_taken", { mobile: handler.mobile });
+  const userId = randomUUID();
+  await tx
+    .insertInto("users")
+    .values({
+      id: userId,
+      kind: "applicant",
+      login: handler.mobile,
+      password_hash: passwordHash,
+      name: handler.name,
+      mobile: handler.mobile,
+      id_number: handler.idNumber,
+      organisation_id: organisationId,
+      created_at: now,
+    })
+    .execute();
+  return userId;
 }
 
 /**
@@ -165,38 +186,28 @@ export async function registerOrganisationWithOverride(
   });
 }
 
-/** Adds a handler to an existing organisation (another person applying for the same organisation). */
+/**
+ * Another person of the organisation becomes a handler (added by a handler, or by staff for an
+ * organisation registered at the desk). Unlocks by someone who is not the latest handler go to review.
+ */
 export async function addHandler(
   deps: Pick<PeopleDeps, "db" | "clock">,
+  actor: Actor,
   organisationId: string,
-  input: { name: string; idNumber: string; mobile: string; password: string },
+  input: HandlerInput,
 ): Promise<{ userId: string }> {
-  const id = validateResidentId(input.idNumber, shanghaiDate(deps.clock.now()));
-  ensure(id, "idNumber");
-  const mobile = validateMobile(input.mobile);
-  ensure(mobile, "mobile");
-  checkPassword(input.password);
-  const userId = randomUUID();
+  if (actor.kind === "applicant" && actor.organisationId !== organisationId)
+    throw new DomainError("auth.forbidden");
+  if (actor.kind === "staff") requireRole(actor, "reviewer", "admin");
+  const handler = checkHandler(input, shanghaiDate(deps.clock.now()));
+  const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto("users")
-      .values({
-        id: userId,
-        kind: "applicant",
-        login: mobile.value,
-        password_hash: await hashPassword(input.password),
-        name: input.name.trim(),
-        mobile: mobile.value,
-        id_number: id.value,
-        organisation_id: organisationId,
-        created_at: now,
-      })
-      .execute();
+  return deps.db.transaction().execute(async (tx) => {
+    const userId = await insertHandler(tx, organisationId, handler, passwordHash, now);
     await appendAudit(
       tx,
       {
-        actor: `applicant:${userId}`,
+        actor: actorLabel(actor),
         action: "user.create",
         subjectType: "user",
         subjectId: userId,
@@ -204,8 +215,8 @@ export async function addHandler(
       },
       now,
     );
+    return { userId };
   });
-  return { userId };
 }
 
 export async function createStaff(

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { login, logout, signUp } from "../../services/people.js";
+import { DomainError } from "../../domain/errors.js";
+import { addHandler, login, logout, signUp } from "../../services/people.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 
 const actorSchema = z.object({
@@ -59,6 +60,28 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return { ok: true };
   });
+
+  app.post(
+    "/api/organisation/handlers",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Add another handler to the signed-in handler's organisation",
+        body: z.object({
+          handlerName: z.string().max(50),
+          idNumber: z.string().max(30),
+          mobile: z.string().max(30),
+          password: z.string().max(200),
+        }),
+        response: { 201: z.object({ userId: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
+      return reply.status(201).send(await addHandler(deps, actor, actor.organisationId, req.body));
+    },
+  );
 
   app.get("/api/me", { schema: { tags: ["auth"], response: { 200: actorSchema } } }, async (req) =>
     actorOf(req),
