@@ -7,6 +7,7 @@ import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
 import { calendarMessages } from "./messages/calendar.js";
 import { cliMessages } from "./messages/cli.js";
+import { pkcs11Messages } from "./messages/pkcs11.js";
 import { pkiMessages } from "./messages/pki.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
@@ -26,6 +27,7 @@ const tables: MessageTable[] = [
   rulesMessages,
   cliMessages,
   pkiMessages,
+  pkcs11Messages,
 ];
 
 export const catalogue: MessageTable = {};
