@@ -13,6 +13,7 @@ import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { programmeMessages } from "./messages/programme.js";
 import { rulesMessages } from "./messages/rules.js";
+import { sealMessages } from "./messages/seal.js";
 import { validationMessages } from "./messages/validation.js";
 
 export type { Locale, Message, MessageTable } from "./messages/types.js";
@@ -28,6 +29,7 @@ const tables: MessageTable[] = [
   cliMessages,
   pkiMessages,
   pkcs11Messages,
+  sealMessages,
 ];
 
 export const catalogue: MessageTable = {};

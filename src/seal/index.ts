@@ -1,0 +1,27 @@
+/** Electronic seals (GB/T 38540-2020, GM/T 0031-2014): the public surface of src/seal. */
+export { buildSeal, SEAL_PICTURE_TYPES } from "./build.js";
+export type { BuildSealInput, SealPictureType } from "./build.js";
+export type { Check, CheckStatus } from "./checks.js";
+export { describeSealVerdict, sealSignatureVerdictToJson, sealVerdictToJson } from "./describe.js";
+export { SEAL_TYPE_CODE, parseSeal, sealBindsCertificate, verifySeal } from "./seal.js";
+export type {
+  BoundCertificate,
+  SealCheck,
+  SealCheckName,
+  SealPictureView,
+  SealTypeName,
+  SealVerdict,
+  SealView,
+  VerifySealOptions,
+} from "./seal.js";
+export { buildSealSignature, parseSealSignature, verifySealSignature } from "./signature.js";
+export type {
+  BuildSealSignatureInput,
+  SealSignatureCheck,
+  SealSignatureCheckName,
+  SealSignatureVerdict,
+  SealSignatureView,
+  VerifySealSignatureOptions,
+} from "./signature.js";
+export { sealFileKind, verifySealFile } from "./verify-file.js";
+export type { SealFileVerdict } from "./verify-file.js";
