@@ -11,6 +11,7 @@ import { pkcs11Messages } from "./messages/pkcs11.js";
 import { pkiMessages } from "./messages/pki.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
+import { documentsMessages } from "./messages/documents.js";
 import { programmeMessages } from "./messages/programme.js";
 import { rulesMessages } from "./messages/rules.js";
 import { sealMessages } from "./messages/seal.js";
@@ -30,6 +31,7 @@ const tables: MessageTable[] = [
   pkiMessages,
   pkcs11Messages,
   sealMessages,
+  documentsMessages,
 ];
 
 export const catalogue: MessageTable = {};
