@@ -11,6 +11,7 @@ import { pgliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./schema.js";
 import * as m0001 from "./migrations/0001_foundation.js";
 import * as m0002 from "./migrations/0002_ca.js";
+import * as m0003 from "./migrations/0003_crl_index.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -24,6 +25,7 @@ export interface Store {
 export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_ca": m0002,
+  "0003_crl_index": m0003,
 };
 
 const INT8 = 20;
