@@ -11,7 +11,11 @@ import { loadConfig, ConfigError, type Config } from "./config.js";
 import { DevPaymentGateway } from "./payments/dev-gateway.js";
 import type { PaymentGateway } from "./payments/port.js";
 import { buildApp } from "./server/app.js";
+import { systemActor } from "./services/actor.js";
+import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/ca.js";
+import { caSecrets } from "./services/ca-keys.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/calendar.js";
+import { CrlRefreshTimer, Publication } from "./services/publication.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { DomainError } from "./domain/errors.js";
@@ -37,6 +41,27 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     await seedBundledCalendar(store.db);
     const calendar = new LiveCalendar(await loadCalendar(store.db));
     const demoLogins = config.demo ? await seedDemo({ db: store.db, clock }) : undefined;
+    const urls = publicationUrls(config.publicUrl);
+    const secrets = caSecrets(config.ca);
+    const cas = new CaRegistry(store.db, secrets);
+    if (config.demo) {
+      await initCas({ db: store.db, clock }, systemActor("demo"), {
+        algorithms: CA_ALGORITHMS,
+        organisation: config.ca.organisation,
+        passphrase: config.ca.passphrase,
+        urls,
+        prefix: "demo",
+      });
+    }
+    // Failures nobody waits for (a CRL after a revocation, a timer round) go to the app's log.
+    let logError = (_error: unknown, _context: string): void => {};
+    const publication = new Publication({
+      db: store.db,
+      clock,
+      cas,
+      settings: config.ca,
+      onError: (error, context) => logError(error, context),
+    });
     const devGateway =
       config.mode === "development"
         ? new DevPaymentGateway(config.paymentSecret, config.publicUrl)
@@ -52,14 +77,24 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       uploadLimitBytes: config.uploadLimitBytes,
       secureCookies: config.publicUrl.startsWith("https://"),
       logLevel: config.logLevel,
+      cas,
+      urls,
+      publication,
     });
+    logError = (error, context) => app.log.error({ err: error }, context);
     const url = await app.listen({ host: config.host, port: config.port });
+    const crlTimer = new CrlRefreshTimer(publication, config.ca.crlRefreshMinutes * 60_000, (error) =>
+      logError(error, "scheduled CRL refresh"),
+    );
+    crlTimer.start();
     return {
       url,
       store,
       demoLogins,
       stop: async () => {
+        await crlTimer.stop();
         await app.close();
+        await secrets.close();
         await store.close();
       },
     };

@@ -5,6 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
+import { buildCsr } from "../src/pki/csr.js";
+import { pemEncode } from "../src/pki/pem.js";
+import { generateSoftwareKey } from "../src/pki/signer.js";
+import { caChain } from "../src/services/issuance.js";
 import { verifyAuditChain } from "../src/store/audit.js";
 import {
   anonymous,
@@ -16,6 +20,7 @@ import {
   type Client,
   type TestApp,
 } from "./support/app.js";
+import { opensslVerifiesChain } from "./support/chain.js";
 import { testStores } from "./support/stores.js";
 
 type Order = {
@@ -226,21 +231,32 @@ for (const kind of testStores) {
       expect(
         (await reviewer({ method: "POST", url: `/api/orders/${id}/paper-received` })).json<Order>().state,
       ).toBe("paper_received");
+      // The key is made on the token; production sends its request. The requested subject is
+      // ignored: the CA names the organisation on file.
+      const key = generateSoftwareKey("sm2");
+      const csr = pemEncode(
+        "CERTIFICATE REQUEST",
+        await buildCsr({ subject: { CN: "whoever I say I am" }, signer: key.signer }),
+      );
       const produced = await production({
         method: "POST",
         url: `/api/orders/${id}/production/finish`,
-        payload: {
-          certificates: [
-            {
-              serial: "7f3a9c0e11d24b5c",
-              subject: "CN=上海示例供应链管理有限公司",
-              notBefore: "2026-11-20T00:00:00Z",
-              notAfter: "2029-11-19T15:59:59Z",
-            },
-          ],
-        },
+        payload: { keys: [{ csr, keySerial: "UK0000000001" }] },
       });
+      expect(produced.status, produced.body).toBe(200);
       expect(produced.json<Order>().state).toBe("produced");
+      const cert = await store.db
+        .selectFrom("certificates")
+        .selectAll()
+        .where("order_id", "=", id)
+        .executeTakeFirstOrThrow();
+      expect(cert).toMatchObject({ profile: "organisation-signing", key_algorithm: "sm2", status: "issued" });
+      expect(cert.subject).toContain("CN=上海示例供应链管理有限公司");
+      // Three years from Friday 2026-11-20 run through 2029-11-19, to the end of that day in Shanghai.
+      expect(cert.not_after.toISOString()).toBe("2029-11-19T15:59:59.000Z");
+      const chain = [cert.der!, ...(await caChain(store.db, cert.ca_id!))];
+      const verdict = opensslVerifiesChain(chain, "sm2", t.clock.now());
+      expect(verdict.ok, verdict.output).toBe(true);
       const badWaybill = await production({
         method: "POST",
         url: `/api/orders/${id}/ship`,

@@ -13,6 +13,18 @@ import { systemClock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { auditVerifyCommand } from "./audit.js";
 import {
+  type CaImportOptions,
+  type CaInitOptions,
+  type CaIssueOptions,
+  type CaRevokeOptions,
+  caImportCommand,
+  caInitCommand,
+  caIssueCommand,
+  caListCommand,
+  caRevokeCommand,
+} from "./ca.js";
+import { type CaCrlOptions, caCrlCommand } from "./ca-crl.js";
+import {
   addWorkingDaysCommand,
   calendarYearsCommand,
   isWorkingDayCommand,
@@ -163,6 +175,46 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .description(out.t("cli.help.programme.load"))
     .argument("<file>", out.t("cli.help.programme_file"))
     .action(act((file: string) => loadProgrammesCommand(ctx, file)));
+
+  const ca = group(program, "ca");
+  ca.command("init")
+    .description(out.t("cli.help.ca.init"))
+    .option("--algorithms <list>", out.t("cli.help.ca.algorithms"))
+    .option("--organisation <name>", out.t("cli.help.ca.organisation"))
+    .option("--prefix <prefix>", out.t("cli.help.ca.prefix"))
+    .option("--hsm", out.t("cli.help.ca.hsm"))
+    .action(act((options: CaInitOptions) => caInitCommand(ctx, options)));
+  ca.command("list")
+    .description(out.t("cli.help.ca.list"))
+    .action(act(() => caListCommand(ctx)));
+  ca.command("issue")
+    .description(out.t("cli.help.ca.issue"))
+    .requiredOption("--profile <id>", out.t("cli.help.ca.profile"))
+    .requiredOption("--csr <file>", out.t("cli.help.ca.csr"))
+    .option("--days <n>", out.t("cli.help.ca.days"))
+    .option("--algorithm <algorithm>", out.t("cli.help.ca.algorithm"))
+    .option("--programme <id>", out.t("cli.help.ca.programme"))
+    .option("--organisation <uscc>", out.t("cli.help.ca.organisation_uscc"))
+    .action(act((options: CaIssueOptions) => caIssueCommand(ctx, options)));
+  ca.command("revoke")
+    .description(out.t("cli.help.ca.revoke"))
+    .argument("<serial>", out.t("cli.help.ca.serial"))
+    .requiredOption("--reason <reason>", out.t("cli.help.ca.reason"))
+    .option("--note <text>", out.t("cli.help.ca.note"))
+    .action(act((serial: string, options: CaRevokeOptions) => caRevokeCommand(ctx, serial, options)));
+  ca.command("crl")
+    .description(out.t("cli.help.ca.crl"))
+    .option("--ca <id>", out.t("cli.help.ca.crl.ca"))
+    .option("--out <file>", out.t("cli.help.ca.crl.out"))
+    .action(act((options: CaCrlOptions) => caCrlCommand(ctx, options)));
+  ca.command("import")
+    .description(out.t("cli.help.ca.import"))
+    .option("--cert <file>", out.t("cli.help.ca.cert"))
+    .option("--key <file>", out.t("cli.help.ca.key"))
+    .option("--p12 <file>", out.t("cli.help.ca.p12"))
+    .option("--password <password>", out.t("cli.help.ca.password"))
+    .option("--id <id>", out.t("cli.help.ca.id"))
+    .action(act((options: CaImportOptions) => caImportCommand(ctx, options)));
 
   return program;
 }

@@ -354,6 +354,142 @@ describe("a broken programme file", () => {
   });
 });
 
+describe("certificate profiles as data (programme.certificates)", () => {
+  const programmes = readProgrammesFile(demoProgrammesPath);
+  const A = programmes.find((p) => p.id === "procurement")!;
+  const B = programmes.find((p) => p.id === "power-trading")!;
+
+  it("A issues SM2 or RSA signing certificates with an optional SM2 encryption certificate; B issues SM2", () => {
+    expect(A.certificates?.algorithms).toEqual(["sm2", "rsa"]);
+    expect(A.certificates?.dualPair).toEqual({
+      encryptionProfile: "organisation-encryption",
+      required: false,
+    });
+    const signing = A.certificates?.profiles.find((p) => p.id === A.certificates?.signingProfile);
+    expect(signing).toMatchObject({
+      usage: "signing",
+      algorithms: ["sm2", "rsa"],
+      keyUsage: ["digitalSignature", "nonRepudiation"],
+      extendedKeyUsage: ["clientAuth", "emailProtection"],
+      minRsaBits: 2048,
+    });
+    const encryption = A.certificates?.profiles.find((p) => p.id === "organisation-encryption");
+    expect(encryption).toMatchObject({
+      usage: "encryption",
+      algorithms: ["sm2"],
+      keyUsage: ["keyEncipherment", "dataEncipherment", "keyAgreement"],
+    });
+    expect(B.certificates?.algorithms).toEqual(["sm2"]);
+    expect(B.certificates?.dualPair).toBeUndefined();
+    expect(B.certificates?.profiles[0]?.usccIn).toEqual([
+      "organization-code",
+      "business-registration-number",
+    ]);
+  });
+
+  it("every demo policy OID is under 2.25 (made from a UUID, ITU-T X.667), not a sample OID", () => {
+    const oidsOf = (p: Programme) =>
+      new Set(p.certificates!.profiles.flatMap((x) => x.policies.map((y) => y.oid)));
+    const [a, b] = [oidsOf(A), oidsOf(B)];
+    for (const oid of [...a, ...b]) {
+      expect(oid).toMatch(/^2\.25\.\d{30,39}$/);
+      expect(BigInt(oid.slice(5)) < 2n ** 128n).toBe(true);
+    }
+    // Two CAs, two certificate policies.
+    expect(a.size).toBe(1);
+    expect(b.size).toBe(1);
+    expect([...a][0]).not.toBe([...b][0]);
+  });
+
+  const certificates = `
+    certificates:
+      algorithms: [sm2, p256]
+      signingProfile: bidder-signing
+      dualPair: { encryptionProfile: bidder-encryption, required: true }
+      profiles:
+        - id: bidder-signing
+          name: { zh-CN: 投标签名证书, en: Bidder signing certificate }
+          usage: signing
+          algorithms: [sm2, p256]
+          subject: { country: CN, defaultProvince: 示例省 }
+          usccIn: [business-registration-number]
+          keyUsage: [digitalSignature, nonRepudiation]
+          policies: [{ oid: 2.25.125259580706369692271907797611953216163 }]
+        - id: bidder-encryption
+          name: { zh-CN: 投标加密证书, en: Bidder encryption certificate }
+          usage: encryption
+          algorithms: [sm2]
+          subject: { country: CN }
+          usccIn: [organization-code]
+          keyUsage: [keyEncipherment, dataEncipherment]
+          policies: [{ oid: 2.25.125259580706369692271907797611953216163 }]
+    key: { userPinRetries: 6, soPinRetries: 6 }`;
+  const withCertificates = tendering.replace(
+    "\n    key: { userPinRetries: 6, soPinRetries: 6 }",
+    certificates,
+  );
+
+  it("a third programme states its profiles as data, and they validate", () => {
+    const [p] = readProgrammesFile(fixture("tendering-certificates.yaml", withCertificates));
+    expect(p?.certificates?.profiles.map((x) => x.id)).toEqual(["bidder-signing", "bidder-encryption"]);
+    expect(p?.certificates?.profiles[0]?.extendedKeyUsage).toEqual([]);
+  });
+
+  it("names the path of each profile rule broken", () => {
+    const broken = withCertificates
+      .replace(
+        "algorithms: [sm2, p256]\n      signingProfile",
+        "algorithms: [sm2, rsa]\n      signingProfile",
+      )
+      .replace("signingProfile: bidder-signing", "signingProfile: bidder-encryption")
+      .replace(
+        "algorithms: [sm2]\n          subject: { country: CN }",
+        "algorithms: [sm2, p256]\n          subject: { country: CN }",
+      )
+      .replace(
+        "keyUsage: [keyEncipherment, dataEncipherment]",
+        "keyUsage: [digitalSignature, keyEncipherment]",
+      )
+      .replace(
+        "policies: [{ oid: 2.25.125259580706369692271907797611953216163 }]",
+        "policies: [{ oid: 1.2.3.4.5.6.7 }]",
+      );
+    const lines = issueLines(readError(fixture("profiles-broken.yaml", broken)));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "programmes.0.certificates.algorithms.1: rsa is not among the programme's algorithms",
+        "programmes.0.certificates.profiles.0.algorithms.1: p256 is not among certificates.algorithms",
+        "programmes.0.certificates.signingProfile: bidder-encryption is not a signing profile",
+        "programmes.0.certificates.dualPair.encryptionProfile: a dual pair is SM2 only",
+        "programmes.0.certificates.profiles.1.keyUsage: an encryption profile must not sign (digitalSignature, nonRepudiation)",
+        "programmes.0.certificates.profiles.0.policies.0.oid: an example OID: use your CA's own policy OID, or one under 2.25 made from a UUID",
+      ]),
+    );
+  });
+
+  it("refuses CA key usages, unknown USCC places and malformed OIDs in a profile", () => {
+    const broken = withCertificates
+      .replace("keyUsage: [digitalSignature, nonRepudiation]", "keyUsage: [digitalSignature, keyCertSign]")
+      .replace("usccIn: [business-registration-number]", "usccIn: [tax-number]")
+      .replace("subject: { country: CN, defaultProvince: 示例省 }", "subject: { country: China }")
+      .replace(
+        "policies: [{ oid: 2.25.125259580706369692271907797611953216163 }]",
+        "policies: [{ oid: 2.25.01 }]",
+      );
+    const paths = issueLines(readError(fixture("profiles-invalid.yaml", broken))).map((l) =>
+      l.slice(0, l.indexOf(":")),
+    );
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "programmes.0.certificates.profiles.0.keyUsage.1",
+        "programmes.0.certificates.profiles.0.usccIn.0",
+        "programmes.0.certificates.profiles.0.subject.country",
+        "programmes.0.certificates.profiles.0.policies.0.oid",
+      ]),
+    );
+  });
+});
+
 describe("programme messages", () => {
   it("every code has zh-CN and en with the same placeholders", () => {
     for (const [code, message] of Object.entries(programmeMessages)) {

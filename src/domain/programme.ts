@@ -288,6 +288,147 @@ const rulesSchema = z.strictObject({
 export type ProgrammeRules = z.infer<typeof rulesSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Certificates: the profiles the CA issues with, as reviewed data
+// ---------------------------------------------------------------------------------------------
+
+/** Key usages an end-entity profile may ask for; keyCertSign and cRLSign belong to CAs alone. */
+export const endEntityKeyUsages = [
+  "digitalSignature",
+  "nonRepudiation",
+  "keyEncipherment",
+  "dataEncipherment",
+  "keyAgreement",
+] as const;
+export type EndEntityKeyUsage = (typeof endEntityKeyUsages)[number];
+
+/** Extended key usages by their RFC 5280 names; the OIDs are in src/pki/oids.ts. */
+export const extendedKeyUsageNames = [
+  "clientAuth",
+  "emailProtection",
+  "serverAuth",
+  "codeSigning",
+  "timeStamping",
+] as const;
+export type ExtendedKeyUsageName = (typeof extendedKeyUsageNames)[number];
+
+/**
+ * Where a certificate carries the organisation's unified social credit code: the GM/T 0015
+ * identity extensions 1.2.156.10260.4.1.4 (organisation code, where many CAs put the USCC) and
+ * .3 (business registration number), and the subject's serialNumber attribute.
+ */
+export const usccPlacements = [
+  "organization-code",
+  "business-registration-number",
+  "subject-serial-number",
+] as const;
+export type UsccPlacement = (typeof usccPlacements)[number];
+
+const oidSchema = z
+  .string()
+  .regex(
+    /^[0-2](?:\.(?:0|[1-9]\d*))+$/,
+    "expected a dotted object identifier such as 2.25.<uuid as integer>",
+  );
+
+const certificateProfileSchema = z.strictObject({
+  id: slugSchema,
+  name: localizedTextSchema,
+  /** signing: the organisation's login and signature certificate; encryption: the SM2 dual pair's other half. */
+  usage: z.enum(["signing", "encryption"]),
+  /** The key algorithms this profile certifies. */
+  algorithms: uniqueList(algorithmSchema).min(1),
+  /**
+   * C is fixed; ST and L come from the organisation's registered address (its province and city)
+   * and fall back to these defaults; O and CN are the organisation's name. Never the CSR's subject.
+   */
+  subject: z.strictObject({
+    country: z.string().regex(/^[A-Z]{2}$/, "expected a two-letter country code"),
+    defaultProvince: text.optional(),
+    defaultCity: text.optional(),
+    organisationalUnits: z.array(text).default([]),
+  }),
+  usccIn: uniqueList(z.enum(usccPlacements)).min(1),
+  keyUsage: uniqueList(z.enum(endEntityKeyUsages)).min(1),
+  extendedKeyUsage: uniqueList(z.enum(extendedKeyUsageNames)).default([]),
+  /** Certificate policy OIDs of the CA's CP (and its CPS address when published). */
+  policies: z.array(z.strictObject({ oid: oidSchema, cpsUri: z.url().optional() })).min(1),
+  /** RSA keys below this size are refused; never below 2048. */
+  minRsaBits: z.int().min(2048).max(16384).default(2048),
+});
+export type CertificateProfile = z.infer<typeof certificateProfileSchema>;
+
+const certificatesSchema = z.strictObject({
+  /** The algorithms certificates are issued in, most preferred first (a subset of the programme's). */
+  algorithms: uniqueList(algorithmSchema).min(1),
+  profiles: z.array(certificateProfileSchema).min(1),
+  /** The profile production issues an order's key with. */
+  signingProfile: slugSchema,
+  /** SM2 dual certificates: an encryption certificate beside the signing one, optional or required. */
+  dualPair: z.strictObject({ encryptionProfile: slugSchema, required: z.boolean() }).optional(),
+});
+export type CertificateSettings = z.infer<typeof certificatesSchema>;
+
+/** Arcs that only ever appear in examples: a profile carrying one was copied from a README. */
+const EXAMPLE_OID = /^(?:2\.999(?:\.|$)|1\.2\.3\.4(?:\.|$))/;
+
+function certificateIssues(
+  p: ProgrammeShape,
+  add: (path: (string | number)[], message: string) => void,
+): void {
+  const c = p.certificates;
+  if (!c) return;
+  const at = ["certificates"];
+  c.algorithms.forEach((a, i) => {
+    if (!p.algorithms.includes(a))
+      add([...at, "algorithms", i], `${a} is not among the programme's algorithms`);
+  });
+  const byId = new Map<string, CertificateProfile>();
+  c.profiles.forEach((profile, i) => {
+    const here = [...at, "profiles", i];
+    if (byId.has(profile.id)) add([...here, "id"], `duplicate profile id ${profile.id}`);
+    byId.set(profile.id, profile);
+    profile.algorithms.forEach((a, j) => {
+      if (!c.algorithms.includes(a))
+        add([...here, "algorithms", j], `${a} is not among certificates.algorithms`);
+    });
+    const usages: readonly string[] = profile.keyUsage;
+    if (profile.usage === "signing" && !usages.includes("digitalSignature")) {
+      add([...here, "keyUsage"], "a signing profile needs digitalSignature");
+    }
+    if (profile.usage === "encryption") {
+      if (usages.includes("digitalSignature") || usages.includes("nonRepudiation")) {
+        add([...here, "keyUsage"], "an encryption profile must not sign (digitalSignature, nonRepudiation)");
+      }
+      if (!["keyEncipherment", "dataEncipherment", "keyAgreement"].some((u) => usages.includes(u))) {
+        add(
+          [...here, "keyUsage"],
+          "an encryption profile needs keyEncipherment, dataEncipherment or keyAgreement",
+        );
+      }
+    }
+    profile.policies.forEach((policy, j) => {
+      if (EXAMPLE_OID.test(policy.oid)) {
+        add(
+          [...here, "policies", j, "oid"],
+          "an example OID: use your CA's own policy OID, or one under 2.25 made from a UUID",
+        );
+      }
+    });
+  });
+  const signing = byId.get(c.signingProfile);
+  if (!signing) add([...at, "signingProfile"], `no profile ${c.signingProfile}`);
+  else if (signing.usage !== "signing")
+    add([...at, "signingProfile"], `${signing.id} is not a signing profile`);
+  if (c.dualPair) {
+    const encryption = byId.get(c.dualPair.encryptionProfile);
+    const here = [...at, "dualPair", "encryptionProfile"];
+    if (!encryption) add(here, `no profile ${c.dualPair.encryptionProfile}`);
+    else if (encryption.usage !== "encryption") add(here, `${encryption.id} is not an encryption profile`);
+    else if (encryption.algorithms.some((a) => a !== "sm2")) add(here, "a dual pair is SM2 only");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Programme
 // ---------------------------------------------------------------------------------------------
 
@@ -317,6 +458,8 @@ const programmeObjectSchema = z.strictObject({
   mailingAddress: mailingAddressSchema.optional(),
   contacts: contactsSchema,
   algorithms: uniqueList(algorithmSchema).min(1),
+  /** What the CA issues for this programme; a programme without it cannot have certificates made. */
+  certificates: certificatesSchema.optional(),
   key: keySettingsSchema,
   services: z.partialRecord(serviceCodeSchema, serviceSchema),
   tariff: tariffSchema,
@@ -394,6 +537,7 @@ function crossFieldIssues(p: ProgrammeShape): Issue[] {
       });
     });
   }
+  certificateIssues(p, add);
   if (p.services.refund) {
     if (rules.refundActivationWindowDays === undefined)
       add(["rules", "refundActivationWindowDays"], "required by services.refund");

@@ -5,6 +5,7 @@
  */
 import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
+import { caMessages } from "./messages/ca.js";
 import { calendarMessages } from "./messages/calendar.js";
 import { cliMessages } from "./messages/cli.js";
 import { pkcs11Messages } from "./messages/pkcs11.js";
@@ -13,6 +14,7 @@ import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { documentsMessages } from "./messages/documents.js";
 import { programmeMessages } from "./messages/programme.js";
+import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
 import { sealMessages } from "./messages/seal.js";
 import { validationMessages } from "./messages/validation.js";
@@ -29,9 +31,11 @@ const tables: MessageTable[] = [
   rulesMessages,
   cliMessages,
   pkiMessages,
+  publicationMessages,
   pkcs11Messages,
   sealMessages,
   documentsMessages,
+  caMessages,
 ];
 
 export const catalogue: MessageTable = {};

@@ -27,14 +27,18 @@ import { pickLocale, type Locale } from "../i18n/catalogue.js";
 import type { DevPaymentGateway } from "../payments/dev-gateway.js";
 import type { PaymentGateway } from "../payments/port.js";
 import type { Actor } from "../services/actor.js";
+import type { CaRegistry, PublicationUrls } from "../services/ca.js";
 import type { LiveCalendar } from "../services/calendar.js";
+import type { Publication } from "../services/publication.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
 import { problemOf } from "./problem.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerAuthRoutes } from "./routes/auth.js";
+import { registerCaRoutes } from "./routes/ca.js";
 import { registerDevGatewayRoutes } from "./routes/dev-gateway.js";
 import { registerOrderRoutes } from "./routes/orders.js";
+import { registerPublicationRoutes } from "./routes/publication.js";
 import { registerPublicRoutes } from "./routes/public.js";
 import { registerStaffRoutes } from "./routes/staff.js";
 
@@ -49,6 +53,11 @@ export interface AppDeps {
   uploadLimitBytes: number;
   secureCookies: boolean;
   logLevel?: string;
+  /** The CAs that sign, and where relying parties find CRLs, OCSP and CA certificates. */
+  cas: CaRegistry;
+  urls: PublicationUrls;
+  /** CRLs and the OCSP responder (/crl/*, /ocsp); absent, those routes are not served. */
+  publication?: Publication | undefined;
 }
 
 export const SESSION_COOKIE = "certdesk_session";
@@ -155,6 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOrderRoutes(typed, deps);
   registerStaffRoutes(typed, deps);
   registerAdminRoutes(typed, deps);
+  registerCaRoutes(typed, deps);
+  if (deps.publication) registerPublicationRoutes(typed, { publication: deps.publication });
   if (deps.devGateway) registerDevGatewayRoutes(typed, { ...deps, devGateway: deps.devGateway });
   return app;
 }

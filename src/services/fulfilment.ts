@@ -4,12 +4,13 @@
  * and moves the order in one transaction.
  */
 import { randomUUID } from "node:crypto";
-import type { Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { calendarDate, shanghaiDate } from "../domain/dates.js";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
 import { assertAllowed, oneAccountOneCertificate } from "../domain/rules.js";
 import { validateCourierNumber, type CourierCarrier } from "../domain/validators.js";
+import { pemEncode } from "../pki/pem.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
@@ -24,7 +25,21 @@ import {
   type OrderView,
   type Rejection,
 } from "./orders.js";
+import {
+  base64Der,
+  certificateSettings,
+  csrFromText,
+  ISSUING_SERVICES,
+  issueCertificateInTx,
+  prepareKey,
+  type IssuanceDeps,
+  type IssuedCertificate,
+  type KeyInput,
+  type PreparedKey,
+} from "./issuance.js";
+import { requireRole } from "./people.js";
 import { getProgramme } from "./programmes.js";
+import { notifyRevoked, revokeInTx, type RevokedCertificate } from "./revocation.js";
 
 async function step(
   deps: OrderDeps,
@@ -89,49 +104,170 @@ export async function receivePaper(
   return step(deps, (tx) => transitionInTx(tx, deps, actor, orderId, "receive_paper", { reason: note }));
 }
 
+/** One key made in production: its request (PEM, or base64 DER) or its public key (base64 DER SPKI). */
+export interface ProductionKey {
+  csr?: string | undefined;
+  publicKey?: string | undefined;
+  /** The USB key's serial number. */
+  keySerial?: string | undefined;
+  /** SM2 dual pair: the key's encryption key, certified with the programme's encryption profile. */
+  encryption?: { csr?: string | undefined; publicKey?: string | undefined } | undefined;
+}
+
+export type ProductionDeps = OrderDeps & IssuanceDeps;
+
+/** A certificate as production hands it to the key: the PEM to install, and what it is. */
 export interface ProducedCertificate {
+  id: string;
   serial: string;
+  profile: string | null;
+  caId: string | null;
+  keyAlgorithm: string | null;
   subject: string;
   notBefore: Date;
   notAfter: Date;
+  /** PEM of the certificate alone */
+  certificate: string;
 }
 
-/** Records the certificates made for an order (one per key) and marks production done. */
+export type ProductionResult = OrderView & { certificates: ProducedCertificate[] };
+
+function keyInputOf(key: { csr?: string | undefined; publicKey?: string | undefined }): KeyInput {
+  if (key.csr !== undefined && key.publicKey === undefined) return { csr: csrFromText(key.csr) };
+  if (key.publicKey !== undefined && key.csr === undefined)
+    return { publicKey: base64Der(key.publicKey, "publicKey") };
+  throw new DomainError("issuance.key_input_invalid", { field: "csr|publicKey" });
+}
+
+/** Each key checked and its issuing CA opened, before the production transaction takes the order's lock. */
+async function prepareKeys(
+  deps: ProductionDeps,
+  orderId: string,
+  keys: ProductionKey[],
+): Promise<{ signing: PreparedKey; encryption?: PreparedKey; keySerial?: string | undefined }[]> {
+  if (keys.length === 0) return [];
+  const order = await deps.db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
+  if (!order) throw new DomainError("order.not_found");
+  if (!ISSUING_SERVICES.includes(order.service)) {
+    throw new DomainError("issuance.order_issues_no_certificates", { service: order.service });
+  }
+  const programme = await getProgramme(deps.db, order.programme_id);
+  const dualPair = certificateSettings(programme).dualPair;
+  const out = [];
+  for (const k of keys) {
+    const signing = await prepareKey(deps, programme, undefined, keyInputOf(k));
+    if (k.encryption && !dualPair)
+      throw new DomainError("issuance.dual_pair_not_offered", { programme: programme.id });
+    const encryption =
+      k.encryption && dualPair
+        ? await prepareKey(deps, programme, dualPair.encryptionProfile, keyInputOf(k.encryption))
+        : undefined;
+    out.push({ signing, ...(encryption ? { encryption } : {}), keySerial: k.keySerial });
+  }
+  return out;
+}
+
+/** One certificate per key the order paid for; change, renewal and reissue replace one certificate. */
+function keysExpected(order: OrderRow): number {
+  if (!ISSUING_SERVICES.includes(order.service)) return 0;
+  return order.service === "new" ? ((order.details as OrderDetails).keys ?? 1) : 1;
+}
+
+/**
+ * Production done: issues a certificate for each key the order paid for (and, for an SM2 dual
+ * pair, each key's encryption certificate) and moves the order on, all in one transaction. A
+ * retried call finds the certificates already issued and returns them: nothing is issued twice.
+ * A reissue revokes the lost certificate (keyCompromise) in the same transaction.
+ */
 export async function finishProduction(
-  deps: OrderDeps,
+  deps: ProductionDeps,
   actor: Actor,
   orderId: string,
-  certificates: ProducedCertificate[],
-): Promise<OrderView> {
-  return step(deps, async (tx) => {
+  keys: ProductionKey[],
+): Promise<ProductionResult> {
+  requireRole(actor, "production");
+  const prepared = await prepareKeys(deps, orderId, keys);
+  const revoked: RevokedCertificate[] = [];
+  const { row, certificateIds } = await deps.db.transaction().execute(async (tx) => {
     const order = await lockOrder(tx, orderId);
-    if (order.state !== "in_production") await transitionInTx(tx, deps, actor, orderId, "start_production");
-    let first: string | null = null;
-    for (const c of certificates) {
-      const id = randomUUID();
-      first ??= id;
-      await tx
-        .insertInto("certificates")
-        .values({
-          id,
-          serial: c.serial.toLowerCase(),
-          order_id: order.id,
-          organisation_id: order.organisation_id,
-          programme_id: order.programme_id,
-          subject: c.subject,
-          not_before: c.notBefore,
-          not_after: c.notAfter,
-          activated_at: null,
-          revoked_at: null,
-          revocation_reason: null,
-          created_at: deps.clock.now(),
-        })
-        .execute();
+    assertCanSee(actor, order);
+    const programme = await getProgramme(tx, order.programme_id);
+    // In the order they were issued: created_at can tie, the audit trail's sequence cannot.
+    const existing = await tx
+      .selectFrom("certificates")
+      .select(["id", "profile"])
+      .where("order_id", "=", order.id)
+      .orderBy("created_at")
+      .orderBy(
+        sql`(select min(seq) from audit_log where subject_type = 'certificate' and subject_id = certificates.id::text)`,
+      )
+      .execute();
+    const pending = pendingStep(flowOf(programme, order.service), order.state as OrderState);
+    if (existing.length > 0 && pending !== "production") {
+      return { row: order, certificateIds: existing.map((c) => c.id) };
     }
-    return transitionInTx(tx, deps, actor, orderId, "finish_production", {
-      data: { certificates: certificates.map((c) => c.serial) },
+    if (order.state !== "in_production") await transitionInTx(tx, deps, actor, orderId, "start_production");
+    const dualPair = ISSUING_SERVICES.includes(order.service)
+      ? certificateSettings(programme).dualPair
+      : undefined;
+    // Certificates issued one by one beforehand (issueCertificate) count towards the order's keys.
+    const have = existing.filter((c) => c.profile !== dualPair?.encryptionProfile).length;
+    const missing = Math.max(keysExpected(order) - have, 0);
+    if (keys.length !== missing) {
+      throw new DomainError("issuance.key_count_mismatch", { expected: missing, given: keys.length });
+    }
+    const issued: IssuedCertificate[] = [];
+    for (const k of prepared) {
+      issued.push(
+        await issueCertificateInTx(tx, deps, actor, { orderId, key: k.signing, keySerial: k.keySerial }),
+      );
+      if (k.encryption) {
+        issued.push(
+          await issueCertificateInTx(tx, deps, actor, { orderId, key: k.encryption, keySerial: k.keySerial }),
+        );
+      } else if (dualPair?.required) {
+        throw new DomainError("issuance.encryption_key_required", { programme: programme.id });
+      }
+    }
+    const all = [...existing.map((c) => c.id), ...issued.map((c) => c.id)];
+    const lost = (order.details as OrderDetails).certificateId;
+    if (order.service === "reissue" && lost && all[0]) {
+      const r = await revokeInTx(tx, deps, actor, {
+        certificate: { certificateId: lost },
+        reason: "keyCompromise",
+        supersededBy: all[0],
+        trigger: `reissue ${order.number}`,
+        ifRevoked: "skip",
+      });
+      if (r) revoked.push(r);
+    }
+    const first = all[0];
+    const moved = await transitionInTx(tx, deps, actor, orderId, "finish_production", {
+      data: { certificates: issued.map((c) => c.serial) },
       patch: first && !order.certificate_id ? { certificate_id: first } : {},
     });
+    return { row: moved, certificateIds: all };
+  });
+  await notifyRevoked(deps.publication, revoked);
+  return { ...viewOf(deps, row), certificates: await producedCertificates(deps.db, certificateIds) };
+}
+
+async function producedCertificates(db: Kysely<Database>, ids: string[]): Promise<ProducedCertificate[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("certificates").selectAll().where("id", "in", ids).execute();
+  return ids.map((id) => {
+    const c = rows.find((r) => r.id === id)!;
+    return {
+      id: c.id,
+      serial: c.serial,
+      profile: c.profile,
+      caId: c.ca_id,
+      keyAlgorithm: c.key_algorithm,
+      subject: c.subject,
+      notBefore: c.not_before,
+      notAfter: c.not_after,
+      certificate: c.der ? pemEncode("CERTIFICATE", c.der) : "",
+    };
   });
 }
 
@@ -183,13 +319,18 @@ export async function deliverOrder(
   });
 }
 
-/** The holder activates a certificate on its key; that ends refund eligibility. */
+/**
+ * The holder activates a certificate on its key; that ends refund eligibility. The first
+ * activation of a change's or renewal's certificate revokes the certificate it replaces
+ * (superseded): until then the holder still logs in with the old one.
+ */
 export async function activateCertificate(
   deps: OrderDeps,
   actor: Actor,
   certificateId: string,
 ): Promise<OrderView | undefined> {
   const now = deps.clock.now();
+  const revoked: RevokedCertificate[] = [];
   const row = await deps.db.transaction().execute(async (tx) => {
     const cert = await tx
       .selectFrom("certificates")
@@ -220,10 +361,25 @@ export async function activateCertificate(
     );
     if (!cert.order_id) return undefined;
     const order = await lockOrder(tx, cert.order_id);
-    const flow = flowOf(await getProgramme(tx, order.programme_id), order.service);
+    const programme = await getProgramme(tx, order.programme_id);
+    const replaced = (order.details as OrderDetails).certificateId;
+    const encryptionOnly =
+      programme.certificates?.profiles.find((p) => p.id === cert.profile)?.usage === "encryption";
+    if ((order.service === "change" || order.service === "renewal") && replaced && !encryptionOnly) {
+      const r = await revokeInTx(tx, deps, actor, {
+        certificate: { certificateId: replaced },
+        reason: "superseded",
+        supersededBy: cert.id,
+        trigger: `${order.service} ${order.number}`,
+        ifRevoked: "skip",
+      });
+      if (r) revoked.push(r);
+    }
+    const flow = flowOf(programme, order.service);
     if (pendingStep(flow, order.state as OrderState) !== "activation") return undefined;
     return transitionInTx(tx, deps, actor, order.id, "activate", { data: { certificateId: cert.id } });
   });
+  await notifyRevoked(deps.publication, revoked);
   return row ? viewOf(deps, row) : undefined;
 }
 

@@ -40,11 +40,19 @@ import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import { actorLabel, type Actor, type StaffRole } from "./actor.js";
 import { getProgramme } from "./programmes.js";
+import {
+  notifyRevoked,
+  revokeOrderCertificatesInTx,
+  type RevocationListener,
+  type RevokedCertificate,
+} from "./revocation.js";
 
 export interface OrderDeps {
   db: Kysely<Database>;
   clock: Clock;
   calendar: WorkingDays;
+  /** The CRL and OCSP publication: told, after commit, of certificates a refund revokes. */
+  publication?: RevocationListener | undefined;
 }
 
 /** What the applicant fills in; which fields matter depends on the service. */
@@ -461,6 +469,8 @@ export interface TransitionOptions {
   data?: Record<string, unknown>;
   /** Extra column updates made in the same transaction (rejection details and the like). */
   patch?: Partial<Pick<OrderRow, "rejection" | "certificate_id">> & { details?: OrderDetails };
+  /** Collects certificates revoked by the move, for the caller to announce after commit. */
+  revoked?: RevokedCertificate[];
 }
 
 /**
@@ -474,9 +484,11 @@ export async function transitionOrder(
   event: OrderEvent,
   options: TransitionOptions = {},
 ): Promise<OrderView> {
+  const revoked: RevokedCertificate[] = [];
   const row = await deps.db
     .transaction()
-    .execute((tx) => transitionInTx(tx, deps, actor, orderId, event, options));
+    .execute((tx) => transitionInTx(tx, deps, actor, orderId, event, { ...options, revoked }));
+  await notifyRevoked(deps.publication, revoked);
   return viewOf(deps, row);
 }
 
@@ -641,7 +653,16 @@ async function applyEvent(
   if (order.service === "refund" && event === "fulfil" && order.target_order_id) {
     await transitionInTx(tx, deps, actor, order.target_order_id, "refund", {
       reason: `refund order ${order.number}`,
+      ...(options.revoked ? { revoked: options.revoked } : {}),
     });
+  }
+  // A refunded order's certificates end with it: the key was never activated and comes back.
+  if (event === "refund") {
+    const revoked = await revokeOrderCertificatesInTx(tx, deps, actor, order.id, {
+      reason: "cessationOfOperation",
+      trigger: `refund ${order.number}`,
+    });
+    options.revoked?.push(...revoked);
   }
   // Every step done: the order completes in the same transaction.
   if (!TERMINAL_STATES.includes(to) && currentStepIndex(flow, to) === flow.steps.length) {

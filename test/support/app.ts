@@ -2,7 +2,15 @@
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { fixedClock } from "../../src/domain/clock.js";
 import { DevPaymentGateway } from "../../src/payments/dev-gateway.js";
-import { buildApp } from "../../src/server/app.js";
+import { buildApp, type AppDeps } from "../../src/server/app.js";
+import { systemActor } from "../../src/services/actor.js";
+import {
+  CA_ALGORITHMS,
+  CaRegistry,
+  initCas,
+  publicationUrls,
+  type PublicationUrls,
+} from "../../src/services/ca.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../../src/services/calendar.js";
 import { seedDemo } from "../../src/services/demo.js";
 import type { Store } from "../../src/store/database.js";
@@ -12,6 +20,10 @@ export interface TestApp {
   store: Store;
   clock: ReturnType<typeof fixedClock>;
   gateway: DevPaymentGateway;
+  cas: CaRegistry;
+  urls: PublicationUrls;
+  /** What the app was built with, for calling the services directly. */
+  deps: AppDeps;
   /** Signs in and returns a function that sends requests as that user. */
   as(login: string, password: string): Promise<Client>;
   close(): Promise<void>;
@@ -20,6 +32,9 @@ export interface TestApp {
 export type Client = (
   opts: InjectOptions,
 ) => Promise<{ status: number; json: <T = Record<string, unknown>>() => T; body: string }>;
+
+/** Unlocks the test CAs' keys (encrypted at rest like any others). */
+export const TEST_CA_PASSPHRASE = "test-ca-passphrase-not-secret";
 
 export const DEMO = {
   supplierA: ["13800138000", "supplier-demo-1"],
@@ -35,6 +50,16 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
   await seedBundledCalendar(store.db);
   const calendar = new LiveCalendar(await loadCalendar(store.db));
   await seedDemo({ db: store.db, clock });
+  // The demo CAs, as `npm run demo` makes them: every certificate issued in a test chains to these.
+  const urls = publicationUrls("http://certdesk.test");
+  await initCas({ db: store.db, clock }, systemActor("test"), {
+    algorithms: CA_ALGORITHMS,
+    organisation: "certdesk 测试",
+    passphrase: TEST_CA_PASSPHRASE,
+    urls,
+    prefix: "demo",
+  });
+  const cas = new CaRegistry(store.db, { passphrase: TEST_CA_PASSPHRASE });
   const holder: { app?: FastifyInstance } = {};
   // The gateway's callback goes back into this same app, as it would over HTTP.
   const gateway = new DevPaymentGateway(
@@ -50,7 +75,7 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
       if (res.statusCode !== 200) throw new Error(`callback refused: ${res.statusCode} ${res.body}`);
     },
   );
-  const app = await buildApp({
+  const deps: AppDeps = {
     db: store.db,
     clock,
     calendar,
@@ -60,7 +85,10 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
     sessionHours: 12,
     uploadLimitBytes: 2 * 1024 * 1024,
     secureCookies: false,
-  });
+    cas,
+    urls,
+  };
+  const app = await buildApp(deps);
   holder.app = app;
   const client =
     (token?: string): Client =>
@@ -76,6 +104,9 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
     store,
     clock,
     gateway,
+    cas,
+    urls,
+    deps,
     as: async (login, password) => {
       const res = await client()({ method: "POST", url: "/api/auth/login", payload: { login, password } });
       if (res.status !== 200) throw new Error(`login ${login} failed: ${res.body}`);

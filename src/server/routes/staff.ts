@@ -58,39 +58,71 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
     { schema: { tags: ["back office"], params: idParams, response: { 200: orderSchema } } },
     async (req) => transitionOrder(deps, actorOf(req), req.params.id, "start_production"),
   );
+  const keyMaterial = {
+    csr: z.string().max(20_000).optional().describe("PKCS#10 request: PEM, or base64 of the DER"),
+    publicKey: z
+      .string()
+      .max(4_000)
+      .optional()
+      .describe("base64 of a DER SubjectPublicKeyInfo made on the key"),
+  };
+  const oneKey = (k: { csr?: string | undefined; publicKey?: string | undefined }) =>
+    (k.csr === undefined) !== (k.publicKey === undefined);
+  const eitherMessage = "give either csr or publicKey";
   app.post(
     "/api/orders/:id/production/finish",
     {
       schema: {
         tags: ["back office"],
-        summary: "Production done: the certificates made for the order",
+        summary: "Production done: one certificate issued per key (a retried call returns the same ones)",
         params: idParams,
         body: z.object({
-          certificates: z
+          keys: z
             .array(
-              z.object({
-                serial: z.string().regex(/^[0-9a-fA-F]{2,64}$/),
-                subject: z.string().max(500),
-                notBefore: z.iso.datetime(),
-                notAfter: z.iso.datetime(),
-              }),
+              z
+                .object({
+                  ...keyMaterial,
+                  keySerial: z.string().max(64).optional(),
+                  encryption: z
+                    .object(keyMaterial)
+                    .refine(oneKey, eitherMessage)
+                    .optional()
+                    .describe("SM2 dual pair: the key's encryption key"),
+                })
+                .refine(oneKey, eitherMessage),
             )
             .max(1000),
         }),
-        response: { 200: orderSchema },
+        response: {
+          200: orderSchema.extend({
+            certificates: z.array(
+              z.object({
+                id: z.string(),
+                serial: z.string(),
+                profile: z.string().nullable(),
+                caId: z.string().nullable(),
+                keyAlgorithm: z.string().nullable(),
+                subject: z.string(),
+                notBefore: z.iso.datetime(),
+                notAfter: z.iso.datetime(),
+                certificate: z.string(),
+              }),
+            ),
+          }),
+        },
       },
     },
-    async (req) =>
-      finishProduction(
-        deps,
-        actorOf(req),
-        req.params.id,
-        req.body.certificates.map((c) => ({
+    async (req) => {
+      const done = await finishProduction(deps, actorOf(req), req.params.id, req.body.keys);
+      return {
+        ...done,
+        certificates: done.certificates.map((c) => ({
           ...c,
-          notBefore: new Date(c.notBefore),
-          notAfter: new Date(c.notAfter),
+          notBefore: c.notBefore.toISOString(),
+          notAfter: c.notAfter.toISOString(),
         })),
-      ),
+      };
+    },
   );
   app.post(
     "/api/orders/:id/ship",

@@ -1,0 +1,303 @@
+/**
+ * certdesk ca: the CA core from the command line. init makes the hierarchies (keys encrypted at
+ * rest, or in the configured HSM), list shows them, import brings in an existing CA, issue signs a
+ * CSR without an order, revoke ends a certificate. The CA key passphrase comes from
+ * CERTDESK_CA_PASSPHRASE or, on a terminal, a prompt without echo; it is never printed or logged.
+ */
+import { readFileSync } from "node:fs";
+import type { Config } from "../config.js";
+import { DomainError } from "../domain/errors.js";
+import { systemActor } from "../services/actor.js";
+import type { CaSummary } from "../services/ca.js";
+import type { StaffRevocationReason } from "../services/revocation.js";
+import type { CaAlgorithm } from "../store/schema.js";
+import { oneOf, wholeNumber } from "./args.js";
+import { type CliContext, EXIT_OK, formatTable, type Writer } from "./output.js";
+import { cliConfig, errorText, withStore } from "./source.js";
+
+const ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
+/** The PKCS#11 signer signs RSA and P-256 (src/pki/pkcs11-signer.ts); SM2 CAs stay encrypted at rest. */
+const HSM_ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256"];
+const MIN_PASSPHRASE = 12;
+const CLI_ACTOR = systemActor("cli");
+
+function readInput(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new DomainError("cli.file_unreadable", { path, detail: errorText(e) });
+  }
+}
+
+/** Reads a line from the terminal without echoing it. */
+function promptSecret(question: string, out: Writer): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const finish = (): void => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      out.write("\n");
+    };
+    const onData = (chunk: string): void => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n") {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (ch === "\u0003" || ch === "\u0004") {
+          finish();
+          reject(new DomainError("cli.ca.cancelled"));
+          return;
+        }
+        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    out.write(question);
+    stdin.setEncoding("utf8");
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on("data", onData);
+  });
+}
+
+const onTerminal = (): boolean => Boolean(process.stdin.isTTY && process.stderr.isTTY);
+
+/**
+ * The configuration with the CA key passphrase: CERTDESK_CA_PASSPHRASE when set; else, on a
+ * terminal, asked for without echo (twice when a new key is sealed with it) and used in its place,
+ * so that production, which requires the variable, also runs from a prompt; else the configuration
+ * as it stands (development's default, or production's error naming the missing variable).
+ */
+async function caConfig(ctx: CliContext, confirm: boolean): Promise<{ config: Config; passphrase: string }> {
+  if (ctx.io.env.CERTDESK_CA_PASSPHRASE !== undefined || !onTerminal()) {
+    const config = ctx.config();
+    return { config, passphrase: config.ca.passphrase };
+  }
+  const passphrase = await promptSecret(ctx.out.t("cli.ca.passphrase_prompt"), ctx.io.stderr);
+  if ([...passphrase].length < MIN_PASSPHRASE) {
+    throw new DomainError("cli.ca.passphrase_short", { min: MIN_PASSPHRASE });
+  }
+  if (confirm && (await promptSecret(ctx.out.t("cli.ca.passphrase_confirm"), ctx.io.stderr)) !== passphrase) {
+    throw new DomainError("cli.ca.passphrase_mismatch");
+  }
+  return { config: cliConfig({ ...ctx.io.env, CERTDESK_CA_PASSPHRASE: passphrase }), passphrase };
+}
+
+function algorithmList(value: string | undefined, hsm: boolean): CaAlgorithm[] {
+  if (value === undefined) return [...(hsm ? HSM_ALGORITHMS : ALGORITHMS)];
+  const list = value
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .map((a) => oneOf("--algorithms", a, ALGORITHMS));
+  if (list.length === 0)
+    throw new DomainError("cli.invalid_value", {
+      option: "--algorithms",
+      value,
+      allowed: ALGORITHMS.join(", "),
+    });
+  if (hsm) {
+    const soft = list.find((a) => !HSM_ALGORITHMS.includes(a));
+    if (soft) throw new DomainError("ca.hsm_algorithm_unsupported", { algorithm: soft });
+  }
+  return [...new Set(list)];
+}
+
+function casText(ctx: CliContext, cas: CaSummary[]): string {
+  if (cas.length === 0) return ctx.out.t("cli.ca.none");
+  return formatTable(
+    cas.map((c) => [
+      c.id,
+      c.algorithm,
+      c.kind,
+      c.active ? ctx.out.t("cli.ca.active") : ctx.out.t("cli.ca.inactive"),
+      c.keyStorage,
+      c.notAfter.slice(0, 10),
+      c.subject,
+    ]),
+  ).join("\n");
+}
+
+// ---- init -------------------------------------------------------------------------------------
+
+export interface CaInitOptions {
+  algorithms?: string;
+  organisation?: string;
+  hsm?: boolean;
+  prefix?: string;
+}
+
+export async function caInitCommand(ctx: CliContext, options: CaInitOptions): Promise<number> {
+  const hsm = options.hsm === true;
+  if (hsm && !ctx.config().ca.hsm) throw new DomainError("ca.hsm_not_configured");
+  const algorithms = algorithmList(options.algorithms, hsm);
+  // Keys made in the HSM are sealed by it, not by the passphrase: nothing to ask for then.
+  const { config, passphrase } = hsm
+    ? { config: ctx.config(), passphrase: ctx.config().ca.passphrase }
+    : await caConfig(ctx, true);
+  const { initCas, publicationUrls } = await import("../services/ca.js");
+  const { hsmKeyMaker } = await import("../services/ca-keys.js");
+  const maker = hsm ? hsmKeyMaker(config.ca) : undefined;
+  try {
+    const cas = await withStore(config, { create: true }, ({ db }) =>
+      initCas({ db, clock: ctx.clock }, CLI_ACTOR, {
+        algorithms,
+        organisation: options.organisation ?? config.ca.organisation,
+        passphrase,
+        urls: publicationUrls(config.publicUrl),
+        ...(options.prefix ? { prefix: options.prefix } : {}),
+        ...(maker ? { hsm: maker } : {}),
+      }),
+    );
+    ctx.out.result({ cas }, () => casText(ctx, cas));
+    return EXIT_OK;
+  } finally {
+    await maker?.close();
+  }
+}
+
+// ---- list -------------------------------------------------------------------------------------
+
+export async function caListCommand(ctx: CliContext): Promise<number> {
+  const { listCas } = await import("../services/ca.js");
+  const cas = await withStore(ctx.config(), { create: false }, ({ db }) => listCas(db));
+  ctx.out.result({ cas }, () => casText(ctx, cas));
+  return EXIT_OK;
+}
+
+// ---- import -----------------------------------------------------------------------------------
+
+export interface CaImportOptions {
+  cert?: string;
+  key?: string;
+  p12?: string;
+  password?: string;
+  id?: string;
+}
+
+export async function caImportCommand(ctx: CliContext, options: CaImportOptions): Promise<number> {
+  let source: { certificate: Uint8Array; key: Uint8Array } | { p12: Uint8Array };
+  if (options.p12 !== undefined && options.cert === undefined && options.key === undefined) {
+    source = { p12: readInput(options.p12) };
+  } else if (options.p12 === undefined && options.cert !== undefined && options.key !== undefined) {
+    source = { certificate: readInput(options.cert), key: readInput(options.key) };
+  } else {
+    throw new DomainError("cli.ca.import_source");
+  }
+  let password = options.password;
+  if (password === undefined && "p12" in source && onTerminal()) {
+    password = await promptSecret(ctx.out.t("cli.ca.p12_password_prompt"), ctx.io.stderr);
+  }
+  const { config, passphrase } = await caConfig(ctx, true);
+  const { importCa } = await import("../services/ca-import.js");
+  const imported = await withStore(config, { create: true }, ({ db }) =>
+    importCa({ db, clock: ctx.clock }, CLI_ACTOR, { source, password, passphrase, id: options.id }),
+  );
+  ctx.out.result(imported, () =>
+    ctx.out.t(imported.replaced ? "cli.ca.imported_replacing" : "cli.ca.imported", {
+      ca: imported.id,
+      subject: imported.subject,
+      replaced: imported.replaced ?? "",
+    }),
+  );
+  return EXIT_OK;
+}
+
+// ---- issue ------------------------------------------------------------------------------------
+
+export interface CaIssueOptions {
+  profile: string;
+  csr: string;
+  days?: string;
+  algorithm?: string;
+  programme?: string;
+  organisation?: string;
+}
+
+export async function caIssueCommand(ctx: CliContext, options: CaIssueOptions): Promise<number> {
+  const csr = readInput(options.csr);
+  const days = options.days === undefined ? 365 : wholeNumber("--days", options.days);
+  const algorithm =
+    options.algorithm === undefined ? undefined : oneOf("--algorithm", options.algorithm, ALGORITHMS);
+  const { config, passphrase } = await caConfig(ctx, false);
+  const [{ CaRegistry, publicationUrls }, { caSecrets }, { issueFromCsrForOperator, pemChain }] =
+    await Promise.all([
+      import("../services/ca.js"),
+      import("../services/ca-keys.js"),
+      import("../services/issuance.js"),
+    ]);
+  const issued = await withStore(config, { create: false }, ({ db }) =>
+    issueFromCsrForOperator(
+      {
+        db,
+        clock: ctx.clock,
+        cas: new CaRegistry(db, caSecrets(config.ca, passphrase)),
+        urls: publicationUrls(config.publicUrl),
+      },
+      CLI_ACTOR,
+      {
+        csr,
+        profile: options.profile,
+        programme: options.programme,
+        days,
+        algorithm,
+        organisationUscc: options.organisation,
+      },
+    ),
+  );
+  const pem = pemChain(issued);
+  ctx.out.result(
+    {
+      id: issued.id,
+      serial: issued.serial,
+      caId: issued.caId,
+      profile: issued.profile,
+      keyAlgorithm: issued.keyAlgorithm,
+      subject: issued.subject,
+      notBefore: issued.notBefore.toISOString(),
+      notAfter: issued.notAfter.toISOString(),
+      pem,
+    },
+    () => pem.trimEnd(),
+  );
+  return EXIT_OK;
+}
+
+// ---- revoke -----------------------------------------------------------------------------------
+
+export interface CaRevokeOptions {
+  reason: string;
+  note?: string;
+}
+
+export async function caRevokeCommand(
+  ctx: CliContext,
+  serial: string,
+  options: CaRevokeOptions,
+): Promise<number> {
+  const { revokeCertificate, STAFF_REVOCATION_REASONS } = await import("../services/revocation.js");
+  const reason: StaffRevocationReason = oneOf("--reason", options.reason, STAFF_REVOCATION_REASONS);
+  const revoked = await withStore(ctx.config(), { create: false }, ({ db }) =>
+    revokeCertificate({ db, clock: ctx.clock }, CLI_ACTOR, {
+      certificate: { serial },
+      reason,
+      note: options.note,
+    }),
+  );
+  ctx.out.result(
+    {
+      id: revoked.id,
+      serial: revoked.serial,
+      caId: revoked.caId,
+      reason: revoked.reason,
+      revokedAt: revoked.revokedAt.toISOString(),
+      unboundBindings: revoked.unboundBindings,
+    },
+    () => ctx.out.t("cli.ca.revoked", { serial: revoked.serial, reason: revoked.reason }),
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,101 @@
+/**
+ * The CA's face: staff revoke certificates, list the CAs, and anyone fetches a CA certificate at
+ * the address written in issued certificates' authorityInfoAccess (caIssuers). CRLs and OCSP are
+ * served by the publication routes (/crl/*, /ocsp).
+ */
+import { z } from "zod";
+import { DomainError } from "../../domain/errors.js";
+import { listCas } from "../../services/ca.js";
+import { requireRole } from "../../services/people.js";
+import { revokeCertificate, STAFF_REVOCATION_REASONS } from "../../services/revocation.js";
+import { actorOf, type AppDeps, type ZApp } from "../app.js";
+
+const idParams = z.object({ id: z.uuid() });
+
+const revokedSchema = z.object({
+  id: z.string(),
+  serial: z.string(),
+  caId: z.string().nullable(),
+  reason: z.string(),
+  revokedAt: z.string(),
+  unboundBindings: z.number().int(),
+});
+
+const caSchema = z.object({
+  id: z.string(),
+  algorithm: z.string(),
+  kind: z.string(),
+  issuerId: z.string().nullable(),
+  subject: z.string(),
+  serial: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  keyStorage: z.string(),
+  active: z.boolean(),
+  certificateUrl: z.string(),
+});
+
+export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
+  app.post(
+    "/api/certificates/:id/revoke",
+    {
+      schema: {
+        tags: ["certificates"],
+        summary: "Revoke a certificate with an RFC 5280 reason (reviewer or admin); its binding ends",
+        params: idParams,
+        body: z.object({ reason: z.enum(STAFF_REVOCATION_REASONS), note: z.string().max(1000).optional() }),
+        response: { 200: revokedSchema },
+      },
+    },
+    async (req) => {
+      const revoked = await revokeCertificate(deps, actorOf(req), {
+        certificate: { certificateId: req.params.id },
+        reason: req.body.reason,
+        note: req.body.note,
+      });
+      return { ...revoked, revokedAt: revoked.revokedAt.toISOString() };
+    },
+  );
+
+  app.get(
+    "/api/cas",
+    {
+      schema: {
+        tags: ["ca"],
+        summary: "The CAs: roots, issuing CAs, OCSP responders and seal makers per algorithm",
+        response: { 200: z.array(caSchema) },
+      },
+    },
+    async (req) => {
+      requireRole(actorOf(req), "reviewer", "production", "finance", "admin");
+      return (await listCas(deps.db)).map((ca) => ({
+        ...ca,
+        certificateUrl: deps.urls.caCertificate(ca.id),
+      }));
+    },
+  );
+
+  app.get(
+    "/ca/:file",
+    {
+      schema: {
+        tags: ["ca"],
+        summary: "A CA certificate, DER (authorityInfoAccess caIssuers): /ca/{id}.crt",
+        params: z.object({ file: z.string().regex(/^[A-Za-z0-9_-]{1,100}\.crt$/) }),
+      },
+    },
+    async (req, reply) => {
+      const id = req.params.file.slice(0, -".crt".length);
+      const row = await deps.db
+        .selectFrom("cas")
+        .select("certificate")
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (!row) throw new DomainError("ca.not_found", { ca: id });
+      return reply
+        .type("application/pkix-cert")
+        .header("cache-control", "public, max-age=86400")
+        .send(Buffer.from(row.certificate));
+    },
+  );
+}
