@@ -30,7 +30,9 @@ import {
   TAG,
   children,
   content,
+  decodeOid,
   derNull,
+  expectTag,
   explicit,
   printableString,
   readOnly,
@@ -286,9 +288,7 @@ export function parseExtensions(extensions: readonly Extension[]): ExtensionsVie
         break;
       }
       case OID.certificatePolicies:
-        view.certificatePolicies = [...AsnConvert.parse(raw, CertificatePolicies)].map(
-          (p) => p.policyIdentifier,
-        );
+        view.certificatePolicies = policyIdentifiers(raw);
         break;
       case OID.crlDistributionPoints:
         view.crlDistributionPoints = [...AsnConvert.parse(raw, CRLDistributionPoints)].flatMap((dp) =>
@@ -327,4 +327,16 @@ export function parseExtensions(extensions: readonly Extension[]): ExtensionsVie
     }
   }
   return view;
+}
+
+/**
+ * certificatePolicies' OIDs, read with our own DER walker: a 2.25 OID (from a UUID, which needs no
+ * registration) has a 128-bit arc that the schema library cannot decode.
+ */
+function policyIdentifiers(raw: Uint8Array): string[] {
+  const policies = readOnly(raw, 0x30);
+  return children(raw, policies).map((info) => {
+    const id = expectTag(children(raw, info)[0], 0x06, "policyIdentifier");
+    return decodeOid(content(raw, id));
+  });
 }
