@@ -13,6 +13,7 @@ import { type CliIo, run } from "../src/cli/main.js";
 import { hasMessage } from "../src/i18n/catalogue.js";
 import { caMessages } from "../src/i18n/messages/ca.js";
 import { parseCertificate } from "../src/pki/certificate.js";
+import { parseCrl } from "../src/pki/crl.js";
 import { pemDecodeAll } from "../src/pki/pem.js";
 import { DISTID, openssl } from "../src/pki/test-support.js";
 import { openStore, type StoreTarget } from "../src/store/database.js";
@@ -372,6 +373,14 @@ describe.each(storeCases)("certdesk ca on a store ($name)", ({ setUp }) => {
         { action: "certificate.issue", actor: "system:cli" },
         { action: "certificate.revoke", actor: "system:cli" },
       ]);
+      // The CA's CRL was rebuilt at once and lists the serial.
+      const latest = await store.db
+        .selectFrom("crls")
+        .select("der")
+        .where("ca_id", "=", row.ca_id!)
+        .orderBy("crl_number", "desc")
+        .executeTakeFirstOrThrow();
+      expect(parseCrl(latest.der).entries.map((e) => e.serialNumber)).toContain(row.serial);
     } finally {
       await store.close();
     }

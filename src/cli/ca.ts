@@ -279,15 +279,25 @@ export async function caRevokeCommand(
   serial: string,
   options: CaRevokeOptions,
 ): Promise<number> {
-  const { revokeCertificate, STAFF_REVOCATION_REASONS } = await import("../services/revocation.js");
+  const [{ revokeCertificate, STAFF_REVOCATION_REASONS }, { Publication }, { CaRegistry }, { caSecrets }] =
+    await Promise.all([
+      import("../services/revocation.js"),
+      import("../services/publication.js"),
+      import("../services/ca.js"),
+      import("../services/ca-keys.js"),
+    ]);
   const reason: StaffRevocationReason = oneOf("--reason", options.reason, STAFF_REVOCATION_REASONS);
-  const revoked = await withStore(ctx.config(), { create: false }, ({ db }) =>
-    revokeCertificate({ db, clock: ctx.clock }, CLI_ACTOR, {
+  const config = ctx.config();
+  const revoked = await withStore(config, { create: false }, ({ db }) => {
+    // The CA's CRL is rebuilt at once, as when staff revoke in the back office.
+    const cas = new CaRegistry(db, caSecrets(config.ca));
+    const publication = new Publication({ db, clock: ctx.clock, cas, settings: config.ca });
+    return revokeCertificate({ db, clock: ctx.clock, publication }, CLI_ACTOR, {
       certificate: { serial },
       reason,
       note: options.note,
-    }),
-  );
+    });
+  });
   ctx.out.result(
     {
       id: revoked.id,
