@@ -67,6 +67,13 @@ export const orderDetailsSchema = z
     invoice: z
       .object({ title: z.string().max(200), taxNumber: z.string().max(30), email: z.email().optional() })
       .optional(),
+    refundAccount: z
+      .object({
+        accountName: z.string().max(100),
+        bank: z.string().max(100),
+        accountNumber: z.string().max(40),
+      })
+      .optional(),
     mailingAddress: z
       .object({ recipient: z.string().max(50), phone: z.string().max(30), address: z.string().max(300) })
       .optional(),

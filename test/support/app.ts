@@ -31,7 +31,7 @@ export interface TestApp {
 
 export type Client = (
   opts: InjectOptions,
-) => Promise<{ status: number; json: <T = Record<string, unknown>>() => T; body: string }>;
+) => Promise<{ status: number; json: <T = Record<string, unknown>>() => T; body: string; raw: Buffer }>;
 
 /** Unlocks the test CAs' keys (encrypted at rest like any others). */
 export const TEST_CA_PASSPHRASE = "test-ca-passphrase-not-secret";
@@ -97,7 +97,7 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
         ...opts,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) },
       });
-      return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body };
+      return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body, raw: res.rawPayload };
     };
   return {
     app,
@@ -120,7 +120,7 @@ export const anonymous =
   async (t: TestApp): Promise<Client> =>
   async (opts) => {
     const res = await t.app.inject(opts);
-    return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body };
+    return { status: res.statusCode, json: <T>() => res.json() as T, body: res.body, raw: res.rawPayload };
   };
 
 /** A tiny valid PDF and PNG, enough for content sniffing. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { shanghaiDate } from "../../domain/dates.js";
 import { DomainError } from "../../domain/errors.js";
 import { auditTrail } from "../../store/audit.js";
+import { orderForm } from "../../services/forms.js";
 import { listMaterials, readMaterial, uploadMaterial } from "../../services/materials.js";
 import { createOrder, getOrder, listOrders, refundDecision, transitionOrder } from "../../services/orders.js";
 import { activateCertificate, bindAccount, resubmitOrder } from "../../services/fulfilment.js";
@@ -177,6 +178,24 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
       .header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`)
       .send(Buffer.from(m.content));
   });
+
+  app.get(
+    "/api/orders/:id/forms/:templateId",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "A pre-filled form of the order as PDF (A4), to print, sign by hand and stamp",
+        params: z.object({ id: z.uuid(), templateId: z.string().max(60) }),
+      },
+    },
+    async (req, reply) => {
+      const form = await orderForm(deps, actorOf(req), req.params.id, req.params.templateId);
+      return reply
+        .type("application/pdf")
+        .header("content-disposition", `attachment; filename="${form.filename}"`)
+        .send(Buffer.from(form.pdf));
+    },
+  );
 
   app.post(
     "/api/orders/:id/pay",
