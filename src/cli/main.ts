@@ -12,6 +12,7 @@ import type { Config } from "../config.js";
 import { systemClock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { auditVerifyCommand } from "./audit.js";
+import { sealVerifyCommand } from "./seal.js";
 import {
   type CaImportOptions,
   type CaInitOptions,
@@ -159,6 +160,14 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .command("verify")
     .description(out.t("cli.help.audit.verify"))
     .action(act(() => auditVerifyCommand(ctx)));
+
+  const seal = group(program, "seal");
+  seal
+    .command("verify")
+    .description(out.t("cli.help.seal.verify"))
+    .argument("<file>", out.t("cli.help.seal_file"))
+    .option("--at <time>", out.t("cli.help.at"))
+    .action(act((file: string, options: { at?: string }) => sealVerifyCommand(ctx, file, options)));
 
   const programme = group(program, "programme");
   programme

@@ -211,6 +211,16 @@ export const cliMessages: MessageTable = {
   "cli.help.validate.id": { "zh-CN": "居民身份证号码（GB 11643）", en: "resident ID number (GB 11643)" },
   "cli.help.validate.mobile": { "zh-CN": "中国大陆手机号码", en: "mainland China mobile number" },
   "cli.help.value": { "zh-CN": "要校验的号码", en: "the number to check" },
+  "cli.help.seal": { "zh-CN": "电子印章", en: "electronic seals" },
+  "cli.help.seal.verify": {
+    "zh-CN": "校验电子印章（SESeal）或电子签章（SES_Signature）文件；通过时退出码为 0，不通过时为 1",
+    en: "verify an electronic seal (SESeal) or seal signature (SES_Signature) file; exits 0 when it verifies, 1 when not",
+  },
+  "cli.help.seal_file": { "zh-CN": "印章或签章文件（DER）", en: "the seal or signature file (DER)" },
+  "cli.help.at": {
+    "zh-CN": "按此时刻校验（ISO 8601，如 2021-06-01T00:00:00Z）；默认为当前时间",
+    en: "verify as of this moment (ISO 8601, e.g. 2021-06-01T00:00:00Z); now by default",
+  },
   "cli.help.audit": { "zh-CN": "审计记录", en: "the audit trail" },
   "cli.help.audit.verify": {
     "zh-CN": "校验审计哈希链；完整时退出码为 0，损坏时为 1",
