@@ -40,7 +40,9 @@ import { registerDevGatewayRoutes } from "./routes/dev-gateway.js";
 import { registerOrderRoutes } from "./routes/orders.js";
 import { registerPublicationRoutes } from "./routes/publication.js";
 import { registerPublicRoutes } from "./routes/public.js";
+import { registerPortalRoutes } from "./routes/portal.js";
 import { registerStaffRoutes } from "./routes/staff.js";
+import { registerWebRoutes } from "./routes/web.js";
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -163,10 +165,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(typed, deps);
   registerOrderRoutes(typed, deps);
   registerStaffRoutes(typed, deps);
+  registerPortalRoutes(typed, deps);
   registerAdminRoutes(typed, deps);
   registerCaRoutes(typed, deps);
   if (deps.publication) registerPublicationRoutes(typed, { publication: deps.publication });
   if (deps.devGateway) registerDevGatewayRoutes(typed, { ...deps, devGateway: deps.devGateway });
+  await registerWebRoutes(app);
   return app;
 }
 

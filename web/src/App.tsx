@@ -1,0 +1,93 @@
+/** Providers (language, antd locale and theme, session) and the routes of the web app. */
+import { App as AntApp, ConfigProvider } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
+import { lazy, useEffect } from "react";
+import { BrowserRouter, Route, Routes } from "react-router-dom";
+import { AuthProvider, RequireApplicant } from "./auth";
+import { AppLayout } from "./components/AppLayout";
+import { I18nProvider, useI18n } from "./i18n";
+import { Landing } from "./pages/Landing";
+import { NotFound } from "./pages/NotFound";
+import { SignIn } from "./pages/SignIn";
+import { SignUp } from "./pages/SignUp";
+
+// Pages load on first visit: the front page comes up before the portal's and guides' code.
+const GuideIndex = lazy(() => import("./pages/guides/GuideIndex").then((m) => ({ default: m.GuideIndex })));
+const GuidePage = lazy(() => import("./pages/guides/GuidePage").then((m) => ({ default: m.GuidePage })));
+const OfficePlaceholder = lazy(() =>
+  import("./pages/OfficePlaceholder").then((m) => ({ default: m.OfficePlaceholder })),
+);
+const Apply = lazy(() => import("./pages/portal/Apply").then((m) => ({ default: m.Apply })));
+const Home = lazy(() => import("./pages/portal/Home").then((m) => ({ default: m.Home })));
+const OrderPage = lazy(() => import("./pages/portal/OrderPage").then((m) => ({ default: m.OrderPage })));
+const RefundPage = lazy(() => import("./pages/portal/RefundPage").then((m) => ({ default: m.RefundPage })));
+const UsbKey = lazy(() => import("./pages/portal/UsbKey").then((m) => ({ default: m.UsbKey })));
+
+function Themed({ children }: { children: React.ReactNode }) {
+  const { locale } = useI18n();
+  useEffect(() => {
+    dayjs.locale(locale === "en" ? "en" : "zh-cn");
+  }, [locale]);
+  return (
+    <ConfigProvider
+      locale={locale === "en" ? enUS : zhCN}
+      // Button names read as written ("登录", not "登 录"), for people and for screen readers.
+      button={{ autoInsertSpace: false }}
+      theme={{
+        token: {
+          fontFamily:
+            '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif',
+        },
+      }}
+    >
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Themed>
+        <AuthProvider>
+          <BrowserRouter>
+            <Routes>
+              <Route element={<AppLayout />}>
+                <Route index element={<Landing />} />
+                <Route path="sign-in" element={<SignIn />} />
+                <Route path="sign-up" element={<SignUp />} />
+                <Route path="guides" element={<GuideIndex />} />
+                <Route path="guides/:programmeId/:service" element={<GuidePage />} />
+                <Route
+                  path="portal"
+                  element={<RequireApplicant>{(actor) => <Home actor={actor} />}</RequireApplicant>}
+                />
+                <Route
+                  path="portal/apply/:programmeId?/:service?"
+                  element={<RequireApplicant>{(actor) => <Apply actor={actor} />}</RequireApplicant>}
+                />
+                <Route
+                  path="portal/orders/:orderId"
+                  element={<RequireApplicant>{(actor) => <OrderPage actor={actor} />}</RequireApplicant>}
+                />
+                <Route
+                  path="portal/orders/:orderId/refund"
+                  element={<RequireApplicant>{() => <RefundPage />}</RequireApplicant>}
+                />
+                <Route
+                  path="portal/usb-key"
+                  element={<RequireApplicant>{() => <UsbKey />}</RequireApplicant>}
+                />
+                <Route path="office/*" element={<OfficePlaceholder />} />
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </AuthProvider>
+      </Themed>
+    </I18nProvider>
+  );
+}

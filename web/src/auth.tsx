@@ -1,0 +1,77 @@
+/** Who is signed in (GET /api/me), sign-in and sign-out, and the guard for the portal's pages. */
+import { Spin } from "antd";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { Navigate, useLocation } from "react-router-dom";
+import { api, isApiError } from "./api/client";
+import type { Actor } from "./api/types";
+import { useI18n } from "./i18n";
+
+interface Auth {
+  /** undefined while the first check runs; null when nobody is signed in. */
+  actor: Actor | null | undefined;
+  signIn(login: string, password: string): Promise<Actor>;
+  signOut(): Promise<void>;
+  refresh(): Promise<void>;
+}
+
+const AuthContext = createContext<Auth | undefined>(undefined);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [actor, setActor] = useState<Actor | null | undefined>(undefined);
+
+  const refresh = useCallback(async () => {
+    try {
+      setActor(await api.get<Actor>("/api/me"));
+    } catch (e) {
+      if (isApiError(e) && e.status === 401) setActor(null);
+      else setActor((previous) => previous ?? null);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const value = useMemo<Auth>(
+    () => ({
+      actor,
+      refresh,
+      async signIn(login, password) {
+        const session = await api.post<{ actor: Actor }>("/api/auth/login", { login, password });
+        setActor(session.actor);
+        return session.actor;
+      },
+      async signOut() {
+        try {
+          await api.post("/api/auth/logout");
+        } finally {
+          setActor(null);
+        }
+      },
+    }),
+    [actor, refresh],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error("useAuth outside AuthProvider");
+  return value;
+}
+
+export type Applicant = Extract<Actor, { kind: "applicant" }>;
+
+/** The portal's pages: an organisation's handler only; others go to sign in (and come back). */
+export function RequireApplicant({ children }: { children: (actor: Applicant) => ReactNode }) {
+  const { actor } = useAuth();
+  const { t } = useI18n();
+  const location = useLocation();
+  if (actor === undefined) return <Spin tip={t("common.loading")} fullscreen />;
+  if (actor !== null && actor.kind === "staff") return <Navigate to="/office" replace />;
+  if (actor === null || actor.kind !== "applicant") {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/sign-in?next=${next}`} replace />;
+  }
+  return <>{children(actor)}</>;
+}

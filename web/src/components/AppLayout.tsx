@@ -1,0 +1,129 @@
+/**
+ * The frame of every page: the desk's name, the navigation for who is signed in, the language
+ * switch and sign-out; the page below, at most 1200 px wide so a laptop (1366×768) shows it whole.
+ */
+import { LogoutOutlined, SafetyCertificateOutlined, UserOutlined } from "@ant-design/icons";
+import { Button, Layout, Menu, Space, Spin, Typography } from "antd";
+import { Suspense, useEffect, type ReactNode } from "react";
+import { Link, Outlet, useLocation, useNavigate } from "react-router-dom";
+import { useAuth } from "../auth";
+import { useI18n, type MessageKey } from "../i18n";
+import { LanguageSwitch } from "./LanguageSwitch";
+import { LongText } from "./LongText";
+
+interface NavItem {
+  key: string;
+  label: MessageKey;
+}
+
+const PUBLIC_NAV: NavItem[] = [
+  { key: "/", label: "nav.home" },
+  { key: "/guides", label: "nav.guides" },
+];
+const APPLICANT_NAV: NavItem[] = [
+  { key: "/portal", label: "nav.portal" },
+  { key: "/portal/apply", label: "nav.apply" },
+  { key: "/portal/usb-key", label: "nav.usbKey" },
+  { key: "/guides", label: "nav.guides" },
+];
+
+/** The nav entry a path belongs to: the longest key that prefixes it. */
+function selectedKey(items: NavItem[], path: string): string[] {
+  const match = items
+    .filter((i) => (i.key === "/" ? path === "/" : path === i.key || path.startsWith(`${i.key}/`)))
+    .sort((a, b) => b.key.length - a.key.length)[0];
+  return match ? [match.key] : [];
+}
+
+export function AppLayout() {
+  const { t } = useI18n();
+  const { actor, signOut } = useAuth();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const items = actor?.kind === "applicant" ? APPLICANT_NAV : PUBLIC_NAV;
+
+  return (
+    <Layout style={{ minHeight: "100vh" }}>
+      <a className="skip-link" href="#main">
+        {t("layout.skipToContent")}
+      </a>
+      <Layout.Header className="app-header">
+        <Link to={actor?.kind === "applicant" ? "/portal" : "/"} className="brand" aria-label={t("app.name")}>
+          <SafetyCertificateOutlined aria-hidden />
+          <span>{t("app.name")}</span>
+        </Link>
+        <nav aria-label={t("layout.mainNav")} className="app-nav">
+          <Menu
+            mode="horizontal"
+            theme="dark"
+            selectedKeys={selectedKey(items, location.pathname)}
+            items={items.map((i) => ({ key: i.key, label: <Link to={i.key}>{t(i.label)}</Link> }))}
+            style={{ minWidth: 0, flex: 1 }}
+          />
+        </nav>
+        <Space size="middle" className="header-tools">
+          <LanguageSwitch />
+          {actor ? (
+            <>
+              <span className="who">
+                <UserOutlined aria-hidden /> <LongText text={actor.name} maxWidth={120} />
+              </span>
+              <Button
+                size="small"
+                icon={<LogoutOutlined aria-hidden />}
+                onClick={async () => {
+                  await signOut();
+                  navigate("/");
+                }}
+              >
+                {t("auth.signOut")}
+              </Button>
+            </>
+          ) : (
+            <>
+              <Button size="small" type="primary" onClick={() => navigate("/sign-in")}>
+                {t("auth.signIn")}
+              </Button>
+              <Link to="/sign-up" className="header-link">
+                {t("auth.signUp")}
+              </Link>
+            </>
+          )}
+        </Space>
+      </Layout.Header>
+      <Layout.Content id="main" tabIndex={-1} className="app-content">
+        <Suspense fallback={<Spin tip={t("common.loading")} />}>
+          <Outlet />
+        </Suspense>
+      </Layout.Content>
+      <Layout.Footer className="app-footer">
+        <Typography.Text type="secondary">
+          {t("layout.footer")} · <a href="/docs">{t("layout.apiDocs")}</a>
+        </Typography.Text>
+      </Layout.Footer>
+    </Layout>
+  );
+}
+
+/** Sets the browser tab's title for the page. */
+export function usePageTitle(title: string | undefined): void {
+  const { t } = useI18n();
+  useEffect(() => {
+    document.title = title ? `${title} · ${t("app.name")}` : t("app.name");
+  }, [title, t]);
+}
+
+/** A page's heading row: the title, and the actions on the right. */
+export function PageHeading({ title, extra, sub }: { title: ReactNode; extra?: ReactNode; sub?: ReactNode }) {
+  return (
+    <div className="page-heading">
+      <div style={{ minWidth: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0 }}>
+          {title}
+        </Typography.Title>
+        {sub && <div className="page-sub">{sub}</div>}
+      </div>
+      {extra && <Space wrap>{extra}</Space>}
+    </div>
+  );
+}
