@@ -113,5 +113,9 @@ export const deskMessages: MessageTable = {
     "zh-CN": "CA 私钥保存在 HSM 中，但未配置 PKCS#11 模块和 PIN",
     en: "The CA key is held in an HSM, but no PKCS#11 module and PIN are configured",
   },
+  "rules.refund.nothing_paid": {
+    "zh-CN": "该订单尚未付款，无需退费；如不再办理，可直接取消订单",
+    en: "Nothing has been paid on this order, so there is nothing to refund; cancel it instead",
+  },
   "binding.account_not_found": { "zh-CN": "平台账号不存在", en: "No such platform account" },
 };
