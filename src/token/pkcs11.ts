@@ -84,6 +84,14 @@ export interface TokenCertificate {
 
 export type KeyPairAlgorithm = "rsa-2048" | "ecdsa-p256";
 
+/** A CKO_DATA object: public bytes an application keeps on the token (a seal, a marker). */
+export interface TokenDataObject {
+  handle: Pkcs11Handle;
+  label: string;
+  application: string;
+  value: Uint8Array;
+}
+
 export interface GenerateKeyPairInput {
   algorithm: KeyPairAlgorithm;
   label: string;
@@ -330,6 +338,33 @@ export class Pkcs11Session {
     return this.run(() => this.lib.C_Logout(this.handle));
   }
 
+  /**
+   * A login that really checks the PIN: ends this process's login on the token first, so that
+   * CKR_USER_ALREADY_LOGGED_IN cannot pass a wrong PIN. For USB keys held by one client at a time
+   * (the security client, its agent), never for a token a CA signer shares (see login).
+   */
+  loginChecked(pin: string, user: "user" | "so" = "user"): Promise<void> {
+    return this.run(() => {
+      try {
+        this.lib.C_Logout(this.handle);
+      } catch (e) {
+        if (!isCkr(e, pkcs11js.CKR_USER_NOT_LOGGED_IN)) throw e;
+      }
+      this.lib.C_Login(this.handle, user === "so" ? pkcs11js.CKU_SO : pkcs11js.CKU_USER, pin);
+    });
+  }
+
+  /** Ends this process's login on the token, if any. */
+  logoutIfLoggedIn(): Promise<void> {
+    return this.run(() => {
+      try {
+        this.lib.C_Logout(this.handle);
+      } catch (e) {
+        if (!isCkr(e, pkcs11js.CKR_USER_NOT_LOGGED_IN)) throw e;
+      }
+    });
+  }
+
   /** C_InitPIN: sets the user PIN; needs a read-write session logged in as SO. */
   initUserPin(pin: string): Promise<void> {
     return this.run(() => this.lib.C_InitPIN(this.handle, pin));
@@ -500,6 +535,50 @@ export class Pkcs11Session {
       },
       ref && describeKey(ref),
     );
+  }
+
+  /** A public CKO_DATA token object (PKCS#11 2.40 section 4.5). */
+  writeData(input: { label: string; application: string; value: Uint8Array }): Promise<TokenDataObject> {
+    const template: Template = [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+      { type: pkcs11js.CKA_TOKEN, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: false },
+      { type: pkcs11js.CKA_LABEL, value: utf8(input.label) },
+      { type: pkcs11js.CKA_APPLICATION, value: utf8(input.application) },
+      { type: pkcs11js.CKA_VALUE, value: Buffer.from(input.value) },
+    ];
+    return this.run(() => {
+      const handle = this.lib.C_CreateObject(this.handle, template);
+      return {
+        handle,
+        label: input.label,
+        application: input.application,
+        value: new Uint8Array(input.value),
+      };
+    }, input.label);
+  }
+
+  /** CKO_DATA objects this session can see, all or those with the label. */
+  dataObjects(label?: string): Promise<TokenDataObject[]> {
+    return this.run(() => {
+      const handles = this.findNow([
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+        ...(label === undefined ? [] : [{ type: pkcs11js.CKA_LABEL, value: utf8(label) }]),
+      ]);
+      return handles.map((handle) => {
+        const [l, application, value] = this.lib.C_GetAttributeValue(this.handle, handle, [
+          { type: pkcs11js.CKA_LABEL },
+          { type: pkcs11js.CKA_APPLICATION },
+          { type: pkcs11js.CKA_VALUE },
+        ]);
+        return {
+          handle,
+          label: l!.value.toString("utf8"),
+          application: application!.value.toString("utf8"),
+          value: new Uint8Array(value!.value),
+        };
+      });
+    }, label);
   }
 
   destroy(object: { handle: Pkcs11Handle; label?: string }): Promise<void> {

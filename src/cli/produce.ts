@@ -1,0 +1,157 @@
+/**
+ * certdesk produce: production at the service centre's station, on the configured store. It makes
+ * the keys of the orders given (by id or number), or resumes a batch; a progress bar on a terminal,
+ * a plain line per key otherwise, one JSON object with --json. The station is --station, else
+ * CERTDESK_KEY_STATION (software:<folder> or pkcs11:<module>).
+ *
+ * certdesk key reset-pin: the service centre's unblock of a PKCS#11 key brought to the counter.
+ */
+import { DomainError } from "../domain/errors.js";
+import { systemActor } from "../services/actor.js";
+import type { CaRegistry } from "../services/ca.js";
+import type { KeyDeps } from "../services/keys.js";
+import type { BatchProgress, BatchView } from "../services/production.js";
+import type { Store } from "../store/database.js";
+import { type CliContext, EXIT_OK, formatTable } from "./output.js";
+import { storedCalendar, withStore } from "./source.js";
+
+const CLI_ACTOR = systemActor("cli");
+
+export interface ProduceOptions {
+  order?: string[];
+  batch?: string;
+  station?: string;
+}
+
+export interface ResetPinOptions {
+  pkcs11Module?: string;
+  tokenSerial?: string;
+  tokenLabel?: string;
+  order?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function deskDeps(ctx: CliContext, store: Store): Promise<{ deps: KeyDeps; close(): Promise<void> }> {
+  const config = ctx.config();
+  const [{ CaRegistry: Registry, publicationUrls }, { caSecrets }, { LiveCalendar }] = await Promise.all([
+    import("../services/ca.js"),
+    import("../services/ca-keys.js"),
+    import("../services/calendar.js"),
+  ]);
+  const secrets = caSecrets(config.ca);
+  const cas: CaRegistry = new Registry(store.db, secrets);
+  return {
+    deps: {
+      db: store.db,
+      clock: ctx.clock,
+      calendar: new LiveCalendar(await storedCalendar(store.db)),
+      cas,
+      urls: publicationUrls(config.publicUrl),
+      sessionHours: config.sessionHours,
+      keys: { secretKey: config.secretKey },
+    },
+    close: () => secrets.close(),
+  };
+}
+
+async function orderIds(store: Store, refs: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) {
+    const row = await store.db
+      .selectFrom("orders")
+      .select("id")
+      .where(UUID.test(ref) ? "id" : "number", "=", ref)
+      .executeTakeFirst();
+    if (!row) throw new DomainError("order.not_found");
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+/** [#######.............] 7/20  CD20261120000001-3  written */
+function bar(p: BatchProgress, width = 24): string {
+  const filled = p.total === 0 ? width : Math.round((p.done / p.total) * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${p.done}/${p.total}  ${p.label}  ${p.step}`;
+}
+
+export async function produceCommand(ctx: CliContext, options: ProduceOptions): Promise<number> {
+  const { out, io } = ctx;
+  const refs = options.order ?? [];
+  if ((refs.length === 0) === (options.batch === undefined))
+    throw new DomainError("cli.produce.order_or_batch");
+  const spec = options.station ?? ctx.config().keyStation;
+  if (!spec) throw new DomainError("production.no_station");
+  const { stationFromSpec } = await import("../token/station.js");
+  const { createBatch, runBatch } = await import("../services/production.js");
+  return withStore(ctx.config(), { create: false }, async (store) => {
+    const { deps, close } = await deskDeps(ctx, store);
+    const station = stationFromSpec(spec);
+    const tty = !out.json && Boolean((io.stderr as { isTTY?: boolean }).isTTY);
+    try {
+      const batchId =
+        options.batch ??
+        (await createBatch(deps, CLI_ACTOR, { orderIds: await orderIds(store, refs), station })).id;
+      let last = "";
+      const batch: BatchView = await runBatch(deps, CLI_ACTOR, batchId, station, (p) => {
+        if (out.json) return;
+        if (tty) io.stderr.write(`\r${bar(p)}\u001b[K`);
+        else if (p.step === "recorded") {
+          const line = out.t("cli.produce.key_done", { done: p.done, total: p.total, label: p.label });
+          if (line !== last) io.stderr.write(`${line}\n`);
+          last = line;
+        }
+      }).finally(() => {
+        if (tty) io.stderr.write("\n");
+      });
+      out.result(batch, () =>
+        [
+          out.t("cli.produce.done", { batch: batch.id, done: batch.done, total: batch.total }),
+          ...formatTable(
+            batch.keys.map((k) => [
+              k.label,
+              k.serial ?? "-",
+              k.algorithm,
+              k.step,
+              k.certificateSerial ?? "-",
+            ]),
+          ),
+        ].join("\n"),
+      );
+      return EXIT_OK;
+    } catch (e) {
+      // The batch keeps its state: say how to resume it.
+      if (e instanceof DomainError && !out.json) io.stderr.write(`${out.t("cli.produce.resume_hint")}\n`);
+      throw e;
+    } finally {
+      await station.close();
+      await close();
+    }
+  });
+}
+
+export async function resetPinCommand(ctx: CliContext, options: ResetPinOptions): Promise<number> {
+  const module = options.pkcs11Module;
+  if (!module || (!options.tokenSerial && !options.tokenLabel))
+    throw new DomainError("cli.option_required_any", {
+      options: "--pkcs11-module, --token-serial|--token-label",
+    });
+  const { Pkcs11UsbKey } = await import("../token/pkcs11-key.js");
+  const { resetPinAtServiceCentre } = await import("../services/keys.js");
+  return withStore(ctx.config(), { create: false }, async (store) => {
+    const { deps, close } = await deskDeps(ctx, store);
+    const key = Pkcs11UsbKey.open(
+      module,
+      options.tokenSerial ? { serial: options.tokenSerial } : { label: options.tokenLabel! },
+    );
+    try {
+      const orderId = options.order ? (await orderIds(store, [options.order]))[0] : undefined;
+      const r = await resetPinAtServiceCentre(deps, CLI_ACTOR, { key, orderId });
+      ctx.out.result(r, () => ctx.out.t("cli.key.pin_reset", { serial: r.serial }));
+      return EXIT_OK;
+    } finally {
+      await key.close();
+      await close();
+    }
+  });
+}

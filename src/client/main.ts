@@ -1,0 +1,571 @@
+/**
+ * certdesk-client, the security client an organisation runs on its own computer: list and show its
+ * keys, activate, change the PIN, unlock, renew, install the seal, sign, format, and run the local
+ * agent the portal talks to. Messages in Simplified Chinese, or English with --lang en (or an
+ * English LANG). run() takes the arguments and the process around it and returns the exit code,
+ * so tests run it in-process as well as through bin/certdesk-client.js.
+ *
+ * Exit codes, as the admin CLI's: 0 done; 1 not done yet, waiting on the desk (a review, a payment,
+ * the SMS with the code: run the command again); 2 an error (a wrong PIN, a locked key, a refusal),
+ * with the reason on stderr (or as {"error": …} with --json).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { DomainError } from "../domain/errors.js";
+import type { ErrorParams } from "../domain/errors.js";
+import { translate, type Locale } from "../i18n/catalogue.js";
+import { oneLine, localeFrom } from "../cli/output.js";
+import { pemEncode } from "../pki/pem.js";
+import { Pkcs11UsbKey } from "../token/pkcs11-key.js";
+import {
+  activate,
+  changePin,
+  describe,
+  format,
+  installSeal,
+  loginWithKey,
+  renew,
+  signDetached,
+  unlock,
+  type KeyDescription,
+} from "./actions.js";
+import { AGENT_DEFAULT_PORT, startAgent } from "./agent.js";
+import { DeskClient, type Fetch } from "./desk.js";
+import { selectionFrom, withKey, type KeySelection } from "./keys.js";
+import { clientHome, forgetSession, readSession, saveSession } from "./session.js";
+
+export interface ClientIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+  fetch?: Fetch;
+  /** asks for a secret (PIN, password, code) on a terminal; absent, the option is required */
+  prompt?: (question: string) => Promise<string>;
+  /** the agent runs until this resolves (tests); a real process runs until killed */
+  agentStopped?: Promise<void>;
+  onAgentStarted?: (agent: { url: string; pairingCode: string | undefined }) => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_WAITING = 1;
+export const EXIT_ERROR = 2;
+
+interface Globals extends KeySelection {
+  json?: boolean;
+  lang?: string;
+  server?: string;
+  token?: string;
+}
+
+class Out {
+  constructor(
+    private readonly io: ClientIo,
+    readonly locale: Locale,
+    readonly json: boolean,
+  ) {}
+
+  t(code: string, params?: ErrorParams): string {
+    return translate(code, this.locale, params);
+  }
+
+  result(value: object, lines: () => string[]): void {
+    if (this.json) this.io.stdout.write(`${JSON.stringify(value)}\n`);
+    else this.io.stdout.write(`${lines().join("\n")}\n`);
+  }
+
+  error(code: string, params: ErrorParams = {}): void {
+    const message = this.t(code, params);
+    if (this.json) this.io.stdout.write(`${JSON.stringify({ error: { code, message, params } })}\n`);
+    else this.io.stderr.write(`certdesk-client: ${oneLine(message)}\n`);
+  }
+}
+
+export async function run(argv: readonly string[], io: ClientIo): Promise<number> {
+  const args = [...argv];
+  const langAt = args.indexOf("--lang");
+  const lang = langAt >= 0 ? args[langAt + 1] : args.find((a) => a.startsWith("--lang="))?.slice(7);
+  const out = new Out(io, localeFrom(lang, io.env), args.includes("--json"));
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, out, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT_OK;
+      out.error("cli.usage", { detail: e.message.replace(/^error: /, "") });
+      return EXIT_ERROR;
+    }
+    if (e instanceof DomainError) {
+      out.error(e.code, e.params);
+      return EXIT_ERROR;
+    }
+    out.error("cli.unexpected", { detail: e instanceof Error ? e.message : String(e) });
+    return EXIT_ERROR;
+  }
+}
+
+function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): Command {
+  const t = (code: string) => out.t(code);
+  const program = new Command("certdesk-client");
+  program
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => {
+        if (!out.json) io.stderr.write(text);
+      },
+      outputError: () => {},
+    })
+    .helpOption("-h, --help", t("cli.help.help"))
+    .helpCommand(false)
+    .description(t("client.help.program"))
+    .option("--json", t("cli.help.json"))
+    .option("--lang <locale>", t("cli.help.lang"))
+    .option("--server <url>", t("client.help.server"))
+    .option("--token <token>", t("client.help.token"))
+    .option("--key <file>", t("client.help.key"))
+    .option("--key-dir <folder>", t("client.help.key_dir"))
+    .option("--pkcs11-module <path>", t("client.help.pkcs11_module"))
+    .option("--token-label <label>", t("client.help.token_label"))
+    .option("--token-serial <serial>", t("client.help.token_serial"))
+    .addHelpText("afterAll", `\n${t("client.help.exit_codes")}\n`);
+
+  const globals = (): Globals => program.opts<Globals>();
+  const selection = (): KeySelection => selectionFrom(globals(), io.env);
+  const home = (): string => clientHome(io.env);
+
+  /** The desk with the user's session: --token, CERTDESK_TOKEN, or the one `login` saved. */
+  const desk = (required = true): DeskClient | undefined => {
+    const g = globals();
+    const saved = readSession(home());
+    const server = g.server ?? io.env.CERTDESK_SERVER ?? saved?.server;
+    const token =
+      g.token ??
+      io.env.CERTDESK_TOKEN ??
+      (saved && (!g.server || saved.server === g.server) ? saved.token : undefined);
+    if (!server || !token) {
+      if (required) throw new DomainError("client.not_signed_in");
+      return undefined;
+    }
+    return new DeskClient({ server, token, locale: out.locale, fetch: io.fetch });
+  };
+
+  const secret = async (given: string | undefined, question: string, option: string): Promise<string> => {
+    if (given !== undefined) return given;
+    if (io.prompt) return io.prompt(out.t(question));
+    throw new DomainError("client.option_required", { option });
+  };
+
+  const act =
+    <A extends unknown[]>(command: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      finish(await command(...args));
+    };
+
+  program
+    .command("login")
+    .description(t("client.help.login"))
+    .option("--mobile <mobile>", t("client.help.mobile"))
+    .option("--password <password>", t("client.help.password"))
+    .option("--with-key", t("client.help.with_key"))
+    .option("--pin <pin>", t("client.help.pin"))
+    .action(
+      act(async (o: { mobile?: string; password?: string; withKey?: boolean; pin?: string }) => {
+        const server = globals().server ?? io.env.CERTDESK_SERVER;
+        if (!server) throw new DomainError("client.option_required", { option: "--server" });
+        const anonymous = new DeskClient({ server, locale: out.locale, fetch: io.fetch });
+        const session = o.withKey
+          ? await withKey(selection(), async (key) =>
+              loginWithKey(key, anonymous, { pin: await secret(o.pin, "client.prompt.pin", "--pin") }),
+            )
+          : await anonymous.login(
+              o.mobile ?? (await secret(undefined, "client.prompt.mobile", "--mobile")),
+              await secret(o.password, "client.prompt.password", "--password"),
+            );
+        saveSession(home(), {
+          server,
+          token: session.token,
+          expiresAt: session.expiresAt,
+          name: session.actor.name,
+        });
+        out.result({ name: session.actor.name, expiresAt: session.expiresAt }, () => [
+          out.t("client.signed_in", { name: session.actor.name, server }),
+        ]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("logout")
+    .description(t("client.help.logout"))
+    .action(
+      act(async () => {
+        forgetSession(home());
+        out.result({ ok: true }, () => [out.t("client.signed_out")]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("list")
+    .description(t("client.help.list"))
+    .action(
+      act(async () => {
+        const sel = selection();
+        const found: KeyDescription[] = [];
+        if (sel.pkcs11Module && !sel.tokenLabel && !sel.tokenSerial) {
+          const all = Pkcs11UsbKey.all(sel.pkcs11Module);
+          try {
+            for (const key of all.keys) found.push(await describe(key));
+          } finally {
+            await all.close();
+          }
+        } else {
+          found.push(await withKey(sel, (key) => describe(key)));
+        }
+        out.result({ keys: found.map(jsonKey) }, () =>
+          found.length === 0 ? [out.t("client.no_keys")] : found.flatMap((k) => keyLines(out, k, false)),
+        );
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("show")
+    .description(t("client.help.show"))
+    .action(
+      act(async () => {
+        const d = await withKey(selection(), (key) => describe(key, desk(false)));
+        out.result(jsonKey(d), () => keyLines(out, d, true));
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("activate")
+    .description(t("client.help.activate"))
+    .option("--code <code>", t("client.help.code"))
+    .option("--pin <pin>", t("client.help.pin"))
+    .action(
+      act(async (o: { code?: string; pin?: string }) => {
+        const d = desk()!;
+        const view = await withKey(selection(), async (key) =>
+          activate(key, d, {
+            pin: await secret(o.pin, "client.prompt.pin", "--pin"),
+            code: await secret(o.code, "client.prompt.activation_code", "--code"),
+          }),
+        );
+        out.result({ serial: view.serial, activated: view.activated, activatedAt: view.activatedAt }, () => [
+          out.t("client.activated", { serial: view.serial, at: view.activatedAt?.slice(0, 10) ?? "" }),
+        ]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("change-pin")
+    .description(t("client.help.change_pin"))
+    .option("--pin <pin>", t("client.help.pin"))
+    .option("--new-pin <pin>", t("client.help.new_pin"))
+    .action(
+      act(async (o: { pin?: string; newPin?: string }) => {
+        const d = desk(false);
+        const r = await withKey(selection(), async (key) => {
+          const info = await key.info();
+          const defaultPinValue =
+            info.defaultPin && d
+              ? ((await d.key(info.serial).catch(() => undefined))?.initialPin.pin ?? null)
+              : null;
+          const pin = await secret(o.pin, "client.prompt.pin", "--pin");
+          const newPin = await secret(o.newPin, "client.prompt.new_pin", "--new-pin");
+          if (
+            o.newPin === undefined &&
+            io.prompt &&
+            (await io.prompt(out.t("client.prompt.new_pin_again"))) !== newPin
+          )
+            throw new DomainError("client.pins_differ");
+          return changePin(key, { pin, newPin, defaultPinValue });
+        });
+        out.result(r, () => [out.t("client.pin_changed", { serial: r.serial })]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("unlock")
+    .description(t("client.help.unlock"))
+    .option("--code <code>", t("client.help.unlock_code"))
+    .option("--new-pin <pin>", t("client.help.new_pin"))
+    .option("--reason <text>", t("client.help.reason"))
+    .action(
+      act(async (o: { code?: string; newPin?: string; reason?: string }) => {
+        const d = desk()!;
+        let r = await withKey(selection(), (key) => unlock(key, d, o));
+        if (r.stage === "code_sent" && io.prompt && !o.code) {
+          // On a terminal the code is asked for right away, then the new PIN.
+          const code = await io.prompt(out.t("client.prompt.unlock_code"));
+          const newPin = o.newPin ?? (await io.prompt(out.t("client.prompt.new_pin")));
+          r = await withKey(selection(), (key) => unlock(key, d, { ...o, code, newPin }));
+        }
+        const order = r.order;
+        const lines: Record<typeof r.stage, () => string[]> = {
+          under_review: () => [
+            out.t("client.unlock.under_review", { number: order.number, due: order.due?.on ?? "-" }),
+          ],
+          awaiting_payment: () => [
+            out.t("client.awaiting_payment", {
+              number: order.number,
+              amount: (order.totalFen / 100).toFixed(2),
+            }),
+          ],
+          code_sent: () => [out.t("client.unlock.code_sent", { number: order.number })],
+          unlocked: () => [out.t("client.unlock.done")],
+        };
+        out.result(
+          { stage: r.stage, order: { id: order.id, number: order.number, state: order.state } },
+          lines[r.stage],
+        );
+        return r.stage === "unlocked" ? EXIT_OK : EXIT_WAITING;
+      }),
+    );
+
+  program
+    .command("renew")
+    .description(t("client.help.renew"))
+    .option("--pin <pin>", t("client.help.pin"))
+    .option("--years <n>", t("client.help.years"))
+    .option("--wait <seconds>", t("client.help.wait"))
+    .action(
+      act(async (o: { pin?: string; years?: string; wait?: string }) => {
+        const d = desk()!;
+        const pin = await secret(o.pin, "client.prompt.pin", "--pin");
+        const years = o.years === undefined ? undefined : Number(o.years);
+        if (years !== undefined && !(Number.isInteger(years) && years > 0))
+          throw new DomainError("cli.not_whole_number", { option: "--years", value: o.years ?? "" });
+        const deadline = Date.now() + Math.max(0, Number(o.wait ?? 0)) * 1000;
+        let r = await withKey(selection(), (key) => renew(key, d, { pin, years }));
+        let told = false;
+        while (r.stage === "awaiting_payment" && Date.now() < deadline) {
+          if (!told && !out.json) io.stdout.write(`${payLine(out, r)}\n`);
+          told = true;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          r = await withKey(selection(), (key) => renew(key, d, { pin, years }));
+        }
+        if (r.stage === "awaiting_payment") {
+          out.result(
+            { stage: r.stage, order: { id: r.order.id, number: r.order.number }, payUrl: r.payUrl },
+            () => [payLine(out, r)],
+          );
+          return EXIT_WAITING;
+        }
+        const done = r;
+        out.result({ stage: done.stage, certificate: done.certificate, replaced: done.replaced }, () => [
+          out.t("client.renewed", {
+            serial: done.certificate.serial,
+            notAfter: done.certificate.notAfter.slice(0, 10),
+          }),
+          out.t("client.superseded", { serial: done.replaced }),
+        ]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("install-seal")
+    .description(t("client.help.install_seal"))
+    .option("--pin <pin>", t("client.help.pin"))
+    .action(
+      act(async (o: { pin?: string }) => {
+        const d = desk()!;
+        const r = await withKey(selection(), async (key) =>
+          installSeal(key, d, { pin: await secret(o.pin, "client.prompt.pin", "--pin") }),
+        );
+        out.result(r, () => [out.t("client.seal_installed", { name: r.name, esId: r.esId })]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("sign")
+    .description(t("client.help.sign"))
+    .argument("<file>", t("client.help.file"))
+    .option("--out <file>", t("client.help.out"))
+    .option("--pem", t("client.help.pem"))
+    .option("--pin <pin>", t("client.help.pin"))
+    .action(
+      act(async (file: string, o: { out?: string; pem?: boolean; pin?: string }) => {
+        let data: Uint8Array;
+        try {
+          data = new Uint8Array(readFileSync(file));
+        } catch (e) {
+          throw new DomainError("cli.file_unreadable", { path: file, detail: String(e) });
+        }
+        const r = await withKey(selection(), async (key) =>
+          signDetached(key, {
+            pin: await secret(o.pin, "client.prompt.pin", "--pin"),
+            data,
+            signingTime: new Date(),
+          }),
+        );
+        const target = o.out ?? `${file}.p7s`;
+        writeFileSync(target, o.pem ? pemEncode("CMS", r.cms) : r.cms);
+        out.result({ signature: target, certificate: r.certificate }, () => [
+          out.t("client.signed", { file, out: target, subject: r.certificate.subject }),
+        ]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("format")
+    .description(t("client.help.format"))
+    .option("--new-pin <pin>", t("client.help.new_pin"))
+    .option("--yes", t("client.help.yes"))
+    .action(
+      act(async (o: { newPin?: string; yes?: boolean }) => {
+        if (!o.yes) {
+          const answer = io.prompt ? await io.prompt(out.t("client.prompt.format_confirm")) : "";
+          if (!/^(y|yes|是)$/i.test(answer.trim())) throw new DomainError("client.format_not_confirmed");
+        }
+        const d = desk()!;
+        const r = await withKey(selection(), (key) => format(key, d, o));
+        if (r.stage === "awaiting_payment") {
+          out.result({ stage: r.stage, order: { id: r.order.id, number: r.order.number } }, () => [
+            out.t("client.awaiting_payment", {
+              number: r.order.number,
+              amount: (r.order.totalFen / 100).toFixed(2),
+            }),
+          ]);
+          return EXIT_WAITING;
+        }
+        const formatted = r;
+        out.result({ stage: formatted.stage, defaultPin: formatted.defaultPin }, () => [
+          out.t("client.formatted"),
+          ...(formatted.defaultPin
+            ? [out.t("client.formatted_default_pin", { pin: formatted.userPin ?? "" })]
+            : []),
+        ]);
+        return EXIT_OK;
+      }),
+    );
+
+  program
+    .command("agent")
+    .description(t("client.help.agent"))
+    .requiredOption("--portal-origin <origin>", t("client.help.portal_origin"))
+    .option("--port <port>", t("client.help.port"))
+    .option("--pair-again", t("client.help.pair_again"))
+    .action(
+      act(async (o: { portalOrigin: string; port?: string; pairAgain?: boolean }) => {
+        const g = globals();
+        const agent = await startAgent({
+          portalOrigin: o.portalOrigin,
+          port: o.port === undefined ? AGENT_DEFAULT_PORT : Number(o.port),
+          home: home(),
+          key: selection(),
+          locale: out.locale,
+          pairAgain: o.pairAgain ?? false,
+          log: (line) => io.stderr.write(`${line}\n`),
+          desk: (token) => {
+            if (token) {
+              const server = g.server ?? io.env.CERTDESK_SERVER ?? readSession(home())?.server;
+              return server
+                ? new DeskClient({ server, token, locale: out.locale, fetch: io.fetch })
+                : undefined;
+            }
+            return desk(false);
+          },
+        });
+        io.onAgentStarted?.({ url: agent.url, pairingCode: agent.pairingCode });
+        await (io.agentStopped ?? new Promise<void>(() => {}));
+        await agent.close();
+        return EXIT_OK;
+      }),
+    );
+
+  return program;
+}
+
+function payLine(
+  out: Out,
+  r: { order: { number: string; totalFen: number }; payUrl: string | null },
+): string {
+  return r.payUrl
+    ? out.t("client.renewal.pay_online", {
+        number: r.order.number,
+        amount: (r.order.totalFen / 100).toFixed(2),
+        url: r.payUrl,
+      })
+    : out.t("client.awaiting_payment", {
+        number: r.order.number,
+        amount: (r.order.totalFen / 100).toFixed(2),
+      });
+}
+
+function jsonKey(d: KeyDescription): object {
+  return {
+    ...d.info,
+    certificates: d.certificates,
+    seal: d.seal,
+    ...(d.desk
+      ? {
+          desk: {
+            activated: d.desk.activated,
+            activatedAt: d.desk.activatedAt,
+            orderNumber: d.desk.orderNumber,
+            certificate: d.desk.certificate,
+            renewal: d.desk.renewal,
+            openOrders: d.desk.openOrders,
+          },
+        }
+      : {}),
+  };
+}
+
+function keyLines(out: Out, d: KeyDescription, detail: boolean): string[] {
+  const i = d.info;
+  const lines = [
+    out.t("client.show.key", {
+      serial: i.serial,
+      label: i.label || "-",
+      kind: out.t(`client.kind.${i.kind}`),
+    }),
+  ];
+  if (!i.initialised) return [...lines, `  ${out.t("client.show.blank")}`];
+  const retries =
+    i.user.retriesLeft === undefined
+      ? out.t("client.show.retries_unknown")
+      : `${i.user.retriesLeft}/${i.user.maxRetries ?? "?"}`;
+  lines.push(
+    `  ${out.t("client.show.pin", {
+      state: i.user.locked ? out.t("client.show.locked") : out.t("client.show.ok"),
+      retries,
+    })}${i.defaultPin ? `  ${out.t("client.show.default_pin")}` : ""}`,
+  );
+  for (const c of d.certificates)
+    lines.push(
+      `  ${out.t("client.show.certificate", { serial: c.serial, subject: c.subject, notAfter: c.notAfter.slice(0, 10) })}`,
+    );
+  if (d.certificates.length === 0) lines.push(`  ${out.t("client.show.no_certificate")}`);
+  if (d.seal) lines.push(`  ${out.t("client.show.seal", { name: d.seal.name })}`);
+  if (detail && d.desk) {
+    const k = d.desk;
+    lines.push(
+      `  ${k.activated ? out.t("client.show.activated", { at: k.activatedAt?.slice(0, 10) ?? "" }) : out.t("client.show.not_activated")}`,
+    );
+    if (k.renewal.offered && k.renewal.windowOpens)
+      lines.push(
+        `  ${out.t(k.renewal.open ? "client.show.renewal_open" : "client.show.renewal_opens", { date: k.renewal.windowOpens })}`,
+      );
+    for (const o of k.openOrders)
+      lines.push(
+        `  ${out.t("client.show.open_order", { number: o.number, service: o.service, state: o.state })}`,
+      );
+  }
+  if (i.user.locked) lines.push(`  ${out.t("token.pin_locked")}`);
+  else if (i.defaultPin) lines.push(`  ${out.t("token.default_pin")}`);
+  return lines;
+}

@@ -1,0 +1,447 @@
+/**
+ * USB keys over HTTP: the back office's production batches (start, progress, resume, keys made,
+ * activation codes) and the security client's calls for one key, by its serial (activate, unlock,
+ * format, renew, seal), plus login with a key. Routes translate; rules and audit are in
+ * services/production.ts and services/keys.ts.
+ */
+import { z } from "zod";
+import { DomainError } from "../../domain/errors.js";
+import type { Actor } from "../../services/actor.js";
+import {
+  activateKey,
+  formatOrder,
+  formatResponse,
+  getKey,
+  installRenewal,
+  loginChallenge,
+  loginWithKey,
+  renewalCertificate,
+  requestRenewal,
+  sealForKey,
+  sealInstalled,
+  sendActivationCode,
+  sendUnlockCode,
+  unblockResponse,
+  unlockOrder,
+  type KeyDeps,
+  type KeyServiceSettings,
+} from "../../services/keys.js";
+import { createBatch, getBatch, listBatches, listKeys, runBatch } from "../../services/production.js";
+import { requireRole } from "../../services/people.js";
+import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
+import { orderSchema } from "../schemas.js";
+
+const serialParams = z.object({ serial: z.string().regex(/^[0-9A-Za-z]{1,32}$/) });
+const orderParams = serialParams.extend({ orderId: z.uuid() });
+const b64 = z
+  .string()
+  .max(20_000)
+  .regex(/^[A-Za-z0-9+/=_-]*$/);
+
+const keyViewSchema = z.object({
+  serial: z.string(),
+  label: z.string(),
+  kind: z.string().nullable(),
+  programmeId: z.string(),
+  orderId: z.string(),
+  orderNumber: z.string(),
+  position: z.number(),
+  shipped: z.boolean(),
+  activated: z.boolean(),
+  activatedAt: z.string().nullable(),
+  formatted: z.boolean(),
+  keyPairId: z.string(),
+  certificate: z
+    .object({
+      id: z.string(),
+      serial: z.string(),
+      status: z.string(),
+      notBefore: z.string(),
+      notAfter: z.string(),
+      revocationReason: z.string().nullable(),
+    })
+    .nullable(),
+  renewal: z.object({ offered: z.boolean(), windowOpens: z.string().nullable(), open: z.boolean() }),
+  services: z.object({ unlock: z.string().nullable(), format: z.string().nullable() }),
+  openOrders: z.array(
+    z.object({
+      id: z.string(),
+      number: z.string(),
+      service: z.string(),
+      state: z.string(),
+      pendingStep: z.string().nullable(),
+      totalFen: z.number(),
+      keyPairId: z.string().optional(),
+    }),
+  ),
+  initialPin: z.object({ defaultPin: z.boolean(), pin: z.string().nullable() }),
+});
+
+const batchKeySchema = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  orderNumber: z.string(),
+  position: z.number(),
+  label: z.string(),
+  kind: z.string().nullable(),
+  serial: z.string().nullable(),
+  algorithm: z.string(),
+  step: z.string(),
+  certificateId: z.string().nullable(),
+  certificateSerial: z.string().nullable(),
+  activatedAt: z.string().nullable(),
+});
+
+const batchSchema = z.object({
+  id: z.string(),
+  state: z.string(),
+  station: z.string(),
+  total: z.number(),
+  done: z.number(),
+  error: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  keys: z.array(batchKeySchema),
+});
+
+export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceSettings }): void {
+  const keyDeps: KeyDeps = deps;
+  /** Batches running in this process: one run per batch at a time. */
+  const running = new Map<string, Promise<unknown>>();
+
+  const start = (actor: Actor, batchId: string): void => {
+    const make = deps.keys.station;
+    if (!make) throw new DomainError("production.no_station");
+    if (running.has(batchId)) return;
+    const station = make();
+    const run = runBatch(keyDeps, actor, batchId, station)
+      // The failure is kept on the batch (state failed, error code) for the back office to see.
+      .catch((e: unknown) => app.log.error({ err: e }, `production batch ${batchId}`))
+      .finally(() => {
+        running.delete(batchId);
+        return station.close();
+      });
+    running.set(batchId, run);
+  };
+
+  // ---- back office --------------------------------------------------------------------------
+
+  app.post(
+    "/api/production/batches",
+    {
+      schema: {
+        tags: ["production"],
+        summary:
+          "Start a production batch for orders at their production step: keys are made on the server's station; follow the progress with GET",
+        body: z.object({ orderIds: z.array(z.uuid()).min(1).max(200) }),
+        response: { 202: batchSchema },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      requireRole(actor, "production");
+      const make = deps.keys.station;
+      if (!make) throw new DomainError("production.no_station");
+      const station = make();
+      const batch = await createBatch(keyDeps, actor, { orderIds: req.body.orderIds, station }).finally(() =>
+        station.close(),
+      );
+      start(actor, batch.id);
+      return reply.status(202).send(batch);
+    },
+  );
+
+  app.post(
+    "/api/production/batches/:id/resume",
+    {
+      schema: {
+        tags: ["production"],
+        summary: "Run a stopped batch again: each key carries on from its recorded step",
+        params: z.object({ id: z.uuid() }),
+        response: { 202: batchSchema },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const batch = await getBatch(keyDeps, actor, req.params.id);
+      if (batch.state !== "done") start(actor, batch.id);
+      return reply.status(202).send(batch);
+    },
+  );
+
+  app.get(
+    "/api/production/batches",
+    { schema: { tags: ["production"], response: { 200: z.array(batchSchema) } } },
+    async (req) => listBatches(keyDeps, actorOf(req)),
+  );
+
+  app.get(
+    "/api/production/batches/:id",
+    {
+      schema: {
+        tags: ["production"],
+        summary: "A batch's progress and its keys, step by step",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: batchSchema.extend({ running: z.boolean() }) },
+      },
+    },
+    async (req) => ({
+      ...(await getBatch(keyDeps, actorOf(req), req.params.id)),
+      running: running.has(req.params.id),
+    }),
+  );
+
+  app.get(
+    "/api/keys",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Keys made: an organisation's own; staff filter by order or organisation",
+        querystring: z.object({ orderId: z.uuid().optional(), organisationId: z.uuid().optional() }),
+        response: { 200: z.array(batchKeySchema) },
+      },
+    },
+    async (req) => listKeys(keyDeps, actorOf(req), req.query),
+  );
+
+  app.post(
+    "/api/orders/:id/activation-code",
+    {
+      schema: {
+        tags: ["production"],
+        summary: "Send a shipped order's activation code again (the new code replaces the old)",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ sent: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      requireRole(actor, "production", "reviewer");
+      return sendActivationCode(keyDeps, actor, req.params.id);
+    },
+  );
+
+  // ---- the security client, one key by its serial --------------------------------------------
+
+  app.get(
+    "/api/keys/:serial",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "A key the organisation holds: its certificate, activation, renewal window, open orders",
+        params: serialParams,
+        response: { 200: keyViewSchema },
+      },
+    },
+    async (req) => getKey(keyDeps, actorOf(req), req.params.serial),
+  );
+
+  app.post(
+    "/api/keys/:serial/activate",
+    {
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Activate with the SMS code and the key's signature over the activation message (ends refund eligibility)",
+        params: serialParams,
+        body: z.object({ code: z.string().min(4).max(16), signature: b64 }),
+        response: { 200: keyViewSchema },
+      },
+    },
+    async (req) => activateKey(keyDeps, actorOf(req), req.params.serial, req.body),
+  );
+
+  app.post(
+    "/api/keys/:serial/unlock-order",
+    {
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Place (or find) the key's unlock order: unlock (auto-approved for the latest handler, else reviewed) or the PIN reset",
+        params: serialParams,
+        body: z.object({ reason: z.string().max(500).optional() }).nullish(),
+        response: { 200: orderSchema },
+      },
+    },
+    async (req) => unlockOrder(keyDeps, actorOf(req), req.params.serial, req.body?.reason),
+  );
+
+  app.post(
+    "/api/keys/:serial/unlock-code",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Send the unlock code of an approved (or paid) unlock order by SMS",
+        params: serialParams,
+        body: z.object({ orderId: z.uuid() }),
+        response: { 200: z.object({ expiresAt: z.string() }) },
+      },
+    },
+    async (req) => sendUnlockCode(keyDeps, actorOf(req), req.params.serial, req.body.orderId),
+  );
+
+  app.post(
+    "/api/keys/:serial/unblock",
+    {
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Answer the key's SO challenge (the SO PIN stays on the server); checks the unlock code and fulfils the order",
+        params: serialParams,
+        body: z.object({ orderId: z.uuid(), code: z.string().min(4).max(16), challenge: b64 }),
+        response: { 200: z.object({ response: z.string() }) },
+      },
+    },
+    async (req) => unblockResponse(keyDeps, actorOf(req), req.params.serial, req.body),
+  );
+
+  app.post(
+    "/api/keys/:serial/format-order",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Place (or find) the key's format order (a single service, priced by the tariff)",
+        params: serialParams,
+        response: { 200: orderSchema },
+      },
+    },
+    async (req) => formatOrder(keyDeps, actorOf(req), req.params.serial),
+  );
+
+  app.post(
+    "/api/keys/:serial/format",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Answer the key's SO format challenge once the format order is paid; the certificate ends",
+        params: serialParams,
+        body: z.object({ orderId: z.uuid(), challenge: b64 }),
+        response: { 200: z.object({ response: z.string(), userPin: z.string(), defaultPin: z.boolean() }) },
+      },
+    },
+    async (req) => formatResponse(keyDeps, actorOf(req), req.params.serial, req.body),
+  );
+
+  app.post(
+    "/api/keys/:serial/renewals",
+    {
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Place the renewal order for a CSR made by a new key pair on the key (inside the renewal window)",
+        params: serialParams,
+        body: z.object({
+          csr: z.string().min(1).max(20_000),
+          keyPairId: z.string().regex(/^[0-9a-f]{2,64}$/),
+          years: z.number().int().min(1).max(10).optional(),
+        }),
+        response: { 200: z.object({ order: orderSchema, keyPairId: z.string() }) },
+      },
+    },
+    async (req) => requestRenewal(keyDeps, actorOf(req), req.params.serial, req.body),
+  );
+
+  app.post(
+    "/api/keys/:serial/renewals/:orderId/certificate",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "The renewed certificate, issued once the renewal is paid (a repeat returns the same one)",
+        params: orderParams,
+        response: {
+          200: z.object({ certificateId: z.string(), certificate: z.string(), keyPairId: z.string() }),
+        },
+      },
+    },
+    async (req) => renewalCertificate(keyDeps, actorOf(req), req.params.serial, req.params.orderId),
+  );
+
+  app.post(
+    "/api/keys/:serial/renewals/:orderId/installed",
+    {
+      schema: {
+        tags: ["keys"],
+        summary:
+          "The renewed certificate is on the key (signed by its new key pair): it is activated and the old one superseded",
+        params: orderParams,
+        body: z.object({ signature: b64 }),
+        response: { 200: keyViewSchema },
+      },
+    },
+    async (req) =>
+      installRenewal(keyDeps, actorOf(req), req.params.serial, { orderId: req.params.orderId, ...req.body }),
+  );
+
+  app.post(
+    "/api/keys/:serial/seal",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "The electronic seal (GB/T 38540, DER base64) to install on the key, made if it is due",
+        params: serialParams,
+        response: { 200: z.object({ orderId: z.string(), sealName: z.string(), seal: z.string() }) },
+      },
+    },
+    async (req) => sealForKey(keyDeps, actorOf(req), req.params.serial),
+  );
+
+  app.post(
+    "/api/keys/:serial/seal/installed",
+    {
+      schema: {
+        tags: ["keys"],
+        params: serialParams,
+        body: z.object({ orderId: z.uuid() }),
+        response: { 200: z.object({ ok: z.literal(true) }) },
+      },
+    },
+    async (req) => {
+      await sealInstalled(keyDeps, actorOf(req), req.params.serial, req.body.orderId);
+      return { ok: true as const };
+    },
+  );
+
+  // ---- login with a key -------------------------------------------------------------------
+
+  app.post(
+    "/api/auth/key/challenge",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "A challenge for the key to sign (valid 5 minutes)",
+        response: { 200: z.object({ challenge: z.string(), expiresAt: z.string() }) },
+      },
+    },
+    async () => loginChallenge(keyDeps),
+  );
+
+  app.post(
+    "/api/auth/key/login",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Login with a key: the challenge signed by the key of an activated certificate",
+        body: z.object({ challenge: z.string().max(200), certificate: b64, signature: b64 }),
+        response: {
+          200: z.object({
+            token: z.string(),
+            expiresAt: z.string(),
+            actor: z.object({ kind: z.string(), name: z.string() }).passthrough(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const session = await loginWithKey(keyDeps, req.body);
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+        secure: deps.secureCookies,
+        expires: session.expiresAt,
+      });
+      return { token: session.token, expiresAt: session.expiresAt.toISOString(), actor: session.actor };
+    },
+  );
+}

@@ -1,0 +1,622 @@
+/**
+ * Production at the service centre: a batch takes paid and approved orders (those at their
+ * production step) and makes their keys, one by one, on a production station:
+ *
+ *   planned → initialised → key_generated → certificate_issued → written → recorded
+ *
+ * planned: the key's row exists with its label (the order number and the key's place in the
+ * order), a random SO PIN sealed under the desk's secret key, and the CKA_ID its key pair will
+ * have; initialised: the key is erased and given label, SO PIN, user PIN and the programme's retry
+ * limits, and its serial is recorded; key_generated: the key pair is made on the key and its public
+ * key recorded; certificate_issued: the CA core certifies it, in one transaction with the step, so
+ * a key's certificate is issued once (a rerun finds the certificate id on the row); written: the
+ * certificate is on the key; recorded: read back and checked. When every key of an order is
+ * recorded the order is produced (finishProduction, which counts the certificates already issued).
+ *
+ * Each step is audited where it happens. A batch that stops (a crash, a key pulled out, the CA away)
+ * is run again and carries on from each key's recorded step: the station hands back the key already
+ * initialised for a label, a key pair already made is found by its id, and nothing is issued twice.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { DomainError, isDomainError } from "../domain/errors.js";
+import { pendingStep, type OrderState } from "../domain/lifecycle.js";
+import type { Programme } from "../domain/programme.js";
+import { keyAlgorithmOf } from "../pki/profile.js";
+import type { KeyAlgorithm } from "../pki/signer.js";
+import { appendAudit } from "../store/audit.js";
+import type { Database, OrderRow } from "../store/schema.js";
+import type { KeyStep, ProductionBatchRow, UsbKeyRow } from "../store/schema-keys.js";
+import "../store/schema-keys.js";
+import type { ProductionStation } from "../token/station.js";
+import type { UsbKey, UsbKeyAlgorithm } from "../token/port.js";
+import { actorLabel, type Actor } from "./actor.js";
+import { finishProduction, type ProductionDeps } from "./fulfilment.js";
+import { certificateSettings, issueCertificateInTx, prepareKey } from "./issuance.js";
+import { newSoPin, openSoPin, sealSoPin } from "./key-secrets.js";
+import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "./orders.js";
+import { requireRole } from "./people.js";
+import { getProgramme } from "./programmes.js";
+
+/** Services whose keys the service centre makes (a renewal's key pair is made on the user's key). */
+export const KEY_MAKING_SERVICES: readonly string[] = ["new", "change", "reissue"];
+
+/**
+ * The user PIN of a new key when the programme publishes none. It is marked default, so the client
+ * makes the holder change it before first use, as with programme B's published 123456.
+ */
+export const FALLBACK_INITIAL_PIN = "12345678";
+
+export interface KeyDeskSettings {
+  /** seals SO PINs and keys code hashes (CERTDESK_SECRET_KEY) */
+  secretKey: string;
+  /** where production makes keys for the back office's API; absent, the API cannot run batches */
+  station?: (() => ProductionStation) | undefined;
+}
+
+export type KeyProductionDeps = ProductionDeps & { keys: KeyDeskSettings };
+
+/** The user PIN a new (or formatted) key gets, and whether it is a published default. */
+export function initialUserPin(programme: Programme): { pin: string; defaultPin: boolean } {
+  const initial = programme.key.initialUserPin;
+  return initial
+    ? { pin: initial.value, defaultPin: initial.mustChange }
+    : { pin: FALLBACK_INITIAL_PIN, defaultPin: true };
+}
+
+const USB_TO_KEY: Record<UsbKeyAlgorithm, KeyAlgorithm> = {
+  sm2: "sm2",
+  "ecdsa-p256": "ecdsa-p256",
+  "rsa-2048": "rsa",
+};
+
+/** The first algorithm of the programme's signing profile that the station's keys can make. */
+export function keyAlgorithmFor(programme: Programme, station: readonly UsbKeyAlgorithm[]): UsbKeyAlgorithm {
+  const settings = certificateSettings(programme);
+  const profile = settings.profiles.find((p) => p.id === settings.signingProfile);
+  const allowed = (profile?.algorithms ?? settings.algorithms).map(keyAlgorithmOf);
+  const found = allowed
+    .map((a) => station.find((s) => USB_TO_KEY[s] === a))
+    .find((a): a is UsbKeyAlgorithm => a !== undefined);
+  if (!found)
+    throw new DomainError("production.algorithm_unsupported", {
+      programme: programme.id,
+      algorithms: allowed.join(", "),
+      station: station.join(", "),
+    });
+  return found;
+}
+
+function keysOrdered(order: OrderRow): number {
+  return order.service === "new" ? ((order.details as OrderDetails).keys ?? 1) : 1;
+}
+
+// ---- views ------------------------------------------------------------------------------------
+
+export interface BatchKeyView {
+  id: string;
+  orderId: string;
+  orderNumber: string;
+  position: number;
+  label: string;
+  kind: string | null;
+  serial: string | null;
+  algorithm: string;
+  step: KeyStep;
+  certificateId: string | null;
+  certificateSerial: string | null;
+  activatedAt: string | null;
+}
+
+export interface BatchView {
+  id: string;
+  state: string;
+  station: string;
+  total: number;
+  done: number;
+  error: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  keys: BatchKeyView[];
+}
+
+async function keyViews(
+  db: Kysely<Database>,
+  where: { batchId?: string; orderId?: string; organisationId?: string },
+) {
+  let q = db
+    .selectFrom("usb_keys")
+    .innerJoin("orders", "orders.id", "usb_keys.order_id")
+    .leftJoin("certificates", "certificates.id", "usb_keys.certificate_id")
+    .select([
+      "usb_keys.id",
+      "usb_keys.order_id",
+      "orders.number as order_number",
+      "usb_keys.position",
+      "usb_keys.label",
+      "usb_keys.kind",
+      "usb_keys.serial",
+      "usb_keys.algorithm",
+      "usb_keys.step",
+      "usb_keys.certificate_id",
+      "certificates.serial as certificate_serial",
+      "usb_keys.activated_at",
+    ]);
+  if (where.batchId) q = q.where("usb_keys.batch_id", "=", where.batchId);
+  if (where.orderId) q = q.where("usb_keys.order_id", "=", where.orderId);
+  if (where.organisationId) q = q.where("usb_keys.organisation_id", "=", where.organisationId);
+  const rows = await q.orderBy("orders.number").orderBy("usb_keys.position").limit(1000).execute();
+  return rows.map((r): BatchKeyView => ({
+    id: r.id,
+    orderId: r.order_id,
+    orderNumber: r.order_number,
+    position: r.position,
+    label: r.label,
+    kind: r.kind,
+    serial: r.serial,
+    algorithm: r.algorithm,
+    step: r.step,
+    certificateId: r.certificate_id,
+    certificateSerial: r.certificate_serial,
+    activatedAt: r.activated_at?.toISOString() ?? null,
+  }));
+}
+
+function batchView(row: ProductionBatchRow, keys: BatchKeyView[]): BatchView {
+  return {
+    id: row.id,
+    state: row.state,
+    station: row.station,
+    total: row.total,
+    done: row.done,
+    error: row.error,
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    keys,
+  };
+}
+
+export async function getBatch(
+  deps: Pick<KeyProductionDeps, "db">,
+  actor: Actor,
+  batchId: string,
+): Promise<BatchView> {
+  requireRole(actor, "production");
+  const row = await deps.db
+    .selectFrom("production_batches")
+    .selectAll()
+    .where("id", "=", batchId)
+    .executeTakeFirst();
+  if (!row) throw new DomainError("production.batch_not_found");
+  return batchView(row, await keyViews(deps.db, { batchId }));
+}
+
+export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Actor): Promise<BatchView[]> {
+  requireRole(actor, "production");
+  const rows = await deps.db
+    .selectFrom("production_batches")
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .limit(100)
+    .execute();
+  return rows.map((r) => batchView(r, []));
+}
+
+/** Keys made: staff see any order's or organisation's, an applicant its organisation's own. */
+export async function listKeys(
+  deps: Pick<KeyProductionDeps, "db">,
+  actor: Actor,
+  filter: { orderId?: string | undefined; organisationId?: string | undefined },
+): Promise<BatchKeyView[]> {
+  if (actor.kind === "applicant")
+    return keyViews(deps.db, { ...filter, organisationId: actor.organisationId });
+  requireRole(actor, "production", "reviewer", "finance");
+  return keyViews(deps.db, filter);
+}
+
+// ---- planning ---------------------------------------------------------------------------------
+
+/**
+ * A batch for the orders: each must wait at its production step for keys the centre makes. The
+ * orders start production, and one row per key is planned with its SO PIN, in one transaction.
+ */
+export async function createBatch(
+  deps: KeyProductionDeps,
+  actor: Actor,
+  input: { orderIds: string[]; station: Pick<ProductionStation, "description" | "algorithms"> },
+): Promise<BatchView> {
+  requireRole(actor, "production");
+  const orderIds = [...new Set(input.orderIds)];
+  if (orderIds.length === 0) throw new DomainError("production.no_orders");
+  const now = deps.clock.now();
+  const batchId = randomUUID();
+  // Sealing costs a key derivation each: done before the transaction holds order locks.
+  const plans: { orderId: string; programme: Programme; count: number; pins: unknown[] }[] = [];
+  for (const orderId of orderIds) {
+    const order = await deps.db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
+    if (!order) throw new DomainError("order.not_found");
+    const programme = await getProgramme(deps.db, order.programme_id);
+    keyAlgorithmFor(programme, input.station.algorithms);
+    const count = keysOrdered(order);
+    plans.push({
+      orderId,
+      programme,
+      count,
+      pins: Array.from({ length: count }, () => sealSoPin(newSoPin(), deps.keys.secretKey)),
+    });
+  }
+  const total = plans.reduce((n, p) => n + p.count, 0);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("production_batches")
+      .values({
+        id: batchId,
+        created_by: actorLabel(actor),
+        station: input.station.description,
+        state: "planned",
+        total,
+        error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    for (const plan of plans) {
+      const order = await lockOrder(tx, plan.orderId);
+      if (!KEY_MAKING_SERVICES.includes(order.service))
+        throw new DomainError("production.service_makes_no_key", {
+          number: order.number,
+          service: order.service,
+        });
+      const step = pendingStep(flowOf(plan.programme, order.service), order.state as OrderState);
+      if (step !== "production")
+        throw new DomainError("production.order_not_ready", { number: order.number, state: order.state });
+      const existing = await tx
+        .selectFrom("usb_keys")
+        .select("batch_id")
+        .where("order_id", "=", order.id)
+        .executeTakeFirst();
+      if (existing)
+        throw new DomainError("production.order_in_batch", {
+          number: order.number,
+          batch: existing.batch_id ?? "",
+        });
+      if (order.state !== "in_production")
+        await transitionInTx(tx, deps, actor, order.id, "start_production");
+      const algorithm = keyAlgorithmFor(plan.programme, input.station.algorithms);
+      for (let position = 1; position <= plan.count; position++) {
+        const id = randomUUID();
+        await tx
+          .insertInto("usb_keys")
+          .values({
+            id,
+            batch_id: batchId,
+            order_id: order.id,
+            organisation_id: order.organisation_id,
+            programme_id: order.programme_id,
+            position,
+            label: `${order.number}-${position}`,
+            kind: null,
+            serial: null,
+            algorithm,
+            key_pair_id: randomBytes(8).toString("hex"),
+            so_pin: JSON.stringify(plan.pins[position - 1]),
+            public_key: null,
+            certificate_id: null,
+            step: "planned",
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+        await appendAudit(
+          tx,
+          {
+            actor: actorLabel(actor),
+            action: "key.plan",
+            subjectType: "usb_key",
+            subjectId: id,
+            toState: "planned",
+            data: { batchId, orderId: order.id, orderNumber: order.number, position, algorithm },
+          },
+          now,
+        );
+      }
+    }
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "production.batch.create",
+        subjectType: "production_batch",
+        subjectId: batchId,
+        toState: "planned",
+        data: { orders: orderIds, total, station: input.station.description },
+      },
+      now,
+    );
+  });
+  return getBatch(deps, actor, batchId);
+}
+
+// ---- running ----------------------------------------------------------------------------------
+
+export interface BatchProgress {
+  done: number;
+  total: number;
+  label: string;
+  step: KeyStep;
+}
+
+/** The audit action of arriving at each step. */
+const STEP_ACTIONS: Record<KeyStep, string> = {
+  planned: "key.plan",
+  initialised: "key.initialise",
+  key_generated: "key.generate",
+  certificate_issued: "key.certify",
+  written: "key.write",
+  recorded: "key.record",
+};
+
+/** One key's next step, recorded (and audited) in the store once it is done on the key. */
+async function advance(
+  deps: KeyProductionDeps,
+  actor: Actor,
+  row: UsbKeyRow,
+  to: KeyStep,
+  set: Partial<Pick<UsbKeyRow, "kind" | "serial" | "public_key" | "certificate_id">>,
+  data: Record<string, unknown>,
+): Promise<UsbKeyRow> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const updated = await tx
+      .updateTable("usb_keys")
+      .set({ ...set, step: to, updated_at: now })
+      .where("id", "=", row.id)
+      .where("step", "=", row.step)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new DomainError("production.key_moved", { label: row.label });
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: STEP_ACTIONS[to],
+        subjectType: "usb_key",
+        subjectId: row.id,
+        fromState: row.step,
+        toState: to,
+        data: { label: row.label, ...(updated.serial ? { serial: updated.serial } : {}), ...data },
+      },
+      now,
+    );
+    return updated;
+  });
+}
+
+/** Makes (or finishes making) one key; each step is on the key before it is recorded. */
+async function makeKey(
+  deps: KeyProductionDeps,
+  actor: Actor,
+  station: ProductionStation,
+  start: UsbKeyRow,
+  programme: Programme,
+  onStep: (row: UsbKeyRow) => void,
+): Promise<UsbKeyRow> {
+  let row = start;
+  const { pin, defaultPin } = initialUserPin(programme);
+  let key: UsbKey | undefined;
+  /** The key this row made: same serial, still initialised (a blank one was swapped or erased). */
+  const keyOnStation = async (): Promise<UsbKey> => {
+    if (key) return key;
+    const found = await station.keyFor(row.label);
+    key = found.key;
+    if (found.blank || (await found.key.info()).serial !== row.serial)
+      throw new DomainError("production.key_missing", { label: row.label, serial: row.serial ?? "" });
+    return key;
+  };
+  try {
+    if (row.step === "planned") {
+      // A key initialised for this label before a crash is taken as it is (its SO PIN is the row's).
+      const found = await station.keyFor(row.label);
+      key = found.key;
+      const info = found.blank
+        ? await found.key.initialise({
+            label: row.label,
+            soPin: openSoPin(row.so_pin, deps.keys.secretKey),
+            userPin: pin,
+            defaultPin,
+            userPinRetries: programme.key.userPinRetries,
+            soPinRetries: programme.key.soPinRetries,
+          })
+        : await found.key.info();
+      row = await advance(
+        deps,
+        actor,
+        row,
+        "initialised",
+        { kind: info.kind, serial: info.serial },
+        { kind: info.kind },
+      );
+      onStep(row);
+    }
+    if (row.step === "initialised") {
+      const session = await (await keyOnStation()).login(pin);
+      try {
+        const made = (await session.keyPairs()).find((k) => k.id === row.key_pair_id);
+        const pair =
+          made ??
+          (await session.generateKeyPair({
+            algorithm: row.algorithm,
+            label: row.label,
+            id: row.key_pair_id,
+          }));
+        row = await advance(
+          deps,
+          actor,
+          row,
+          "key_generated",
+          { public_key: pair.publicKeySpki },
+          {
+            keyPairId: row.key_pair_id,
+            algorithm: row.algorithm,
+          },
+        );
+      } finally {
+        await session.close();
+      }
+      onStep(row);
+    }
+    if (row.step === "key_generated") {
+      row = await certify(deps, actor, row, programme);
+      onStep(row);
+    }
+    if (row.step === "certificate_issued") {
+      const der = await certificateDer(deps.db, row.certificate_id!);
+      const session = await (await keyOnStation()).login(pin);
+      try {
+        await session.writeCertificate({ id: row.key_pair_id, label: row.label, der });
+      } finally {
+        await session.close();
+      }
+      row = await advance(deps, actor, row, "written", {}, { certificateId: row.certificate_id });
+      onStep(row);
+    }
+    if (row.step === "written") {
+      const der = await certificateDer(deps.db, row.certificate_id!);
+      const onKey = (await (await keyOnStation()).certificates()).find((c) => c.id === row.key_pair_id);
+      if (!onKey || Buffer.compare(onKey.der, der) !== 0)
+        throw new DomainError("production.readback_failed", { label: row.label });
+      row = await advance(deps, actor, row, "recorded", {}, { certificateId: row.certificate_id });
+      onStep(row);
+    }
+    return row;
+  } finally {
+    await key?.close();
+  }
+}
+
+async function certificateDer(db: Kysely<Database>, id: string): Promise<Uint8Array> {
+  const cert = await db
+    .selectFrom("certificates")
+    .select("der")
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return cert.der!;
+}
+
+/**
+ * The CA core certifies the key's public key, and the certificate's id goes on the row in the same
+ * transaction, with the row locked: whoever comes second (a rerun, a second runner) finds it there.
+ */
+async function certify(
+  deps: KeyProductionDeps,
+  actor: Actor,
+  row: UsbKeyRow,
+  programme: Programme,
+): Promise<UsbKeyRow> {
+  const prepared = await prepareKey(deps, programme, undefined, { publicKey: row.public_key! });
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const locked = await tx
+      .selectFrom("usb_keys")
+      .selectAll()
+      .where("id", "=", row.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (locked.certificate_id || locked.step !== "key_generated") return locked;
+    const issued = await issueCertificateInTx(tx, deps, actor, {
+      orderId: row.order_id,
+      key: prepared,
+      keySerial: row.serial ?? undefined,
+    });
+    const updated = await tx
+      .updateTable("usb_keys")
+      .set({ certificate_id: issued.id, step: "certificate_issued", updated_at: now })
+      .where("id", "=", row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "key.certify",
+        subjectType: "usb_key",
+        subjectId: row.id,
+        fromState: "key_generated",
+        toState: "certificate_issued",
+        data: {
+          label: row.label,
+          serial: row.serial ?? "",
+          certificateId: issued.id,
+          certificateSerial: issued.serial,
+        },
+      },
+      now,
+    );
+    return updated;
+  });
+}
+
+/**
+ * Runs (or resumes) a batch on the station: every key not yet recorded is carried on from its step;
+ * orders whose keys are all recorded are produced. A failure stops the batch with its code kept on
+ * the batch; running it again resumes.
+ */
+export async function runBatch(
+  deps: KeyProductionDeps,
+  actor: Actor,
+  batchId: string,
+  station: ProductionStation,
+  onProgress: (p: BatchProgress) => void = () => {},
+): Promise<BatchView> {
+  requireRole(actor, "production");
+  const batch = await deps.db
+    .selectFrom("production_batches")
+    .selectAll()
+    .where("id", "=", batchId)
+    .executeTakeFirst();
+  if (!batch) throw new DomainError("production.batch_not_found");
+  const setBatch = (set: { state: ProductionBatchRow["state"]; done?: number; error?: string | null }) =>
+    deps.db
+      .updateTable("production_batches")
+      .set({ ...set, updated_at: deps.clock.now() })
+      .where("id", "=", batchId)
+      .execute();
+  const rows = await deps.db
+    .selectFrom("usb_keys")
+    .innerJoin("orders", "orders.id", "usb_keys.order_id")
+    .selectAll("usb_keys")
+    .where("usb_keys.batch_id", "=", batchId)
+    .orderBy("orders.number")
+    .orderBy("usb_keys.position")
+    .execute();
+  let done = rows.filter((r) => r.step === "recorded").length;
+  await setBatch({ state: "running", done, error: null });
+  try {
+    const programmes = new Map<string, Programme>();
+    for (const start of rows) {
+      if (start.step === "recorded") continue;
+      let programme = programmes.get(start.programme_id);
+      if (!programme)
+        programmes.set(start.programme_id, (programme = await getProgramme(deps.db, start.programme_id)));
+      await makeKey(deps, actor, station, start, programme, (row) =>
+        onProgress({
+          done: done + (row.step === "recorded" ? 1 : 0),
+          total: batch.total,
+          label: row.label,
+          step: row.step,
+        }),
+      );
+      done++;
+      await setBatch({ state: "running", done });
+    }
+    for (const orderId of [...new Set(rows.map((r) => r.order_id))])
+      await finishProduction(deps, actor, orderId, []);
+    await setBatch({ state: "done", done });
+  } catch (e) {
+    await setBatch({ state: "failed", done, error: isDomainError(e) ? e.code : "common.internal" });
+    throw e;
+  }
+  return getBatch(deps, actor, batchId);
+}
