@@ -1,17 +1,30 @@
 /**
- * Paying for an order through the payment port. However many callbacks arrive, in whatever order,
- * an order is paid once: the payment row is locked, a succeeded payment stays succeeded, and the
- * store refuses a second succeeded payment for one order (payments_once_per_order).
+ * Paying for an order. Online through the payment port: however many callbacks arrive, in
+ * whatever order, an order is paid once; the payment row and the order move in one transaction
+ * with the order locked first, a succeeded payment stays succeeded, and the store refuses a second
+ * counting payment for one order (payments_once_per_order). Money that arrives anyway (a second
+ * charge paid, a charge paid after the order lapsed) is kept on record and sent back by refund.
+ * A callback that never comes is replaced by asking the gateway (reconcilePayments).
+ *
+ * By bank transfer (programme B): the customer uploads the transfer receipt stating plan and term;
+ * finance confirms the transfer seen on the collection account, or rejects the receipt with a
+ * reason. Orders left unpaid lapse after the programme's unpaidOrderExpiryHours (expireUnpaidOrders).
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import type { Transaction } from "kysely";
 import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
-import type { PaymentGateway } from "../payments/port.js";
+import { enqueue, userRecipient } from "../notify/outbox.js";
+import type { GatewayNotice, PaymentGateway, PaymentNotice } from "../payments/port.js";
 import { appendAudit } from "../store/audit.js";
+import type { Database, OrderRow } from "../store/schema.js";
+import type { TransferReceiptRow } from "../store/schema-money.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
-import { assertCanSee, lockOrder, transitionInTx, type OrderDeps } from "./orders.js";
-import { getProgramme } from "./programmes.js";
+import { sniffFileKind } from "./materials.js";
+import { assertCanSee, lockOrder, transitionInTx, type OrderDeps, type OrderDetails } from "./orders.js";
 import { requireRole } from "./people.js";
+import { getProgramme, listProgrammes } from "./programmes.js";
+import { acceptRefundNotice, createRefundInTx, submitRefunds } from "./refunds.js";
 
 export interface PaymentDeps extends OrderDeps {
   gateway: PaymentGateway;
@@ -81,17 +94,43 @@ export async function startOnlinePayment(
   return { payUrl, tradeNo };
 }
 
+export type CallbackOutcome =
+  | "paid"
+  | "already-paid"
+  | "duplicate"
+  | "paid-after-close"
+  | "failed"
+  | "ignored"
+  | "refunded"
+  | "refund-failed";
+
 /**
- * A gateway callback. Verified first; then the payment and its order change together or not at
- * all. A repeated or late callback for a settled payment is acknowledged and changes nothing.
+ * A gateway callback. Verified first; then the payment (or refund) and its order change together
+ * or not at all. A repeated or late callback for a settled payment is acknowledged and changes
+ * nothing, so the gateway stops sending it.
  */
 export async function acceptPaymentCallback(
   deps: PaymentDeps,
   rawBody: string,
   signature: string | undefined,
-): Promise<{ outcome: "paid" | "already-paid" | "failed" | "ignored" }> {
-  const notice = deps.gateway.readCallback(rawBody, signature);
+): Promise<{ outcome: CallbackOutcome }> {
+  const notice: GatewayNotice | undefined = deps.gateway.readCallback(rawBody, signature);
   if (!notice) throw new DomainError("payment.bad_signature");
+  if (notice.kind === "refund") return acceptRefundNotice(deps, notice);
+  return acceptPaymentNotice(deps, notice, "callback");
+}
+
+/**
+ * The outcome of a charge, from a callback or from asking the gateway. failed only marks a
+ * pending payment failed (a failure that arrives after a success changes nothing); succeeded pays
+ * the order, or, when the order is already paid or no longer payable, keeps the money on record
+ * and starts its refund.
+ */
+export async function acceptPaymentNotice(
+  deps: PaymentDeps,
+  notice: PaymentNotice,
+  via: "callback" | "query",
+): Promise<{ outcome: CallbackOutcome }> {
   const payment = await deps.db
     .selectFrom("payments")
     .selectAll()
@@ -99,15 +138,31 @@ export async function acceptPaymentCallback(
     .executeTakeFirst();
   if (!payment) throw new DomainError("payment.unknown_trade", { trade: notice.tradeNo });
   const gateway = systemActor(`gateway:${deps.gateway.name}`);
+  const now = deps.clock.now();
 
   if (notice.status === "failed") {
-    const changed = await deps.db
-      .updateTable("payments")
-      .set({ status: "failed" })
-      .where("id", "=", payment.id)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    return { outcome: changed.numUpdatedRows > 0n ? "failed" : "ignored" };
+    return deps.db.transaction().execute(async (tx) => {
+      const order = await lockOrder(tx, payment.order_id);
+      const changed = await tx
+        .updateTable("payments")
+        .set({ status: "failed", failure_reason: notice.failureReason ?? "failed", settled_by: via })
+        .where("id", "=", payment.id)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (changed.numUpdatedRows === 0n) return { outcome: "ignored" as const };
+      await appendAudit(
+        tx,
+        {
+          actor: actorLabel(gateway),
+          action: "payment.failed",
+          subjectType: "order",
+          subjectId: order.id,
+          data: { tradeNo: notice.tradeNo, via, reason: notice.failureReason ?? "failed" },
+        },
+        now,
+      );
+      return { outcome: "failed" as const };
+    });
   }
   if (notice.amountFen !== Number(payment.amount_fen)) {
     throw new DomainError("payment.amount_mismatch", {
@@ -115,7 +170,8 @@ export async function acceptPaymentCallback(
       due: Number(payment.amount_fen),
     });
   }
-  return deps.db.transaction().execute(async (tx) => {
+  const refundIds: string[] = [];
+  const result = await deps.db.transaction().execute(async (tx) => {
     const order = await lockOrder(tx, payment.order_id);
     const current = await tx
       .selectFrom("payments")
@@ -124,18 +180,43 @@ export async function acceptPaymentCallback(
       .forUpdate()
       .executeTakeFirstOrThrow();
     if (current.status === "succeeded") return { outcome: "already-paid" as const };
-    const otherPaid = await tx
+    const counting = await tx
       .selectFrom("payments")
       .select("id")
       .where("order_id", "=", order.id)
       .where("status", "=", "succeeded")
+      .where("duplicate_of", "is", null)
       .executeTakeFirst();
-    if (otherPaid) return { outcome: "already-paid" as const };
     await tx
       .updateTable("payments")
-      .set({ status: "succeeded", paid_at: notice.paidAt })
+      .set({
+        status: "succeeded",
+        paid_at: notice.paidAt,
+        gateway_ref: notice.gatewayRef,
+        settled_by: via,
+        duplicate_of: counting?.id ?? null,
+      })
       .where("id", "=", payment.id)
       .execute();
+    const data = { tradeNo: notice.tradeNo, amountFen: notice.amountFen, gatewayRef: notice.gatewayRef, via };
+    if (counting) {
+      // A second charge paid for a paid order: the money goes back, it never pays twice.
+      await appendAudit(
+        tx,
+        {
+          actor: actorLabel(gateway),
+          action: "payment.duplicate",
+          subjectType: "order",
+          subjectId: order.id,
+          data: { ...data, duplicateOf: counting.id },
+        },
+        now,
+      );
+      refundIds.push(
+        await createRefundInTx(tx, deps, gateway, { paymentId: payment.id, cause: "duplicate-payment" }),
+      );
+      return { outcome: "duplicate" as const };
+    }
     await appendAudit(
       tx,
       {
@@ -143,34 +224,435 @@ export async function acceptPaymentCallback(
         action: "payment.succeeded",
         subjectType: "order",
         subjectId: order.id,
-        data: { tradeNo: notice.tradeNo, amountFen: notice.amountFen, gatewayRef: notice.gatewayRef },
+        data,
       },
-      deps.clock.now(),
+      now,
     );
     // The money and the order move together: a process killed here leaves neither half done.
-    if (order.state === "awaiting_payment") await transitionInTx(tx, deps, gateway, order.id, "pay");
-    else {
-      // Paid after the order lapsed or was cancelled: the money is kept on record for finance to return.
-      await appendAudit(
-        tx,
-        {
-          actor: actorLabel(gateway),
-          action: "payment.needs_refund",
-          subjectType: "order",
-          subjectId: order.id,
-          fromState: order.state,
-          data: { tradeNo: notice.tradeNo },
-        },
-        deps.clock.now(),
-      );
+    if (order.state === "awaiting_payment") {
+      await transitionInTx(tx, deps, gateway, order.id, "pay", { data: { tradeNo: notice.tradeNo } });
+      return { outcome: "paid" as const };
     }
-    return { outcome: "paid" as const };
+    // Paid after the order lapsed or was cancelled: the money is kept on record and goes back.
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(gateway),
+        action: "payment.needs_refund",
+        subjectType: "order",
+        subjectId: order.id,
+        fromState: order.state,
+        data: { tradeNo: notice.tradeNo },
+      },
+      now,
+    );
+    refundIds.push(
+      await createRefundInTx(tx, deps, gateway, { paymentId: payment.id, cause: "order-closed" }),
+    );
+    return { outcome: "paid-after-close" as const };
   });
+  await submitRefunds(deps, refundIds);
+  return result;
 }
 
 /**
- * Finance confirms a bank transfer it has seen on the collection account (programme B). The
- * transfer reference is unique, so confirming the same transfer twice records it once.
+ * Charges whose callback has not come after queryAfterMs: the desk asks the gateway and acts on
+ * the answer as it would on the callback. Returns what it found.
+ */
+export async function reconcilePayments(
+  deps: PaymentDeps,
+  options: { queryAfterMs: number; limit?: number },
+): Promise<{ asked: number; paid: number; failed: number }> {
+  const now = deps.clock.now();
+  const cutoff = new Date(now.getTime() - options.queryAfterMs);
+  const pending = await deps.db
+    .selectFrom("payments")
+    .select(["id", "gateway_trade_no"])
+    .where("status", "=", "pending")
+    .where("channel", "=", "online")
+    .where("created_at", "<=", cutoff)
+    .where((eb) => eb.or([eb("last_queried_at", "is", null), eb("last_queried_at", "<=", cutoff)]))
+    .orderBy("created_at")
+    .limit(options.limit ?? 100)
+    .execute();
+  const report = { asked: 0, paid: 0, failed: 0 };
+  for (const p of pending) {
+    if (!p.gateway_trade_no) continue;
+    report.asked += 1;
+    const status = await deps.gateway.queryCharge(p.gateway_trade_no);
+    await deps.db.updateTable("payments").set({ last_queried_at: now }).where("id", "=", p.id).execute();
+    if (status.status === "succeeded") {
+      const { outcome } = await acceptPaymentNotice(
+        deps,
+        {
+          kind: "payment",
+          tradeNo: p.gateway_trade_no,
+          status: "succeeded",
+          amountFen: status.amountFen,
+          paidAt: status.paidAt ?? now,
+          gatewayRef: status.gatewayRef ?? "",
+        },
+        "query",
+      );
+      if (outcome === "paid") report.paid += 1;
+    } else if (status.status === "closed") {
+      const { outcome } = await acceptPaymentNotice(
+        deps,
+        {
+          kind: "payment",
+          tradeNo: p.gateway_trade_no,
+          status: "failed",
+          amountFen: status.amountFen,
+          paidAt: now,
+          gatewayRef: status.gatewayRef ?? "",
+          failureReason: "closed",
+        },
+        "query",
+      );
+      if (outcome === "failed") report.failed += 1;
+    }
+  }
+  return report;
+}
+
+/**
+ * Orders awaiting payment for longer than their programme's unpaidOrderExpiryHours lapse. A charge
+ * still open at the gateway is closed first; one that turns out paid pays the order instead (its
+ * callback was lost), so no money is ever taken for a lapsed order without being returned.
+ * A bank-transfer receipt under review keeps the order open. Idempotent: a second run finds nothing.
+ */
+export async function expireUnpaidOrders(deps: PaymentDeps): Promise<{ expired: string[]; paid: string[] }> {
+  const now = deps.clock.now();
+  const out = { expired: [] as string[], paid: [] as string[] };
+  for (const programme of await listProgrammes(deps.db)) {
+    const cutoff = new Date(now.getTime() - programme.rules.unpaidOrderExpiryHours * 3_600_000);
+    const lapsed = await deps.db
+      .selectFrom("orders")
+      .select(["id"])
+      .where("programme_id", "=", programme.id)
+      .where("state", "=", "awaiting_payment")
+      .where("updated_at", "<", cutoff)
+      .orderBy("updated_at")
+      .limit(500)
+      .execute();
+    for (const { id } of lapsed) {
+      const open = await deps.db
+        .selectFrom("payments")
+        .select(["gateway_trade_no"])
+        .where("order_id", "=", id)
+        .where("status", "=", "pending")
+        .where("channel", "=", "online")
+        .execute();
+      let paid = false;
+      for (const p of open) {
+        if (!p.gateway_trade_no) continue;
+        const status = await deps.gateway.closeCharge(p.gateway_trade_no);
+        if (status.status === "succeeded") {
+          const { outcome } = await acceptPaymentNotice(
+            deps,
+            {
+              kind: "payment",
+              tradeNo: p.gateway_trade_no,
+              status: "succeeded",
+              amountFen: status.amountFen,
+              paidAt: status.paidAt ?? now,
+              gatewayRef: status.gatewayRef ?? "",
+            },
+            "query",
+          );
+          paid ||= outcome === "paid";
+        }
+      }
+      if (paid) {
+        out.paid.push(id);
+        continue;
+      }
+      const expired = await deps.db.transaction().execute(async (tx) => {
+        const order = await lockOrder(tx, id);
+        if (order.state !== "awaiting_payment" || order.updated_at >= cutoff) return false;
+        const receipt = await tx
+          .selectFrom("transfer_receipts")
+          .select("id")
+          .where("order_id", "=", id)
+          .where("status", "=", "submitted")
+          .executeTakeFirst();
+        if (receipt) return false;
+        await tx
+          .updateTable("payments")
+          .set({ status: "failed", failure_reason: "order expired", settled_by: "query" })
+          .where("order_id", "=", id)
+          .where("status", "=", "pending")
+          .execute();
+        await transitionInTx(tx, deps, systemActor("scheduler"), id, "expire", {
+          reason: `unpaid for ${programme.rules.unpaidOrderExpiryHours} hours`,
+        });
+        return true;
+      });
+      if (expired) out.expired.push(id);
+    }
+  }
+  return out;
+}
+
+// ---- bank transfer (programme B) --------------------------------------------------------------
+
+export interface ReceiptView {
+  id: string;
+  orderId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  plan: string | null;
+  years: number;
+  amountFen: number;
+  payerAccount: string | null;
+  status: TransferReceiptRow["status"];
+  reason: string | null;
+  uploadedAt: string;
+  decidedAt: string | null;
+}
+
+function receiptView(r: Omit<TransferReceiptRow, "content">): ReceiptView {
+  return {
+    id: r.id,
+    orderId: r.order_id,
+    filename: r.filename,
+    contentType: r.content_type,
+    size: r.size,
+    sha256: r.sha256,
+    plan: r.plan,
+    years: r.years,
+    amountFen: Number(r.amount_fen),
+    payerAccount: r.payer_account,
+    status: r.status,
+    reason: r.reason,
+    uploadedAt: r.uploaded_at.toISOString(),
+    decidedAt: r.decided_at?.toISOString() ?? null,
+  };
+}
+
+const RECEIPT_TYPES = { pdf: "application/pdf", jpg: "image/jpeg", png: "image/png" } as const;
+
+/** The customer sends the transfer receipt and states the plan and term it paid for. */
+export async function uploadTransferReceipt(
+  deps: OrderDeps & { uploadLimitBytes: number },
+  actor: Actor,
+  input: {
+    orderId: string;
+    filename: string;
+    bytes: Uint8Array;
+    plan?: string | undefined;
+    years: number;
+    payerAccount?: string | undefined;
+  },
+): Promise<ReceiptView> {
+  if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
+  if (input.bytes.length === 0) throw new DomainError("payment.receipt_required");
+  if (input.bytes.length > deps.uploadLimitBytes) {
+    throw new DomainError("material.too_large", {
+      size: (input.bytes.length / 1048576).toFixed(1),
+      limit: Math.floor(deps.uploadLimitBytes / 1048576),
+    });
+  }
+  const kind = sniffFileKind(input.bytes);
+  if (!kind) throw new DomainError("payment.receipt_type_refused");
+  const now = deps.clock.now();
+  try {
+    return await deps.db.transaction().execute(async (tx) => {
+      const order = await lockOrder(tx, input.orderId);
+      assertCanSee(actor, order);
+      if (order.state !== "awaiting_payment")
+        throw new DomainError("order.illegal_transition", { state: order.state, event: "pay" });
+      const programme = await getProgramme(tx, order.programme_id);
+      if (!programme.payment.channels.includes("bank-transfer"))
+        throw new DomainError("payment.channel_not_offered", { channel: "bank-transfer" });
+      const details = order.details as OrderDetails;
+      const ordered = `${details.plan ?? "-"}/${details.years ?? "-"}`;
+      const stated = `${input.plan ?? "-"}/${input.years}`;
+      if (
+        (details.plan !== undefined && details.plan !== input.plan) ||
+        (details.years ?? input.years) !== input.years
+      )
+        throw new DomainError("payment.receipt_terms_mismatch", { stated, ordered });
+      const row = {
+        id: randomUUID(),
+        order_id: order.id,
+        filename: input.filename.slice(0, 200) || `receipt.${kind}`,
+        content_type: RECEIPT_TYPES[kind],
+        size: input.bytes.length,
+        sha256: createHash("sha256").update(input.bytes).digest("hex"),
+        content: input.bytes,
+        plan: input.plan ?? null,
+        years: input.years,
+        amount_fen: order.total_fen,
+        payer_account: input.payerAccount ?? null,
+        status: "submitted" as const,
+        reason: null,
+        decided_by: null,
+        decided_at: null,
+        uploaded_by: actor.userId,
+        uploaded_at: now,
+      };
+      await tx.insertInto("transfer_receipts").values(row).execute();
+      await appendAudit(
+        tx,
+        {
+          actor: actorLabel(actor),
+          action: "payment.receipt_uploaded",
+          subjectType: "order",
+          subjectId: order.id,
+          data: { receiptId: row.id, sha256: row.sha256, plan: row.plan ?? "", years: row.years },
+        },
+        now,
+      );
+      return receiptView(row);
+    });
+  } catch (e) {
+    if (typeof e === "object" && e !== null && (e as { code?: unknown }).code === "23505")
+      throw new DomainError("payment.receipt_pending");
+    throw e;
+  }
+}
+
+export async function listTransferReceipts(
+  deps: Pick<OrderDeps, "db">,
+  actor: Actor,
+  filter: { orderId?: string | undefined; status?: TransferReceiptRow["status"] | undefined },
+): Promise<ReceiptView[]> {
+  if (filter.orderId) {
+    const order = await deps.db
+      .selectFrom("orders")
+      .select("organisation_id")
+      .where("id", "=", filter.orderId)
+      .executeTakeFirst();
+    if (!order) throw new DomainError("order.not_found");
+    assertCanSee(actor, order);
+  } else requireRole(actor, "finance");
+  let q = deps.db
+    .selectFrom("transfer_receipts")
+    .select([
+      "id",
+      "order_id",
+      "filename",
+      "content_type",
+      "size",
+      "sha256",
+      "plan",
+      "years",
+      "amount_fen",
+      "payer_account",
+      "status",
+      "reason",
+      "decided_by",
+      "decided_at",
+      "uploaded_by",
+      "uploaded_at",
+    ]);
+  if (filter.orderId) q = q.where("order_id", "=", filter.orderId);
+  if (filter.status) q = q.where("status", "=", filter.status);
+  return (await q.orderBy("uploaded_at", "desc").limit(500).execute()).map(receiptView);
+}
+
+export async function readTransferReceipt(
+  deps: Pick<OrderDeps, "db">,
+  actor: Actor,
+  receiptId: string,
+): Promise<{ filename: string; contentType: string; content: Uint8Array }> {
+  const r = await deps.db
+    .selectFrom("transfer_receipts")
+    .innerJoin("orders", "orders.id", "transfer_receipts.order_id")
+    .select([
+      "transfer_receipts.filename",
+      "transfer_receipts.content_type",
+      "transfer_receipts.content",
+      "orders.organisation_id",
+    ])
+    .where("transfer_receipts.id", "=", receiptId)
+    .executeTakeFirst();
+  if (!r) throw new DomainError("payment.receipt_not_found");
+  assertCanSee(actor, r);
+  return { filename: r.filename, contentType: r.content_type, content: r.content };
+}
+
+/** Finance rejects a receipt with the reason the customer is told; the order stays awaiting payment. */
+export async function rejectTransferReceipt(
+  deps: OrderDeps,
+  actor: Actor,
+  receiptId: string,
+  reasonText: string,
+): Promise<ReceiptView> {
+  requireRole(actor, "finance");
+  const reason = reasonText.trim();
+  if (!reason) throw new DomainError("payment.reject_reason_required");
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const found = await tx
+      .selectFrom("transfer_receipts")
+      .select("order_id")
+      .where("id", "=", receiptId)
+      .executeTakeFirst();
+    if (!found) throw new DomainError("payment.receipt_not_found");
+    const order = await lockOrder(tx, found.order_id);
+    const receipt = await tx
+      .selectFrom("transfer_receipts")
+      .selectAll()
+      .where("id", "=", receiptId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (receipt.status !== "submitted")
+      throw new DomainError("payment.receipt_decided", { status: receipt.status });
+    const updated = await tx
+      .updateTable("transfer_receipts")
+      .set({ status: "rejected", reason, decided_by: actorLabel(actor), decided_at: now })
+      .where("id", "=", receiptId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "payment.receipt_rejected",
+        subjectType: "order",
+        subjectId: order.id,
+        reason,
+        data: { receiptId },
+      },
+      now,
+    );
+    await notifyApplicant(
+      tx,
+      order,
+      "transfer-rejected",
+      { number: order.number, reason },
+      `receipt:${receiptId}:rejected`,
+      now,
+    );
+    return receiptView(updated);
+  });
+}
+
+async function notifyApplicant(
+  tx: Transaction<Database>,
+  order: OrderRow,
+  template: "transfer-rejected",
+  params: Record<string, string>,
+  dedupeKey: string,
+  now: Date,
+): Promise<void> {
+  const to = await userRecipient(tx, order.applicant_id);
+  if (!to) return;
+  await enqueue(
+    tx,
+    { kind: "payment", template, params, subject: { type: "order", id: order.id }, dedupeKey, to },
+    now,
+  );
+}
+
+/**
+ * Finance confirms a bank transfer it has seen on the collection account (programme B), and with
+ * it the receipt under review. The transfer reference is unique, so confirming the same transfer
+ * twice records it once.
  */
 export async function confirmBankTransfer(
   deps: OrderDeps,
@@ -190,6 +672,7 @@ export async function confirmBankTransfer(
       .select("gateway_trade_no")
       .where("order_id", "=", order.id)
       .where("status", "=", "succeeded")
+      .where("duplicate_of", "is", null)
       .executeTakeFirst();
     if (paid) return { outcome: "already-paid" as const };
     if (input.amountFen !== Number(order.total_fen))
@@ -209,8 +692,16 @@ export async function confirmBankTransfer(
         gateway_trade_no: reference,
         created_at: now,
         paid_at: now,
+        settled_by: "finance",
       })
       .execute();
+    const receipt = await tx
+      .updateTable("transfer_receipts")
+      .set({ status: "confirmed", decided_by: actorLabel(actor), decided_at: now })
+      .where("order_id", "=", order.id)
+      .where("status", "=", "submitted")
+      .returning("id")
+      .executeTakeFirst();
     await appendAudit(
       tx,
       {
@@ -218,11 +709,61 @@ export async function confirmBankTransfer(
         action: "payment.succeeded",
         subjectType: "order",
         subjectId: order.id,
-        data: { reference, amountFen: input.amountFen, channel: "bank-transfer" },
+        data: {
+          reference,
+          amountFen: input.amountFen,
+          channel: "bank-transfer",
+          ...(receipt ? { receiptId: receipt.id } : {}),
+        },
       },
       now,
     );
     await transitionInTx(tx, deps, actor, order.id, "pay");
     return { outcome: "paid" as const };
   });
+}
+
+/**
+ * The payer came back from the pay page but no callback has arrived: the desk asks the gateway
+ * about the order's open charges now, instead of waiting for the reconciliation job.
+ */
+export async function queryOrderPayments(
+  deps: PaymentDeps,
+  actor: Actor,
+  orderId: string,
+): Promise<{ outcomes: CallbackOutcome[] }> {
+  const order = await deps.db
+    .selectFrom("orders")
+    .select(["organisation_id"])
+    .where("id", "=", orderId)
+    .executeTakeFirst();
+  if (!order) throw new DomainError("order.not_found");
+  assertCanSee(actor, order);
+  const pending = await deps.db
+    .selectFrom("payments")
+    .select("gateway_trade_no")
+    .where("order_id", "=", orderId)
+    .where("status", "=", "pending")
+    .where("channel", "=", "online")
+    .execute();
+  const outcomes: CallbackOutcome[] = [];
+  for (const p of pending) {
+    if (!p.gateway_trade_no) continue;
+    const status = await deps.gateway.queryCharge(p.gateway_trade_no);
+    if (status.status !== "succeeded") continue;
+    const { outcome } = await acceptPaymentNotice(
+      deps,
+      {
+        kind: "payment",
+        tradeNo: p.gateway_trade_no,
+        status: "succeeded",
+        amountFen: status.amountFen,
+        paidAt: status.paidAt ?? deps.clock.now(),
+        gatewayRef: status.gatewayRef ?? "",
+      },
+      "query",
+    );
+    outcomes.push(outcome);
+  }
+  return { outcomes };
 }
