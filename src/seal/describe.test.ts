@@ -85,14 +85,49 @@ describe("describeSealVerdict", () => {
 });
 
 describe("sealMessages", () => {
-  /** Every seal.* code the seal modules can produce, literal or composed from a prefix. */
+  /**
+   * Every seal.* and pdf.* code the seal area can produce, literal or composed from a prefix: the
+   * seal modules, and the desk's seal service, routes and `certdesk pdf` command.
+   */
   function codesInSource(): Set<string> {
     const dir = new URL("./", import.meta.url);
+    const files = [
+      ...readdirSync(dir)
+        .filter((f) => f.endsWith(".ts") && !f.includes("test"))
+        .map((f) => new URL(f, dir)),
+      new URL("../services/seals.ts", dir),
+      new URL("../server/routes/seals.ts", dir),
+      new URL("../cli/pdf.ts", dir),
+      new URL("../cli/main.ts", dir),
+    ];
     const codes = new Set<string>();
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.includes("test"))) {
-      const source = readFileSync(new URL(file, dir), "utf8");
-      for (const m of source.matchAll(/"(seal\.[a-z0-9_]+(?:\.[a-zA-Z_]+)?)"/g)) codes.add(m[1]!);
+    for (const file of files) {
+      const source = readFileSync(file, "utf8");
+      for (const m of source.matchAll(
+        /"((?:seal|pdf)\.[a-z0-9_]+(?:\.[a-zA-Z_]+)?|cli\.help\.pdf[a-z_.]*)"/g,
+      )) {
+        codes.add(m[1]!);
+      }
     }
+    // Audit actions of the seal service, not messages.
+    for (const action of ["seal.make", "seal.replace", "seal.image_upload"]) codes.delete(action);
+    // `certdesk pdf` is a command group: its help is cli.help.<group>.
+    codes.add("cli.help.pdf");
+    // The PDF verdict's checks are labelled pdf.check.<name>; the signer's validity is composed.
+    for (const name of [
+      "byteRange",
+      "digest",
+      "signature",
+      "signingCertificate",
+      "signerCertificate",
+      "chain",
+      "seal",
+      "changes",
+    ]) {
+      codes.add(`pdf.check.${name}`);
+    }
+    for (const outcome of ["valid", "expired", "not_yet_valid"])
+      codes.add(`pdf.signer_certificate_${outcome}`);
     // certificateValidityCheck composes `${prefix}_${outcome}`.
     for (const prefix of ["seal.maker_certificate", "seal.signer_certificate"]) {
       codes.delete(prefix);

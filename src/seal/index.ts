@@ -25,3 +25,19 @@ export type {
 } from "./signature.js";
 export { sealFileKind, verifySealFile } from "./verify-file.js";
 export type { SealFileVerdict } from "./verify-file.js";
+export { buildDetachedCms, parseCms } from "./cms.js";
+export type { BuildCmsInput, CmsView } from "./cms.js";
+export { signPdf } from "./pdf-sign.js";
+export type { SignPdfInput, StampPosition } from "./pdf-sign.js";
+export { verifyPdf } from "./pdf-verify.js";
+export type {
+  PdfCheck,
+  PdfCheckName,
+  PdfSignatureVerdict,
+  PdfSignerView,
+  PdfVerdict,
+  VerifyPdfOptions,
+} from "./pdf-verify.js";
+export { describePdfVerdict, pdfSignatureToJson, pdfVerdictToJson } from "./pdf-describe.js";
+export { SEAL_RED, processSealImage } from "./image.js";
+export type { SealImageAnalysis, SealImageOptions, SealPicture } from "./image.js";

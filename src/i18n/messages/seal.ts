@@ -1,4 +1,4 @@
-/** Messages for electronic seals (seal.*): verification outcomes, verdict text and build errors. */
+/** Messages for electronic seals (seal.*) and signed PDFs (pdf.*): verification outcomes, verdict text and errors. */
 import type { MessageTable } from "./types.js";
 
 export const sealMessages: MessageTable = {
@@ -214,5 +214,270 @@ export const sealMessages: MessageTable = {
   "seal.maker_signer_failed": {
     "zh-CN": "制章者签名验证失败（SM2 签名须使用标识 1234567812345678）",
     en: "The maker's signature does not verify (SM2 signatures must use the ID 1234567812345678)",
+  },
+
+  // Signed PDFs: verdicts
+  "pdf.verdict_valid": {
+    "zh-CN": "PDF 签章有效：{count} 个签名全部验证通过（验证时间 {at}）",
+    en: "The PDF is validly signed: {count} signature(s), every one verifies (checked at {at})",
+  },
+  "pdf.verdict_invalid": {
+    "zh-CN": "PDF 签章无效（验证时间 {at}）",
+    en: "The PDF's signatures are not valid (checked at {at})",
+  },
+  "pdf.no_signatures": { "zh-CN": "文档中没有签名", en: "The document carries no signature" },
+  "pdf.unreadable_note": {
+    "zh-CN": "文档结构无法完整读取（{detail}），以下结果按字节扫描得出",
+    en: "The document structure cannot be fully read ({detail}); the results below come from scanning its bytes",
+  },
+  "pdf.info_signature": {
+    "zh-CN": "签名 {index}（{field}）：签名者 {subject}；签名时间 {time}",
+    en: "Signature {index} ({field}): signed by {subject} at {time}",
+  },
+  "pdf.info_stamp": {
+    "zh-CN": "印章图案位于第 {page} 页 [{rect}]",
+    en: "The stamp is on page {page} at [{rect}]",
+  },
+  "pdf.info_seal": {
+    "zh-CN": "电子印章：{name}（编号 {id}）",
+    en: "Electronic seal: {name} (ID {id})",
+  },
+  "pdf.field_unknown": { "zh-CN": "未命名", en: "unnamed" },
+  "pdf.signer_unknown": { "zh-CN": "未知", en: "unknown" },
+  "pdf.check.byteRange": { "zh-CN": "签名范围", en: "Signed range" },
+  "pdf.check.digest": { "zh-CN": "文档杂凑值", en: "Document digest" },
+  "pdf.check.signature": { "zh-CN": "签名值", en: "Signature" },
+  "pdf.check.signingCertificate": { "zh-CN": "签名证书属性", en: "Signing-certificate attribute" },
+  "pdf.check.signerCertificate": { "zh-CN": "签名者证书", en: "Signer certificate" },
+  "pdf.check.chain": { "zh-CN": "证书链", en: "Certificate chain" },
+  "pdf.check.seal": { "zh-CN": "电子印章", en: "Electronic seal" },
+  "pdf.check.changes": { "zh-CN": "签名后的改动", en: "Changes after signing" },
+
+  // Signed PDFs: check outcomes
+  "pdf.not_checked": { "zh-CN": "未检查", en: "not checked" },
+  "pdf.byte_range_ok": {
+    "zh-CN": "签名范围覆盖除签名值外的全部内容（{byteRange}）",
+    en: "the signed range covers everything but the signature value ({byteRange})",
+  },
+  "pdf.byte_range_invalid": {
+    "zh-CN": "签名范围不合规（{byteRange}）",
+    en: "the signed range is malformed ({byteRange})",
+  },
+  "pdf.byte_range_beyond_file": {
+    "zh-CN": "签名范围超出文件末尾（{byteRange}）：文件被截断",
+    en: "the signed range runs past the end of the file ({byteRange}): the file was truncated",
+  },
+  "pdf.cms_invalid": { "zh-CN": "签名数据无法解析：{what}", en: "the signature data does not parse: {what}" },
+  "pdf.digest_matches": {
+    "zh-CN": "签名后签名范围内的内容未被改动（{algorithm}）",
+    en: "nothing inside the signed range changed after signing ({algorithm})",
+  },
+  "pdf.digest_mismatch": {
+    "zh-CN": "杂凑值不一致：文档在签名后被改动（{algorithm}）",
+    en: "the digest does not match: the document was changed after signing ({algorithm})",
+  },
+  "pdf.digest_algorithm_unsupported": {
+    "zh-CN": "不支持的杂凑算法：{algorithm}",
+    en: "unsupported digest algorithm: {algorithm}",
+  },
+  "pdf.attributes_invalid": {
+    "zh-CN": "签名属性缺少内容类型或消息摘要",
+    en: "the signed attributes lack a content type or message digest",
+  },
+  "pdf.signer_certificate_missing": {
+    "zh-CN": "签名数据中没有签名者证书",
+    en: "the signature data does not carry the signer's certificate",
+  },
+  "pdf.signature_valid": { "zh-CN": "签名有效（{algorithm}）", en: "the signature verifies ({algorithm})" },
+  "pdf.signature_invalid": {
+    "zh-CN": "签名无效：签名数据被改动，或不是由该证书签署（{algorithm}）",
+    en: "the signature does not verify: it was altered or not made with this certificate ({algorithm})",
+  },
+  "pdf.signature_algorithm_unsupported": {
+    "zh-CN": "不支持的签名算法：{algorithm}",
+    en: "unsupported signature algorithm: {algorithm}",
+  },
+  "pdf.ess_match": {
+    "zh-CN": "签名证书属性（版本 {version}）指向签名者证书",
+    en: "the signing-certificate attribute (version {version}) names the signer's certificate",
+  },
+  "pdf.ess_mismatch": {
+    "zh-CN": "签名证书属性指向另一张证书",
+    en: "the signing-certificate attribute names another certificate",
+  },
+  "pdf.ess_missing": {
+    "zh-CN": "缺少 PAdES 要求的签名证书属性（signing-certificate-v2）",
+    en: "the signing-certificate-v2 attribute PAdES requires is missing",
+  },
+  "pdf.ess_missing_legacy": {
+    "zh-CN": "无签名证书属性（非 PAdES 签名，未检查）",
+    en: "no signing-certificate attribute (not a PAdES signature; not checked)",
+  },
+  "pdf.signer_certificate_valid": {
+    "zh-CN": "{subject}，有效期 {notBefore} 至 {notAfter}，签名时（{at}）有效",
+    en: "{subject}, valid from {notBefore} to {notAfter}, valid when signed ({at})",
+  },
+  "pdf.signer_certificate_expired": {
+    "zh-CN": "签名时（{at}）签名者证书已于 {notAfter} 过期（{subject}）",
+    en: "when signed ({at}) the signer certificate had expired at {notAfter} ({subject})",
+  },
+  "pdf.signer_certificate_not_yet_valid": {
+    "zh-CN": "签名时（{at}）签名者证书尚未生效，生效时间 {notBefore}（{subject}）",
+    en: "when signed ({at}) the signer certificate was not yet valid; it starts at {notBefore} ({subject})",
+  },
+  "pdf.chain_not_checked": {
+    "zh-CN": "未提供信任的根证书，未检查",
+    en: "not checked: no trusted root given",
+  },
+  "pdf.chain_trusted": { "zh-CN": "证书链至受信任的根证书 {root}", en: "chains to the trusted root {root}" },
+  "pdf.chain_untrusted": {
+    "zh-CN": "证书链无法连到受信任的根证书（止于颁发者 {issuer}）",
+    en: "does not chain to a trusted root (stops at the issuer {issuer})",
+  },
+  "pdf.seal_valid": {
+    "zh-CN": "电子印章“{name}”有效，并绑定签名者证书",
+    en: "the electronic seal “{name}” is valid and binds the signer's certificate",
+  },
+  "pdf.seal_invalid": {
+    "zh-CN": "电子印章“{name}”无效，详见下列检查",
+    en: "the electronic seal “{name}” is not valid; see the checks below",
+  },
+  "pdf.seal_not_bound": {
+    "zh-CN": "电子印章“{name}”未绑定签名者证书（{subject}），签名者无权使用",
+    en: "the electronic seal “{name}” does not bind the signer's certificate ({subject}), so the signer may not use it",
+  },
+  "pdf.no_seal": { "zh-CN": "签名未附电子印章", en: "the signature carries no electronic seal" },
+  "pdf.covers_whole_document": {
+    "zh-CN": "签名覆盖整个文档，签名后未追加内容",
+    en: "the signature covers the whole document; nothing was added after signing",
+  },
+  "pdf.modified_after_signing": {
+    "zh-CN": "签名后文档被修改：末尾追加了 {bytes} 字节未经签名的内容",
+    en: "modified after signing: {bytes} unsigned bytes were added after the signed revision",
+  },
+  "pdf.later_revision_signed": {
+    "zh-CN": "签名后追加的 {bytes} 字节由后续签名覆盖",
+    en: "the {bytes} bytes added after signing are covered by a later signature",
+  },
+
+  // Signing PDFs
+  "pdf.unreadable": { "zh-CN": "无法读取该 PDF 文件：{detail}", en: "Cannot read the PDF file: {detail}" },
+  "pdf.encrypted": {
+    "zh-CN": "PDF 文件已加密，请提供未加密的文件",
+    en: "The PDF file is encrypted; give an unencrypted file",
+  },
+  "pdf.signer_algorithm_unsupported": {
+    "zh-CN": "不能用签名算法 {algorithm} 签署 PDF",
+    en: "Cannot sign a PDF with the signature algorithm {algorithm}",
+  },
+  "pdf.signer_key_mismatch": {
+    "zh-CN": "签名密钥与证书（{subject}）不匹配",
+    en: "The signing key does not match the certificate ({subject})",
+  },
+  "pdf.stamp_needs_seal": {
+    "zh-CN": "盖章位置需要配合电子印章使用",
+    en: "A stamp position needs an electronic seal",
+  },
+  "pdf.seal_unusable": {
+    "zh-CN": "电子印章不能使用：{check}",
+    en: "The electronic seal cannot be used: {check}",
+  },
+  "pdf.seal_picture_unsupported": {
+    "zh-CN": "无法在 PDF 中显示 {type} 格式的印章图片",
+    en: "A {type} seal picture cannot be shown in a PDF",
+  },
+  "pdf.page_out_of_range": {
+    "zh-CN": "文档只有 {pages} 页，没有第 {page} 页",
+    en: "The document has {pages} pages; there is no page {page}",
+  },
+  "pdf.too_large": {
+    "zh-CN": "签名数据超出预留空间",
+    en: "The signature data does not fit the space reserved for it",
+  },
+  "pdf.self_check_failed": {
+    "zh-CN": "新签名未通过自检（{check}），签名密钥或算法有误",
+    en: "The new signature fails its own check ({check}): wrong signing key or algorithm",
+  },
+
+  // The CLI's help for `certdesk pdf`
+  "cli.help.pdf": { "zh-CN": "签名 PDF 文档", en: "signed PDF documents" },
+  "cli.help.pdf.verify": {
+    "zh-CN": "校验 PDF 中的签名（签名者、时间、电子印章、签名后是否被改动）；全部通过时退出码为 0，否则为 1",
+    en: "verify the signatures in a PDF (signer, time, electronic seal, changes after signing); exits 0 when all verify, 1 when not",
+  },
+  "cli.help.pdf_file": { "zh-CN": "PDF 文件", en: "the PDF file" },
+  "cli.help.pdf.trust": {
+    "zh-CN": "受信任的根证书（PEM 或 DER）；不给出时不检查证书链",
+    en: "trusted root certificates (PEM or DER); without it the chain is not checked",
+  },
+
+  // Seal pictures from a scan or photo of the imprint
+  "seal.image_unreadable": {
+    "zh-CN": "无法读取该图片，请上传 PNG 或 JPEG 格式的扫描件或照片（{detail}）",
+    en: "The image cannot be read; upload a PNG or JPEG scan or photo ({detail})",
+  },
+  "seal.image_options_invalid": {
+    "zh-CN": "印章图片参数 {option} 的值 {value} 超出范围",
+    en: "The seal picture setting {option} = {value} is out of range",
+  },
+  "seal.image_too_small": {
+    "zh-CN":
+      "图片只有 {widthPx}×{heightPx} 像素，不足以制作 {sizeMm} 毫米、{dpi} dpi 的印章图片（需要至少 {needPx} 像素），请上传分辨率更高的扫描件或照片",
+    en: "The image is only {widthPx}×{heightPx} pixels: a {sizeMm} mm seal at {dpi} dpi needs at least {needPx}; upload a higher-resolution scan or photo",
+  },
+  "seal.image_no_red_ink": {
+    "zh-CN": "图片中没有找到红色印迹，请上传盖有红色实物印章的白纸扫描件或照片",
+    en: "No red ink was found in the image; upload a scan or photo of the red imprint on white paper",
+  },
+  "seal.image_multiple_imprints": {
+    "zh-CN": "图片中有 {count} 个印迹，请只保留要制作的一枚印章",
+    en: "The image shows {count} imprints; keep only the one seal to be made",
+  },
+  "seal.image_cut_off": {
+    "zh-CN": "印迹在图片边缘被截断，请拍摄或扫描完整的印迹并在四周留出空白",
+    en: "The imprint is cut off at the edge of the image; capture the whole imprint with a blank margin around it",
+  },
+  "seal.image_imprint_too_small": {
+    "zh-CN": "印迹在图片中只有 {imprintPx} 像素宽，至少需要 {needPx} 像素，请靠近拍摄或提高扫描分辨率",
+    en: "The imprint is only {imprintPx} pixels across and needs at least {needPx}; take the photo closer or scan at a higher resolution",
+  },
+  "seal.image_blurred": {
+    "zh-CN": "印迹模糊（边缘宽约 {edgeMm} 毫米，上限 {limitMm} 毫米），请对焦后重新拍摄或扫描",
+    en: "The imprint is blurred (its edges are about {edgeMm} mm wide, at most {limitMm} mm); focus and take the photo or scan again",
+  },
+  "seal.image_not_for_order": {
+    "zh-CN": "{service} 业务不需要印章图片",
+    en: "A {service} order takes no seal picture",
+  },
+  "seal.image_order_closed": {
+    "zh-CN": "订单已结束（{state}），不能再上传印章图片",
+    en: "The order is closed ({state}); no seal picture can be uploaded",
+  },
+  "seal.image_seal_made": {
+    "zh-CN": "电子印章 {esId} 已制作，不能再更换印章图片；如需修改请办理印章变更",
+    en: "The electronic seal {esId} has been made; its picture cannot be replaced now: apply for a seal change",
+  },
+  "seal.image_not_found": {
+    "zh-CN": "该订单尚未上传印章图片",
+    en: "No seal picture has been uploaded for this order",
+  },
+  "seal.image_missing": {
+    "zh-CN": "申请人尚未上传印章图片，无法制作电子印章",
+    en: "The applicant has not uploaded the seal picture, so the seal cannot be made",
+  },
+
+  // Seals at the desk
+  "seal.not_found": { "zh-CN": "该证书没有电子印章", en: "This certificate holds no electronic seal" },
+  "seal.order_makes_no_seal": {
+    "zh-CN": "{service} 业务不制作电子印章",
+    en: "A {service} order makes no electronic seal",
+  },
+  "seal.certificate_not_issued": {
+    "zh-CN": "订单 {order} 的证书尚未签发，签发后才能制作电子印章",
+    en: "The certificate of order {order} has not been issued yet; the seal is made after it is",
+  },
+  "seal.order_not_in_production": {
+    "zh-CN": "订单当前状态为 {state}，不在制作环节",
+    en: "The order is {state}, not at its production step",
   },
 };
