@@ -5,8 +5,8 @@ import zhCN from "antd/locale/zh_CN";
 import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
 import { lazy, useEffect } from "react";
-import { BrowserRouter, Route, Routes } from "react-router-dom";
-import { AuthProvider, RequireApplicant } from "./auth";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
+import { AuthProvider, RequireApplicant, RequireStaff } from "./auth";
 import { AppLayout } from "./components/AppLayout";
 import { I18nProvider, useI18n } from "./i18n";
 import { Landing } from "./pages/Landing";
@@ -17,8 +17,16 @@ import { SignUp } from "./pages/SignUp";
 // Pages load on first visit: the front page comes up before the portal's and guides' code.
 const GuideIndex = lazy(() => import("./pages/guides/GuideIndex").then((m) => ({ default: m.GuideIndex })));
 const GuidePage = lazy(() => import("./pages/guides/GuidePage").then((m) => ({ default: m.GuidePage })));
-const OfficePlaceholder = lazy(() =>
-  import("./pages/OfficePlaceholder").then((m) => ({ default: m.OfficePlaceholder })),
+const OfficeHome = lazy(() => import("./pages/office/OfficeHome").then((m) => ({ default: m.OfficeHome })));
+const ProgrammesPage = lazy(() =>
+  import("./pages/office/AdminPages").then((m) => ({ default: m.ProgrammesPage })),
+);
+const AuditCheckPage = lazy(() =>
+  import("./pages/office/AdminPages").then((m) => ({ default: m.AuditCheckPage })),
+);
+const QueuePage = lazy(() => import("./pages/office/QueuePage").then((m) => ({ default: m.QueuePage })));
+const OfficeOrderPage = lazy(() =>
+  import("./pages/office/OfficeOrderPage").then((m) => ({ default: m.OfficeOrderPage })),
 );
 const Apply = lazy(() => import("./pages/portal/Apply").then((m) => ({ default: m.Apply })));
 const Home = lazy(() => import("./pages/portal/Home").then((m) => ({ default: m.Home })));
@@ -81,7 +89,27 @@ export function App() {
                   path="portal/usb-key"
                   element={<RequireApplicant>{() => <UsbKey />}</RequireApplicant>}
                 />
-                <Route path="office/*" element={<OfficePlaceholder />} />
+                <Route
+                  path="office"
+                  element={<RequireStaff>{(actor) => <OfficeHome actor={actor} />}</RequireStaff>}
+                />
+                <Route
+                  path="office/queue/:queueId"
+                  element={<RequireStaff>{(actor) => <QueuePage actor={actor} />}</RequireStaff>}
+                />
+                <Route
+                  path="office/orders/:orderId"
+                  element={<RequireStaff>{(actor) => <OfficeOrderPage actor={actor} />}</RequireStaff>}
+                />
+                <Route
+                  path="office/programmes"
+                  element={<RequireStaff>{() => <ProgrammesPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/audit"
+                  element={<RequireStaff>{() => <AuditCheckPage />}</RequireStaff>}
+                />
+                <Route path="office/*" element={<Navigate to="/office" replace />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

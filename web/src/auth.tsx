@@ -75,3 +75,19 @@ export function RequireApplicant({ children }: { children: (actor: Applicant) =>
   }
   return <>{children(actor)}</>;
 }
+
+export type Staff = Extract<Actor, { kind: "staff" }>;
+
+/** The back office's pages: staff only; applicants go to their portal, others to sign in. */
+export function RequireStaff({ children }: { children: (actor: Staff) => ReactNode }) {
+  const { actor } = useAuth();
+  const { t } = useI18n();
+  const location = useLocation();
+  if (actor === undefined) return <Spin tip={t("common.loading")} fullscreen />;
+  if (actor !== null && actor.kind === "applicant") return <Navigate to="/portal" replace />;
+  if (actor === null || actor.kind !== "staff") {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/sign-in?next=${next}`} replace />;
+  }
+  return <>{children(actor)}</>;
+}

@@ -91,6 +91,7 @@ export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>("GET", path, signal ? { signal } : {}),
   post: <T>(path: string, json?: unknown, headers?: Record<string, string>) =>
     request<T>("POST", path, { json, ...(headers ? { headers } : {}) }),
+  put: <T>(path: string, json: unknown) => request<T>("PUT", path, { json }),
   upload: <T>(path: string, file: File) => {
     const form = new FormData();
     form.append("file", file, file.name);

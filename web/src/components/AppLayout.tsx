@@ -8,6 +8,7 @@ import { Suspense, useEffect, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth";
 import { useI18n, type MessageKey } from "../i18n";
+import { queuesFor } from "../lib/office";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { LongText } from "./LongText";
 
@@ -27,10 +28,27 @@ const APPLICANT_NAV: NavItem[] = [
   { key: "/guides", label: "nav.guides" },
 ];
 
+/** Staff: their desk, the queues their roles work, and the admin's pages. */
+function staffNav(roles: readonly string[]): NavItem[] {
+  return [
+    { key: "/office", label: "nav.office" },
+    ...queuesFor(roles).map((q) => ({ key: `/office/queue/${q.id}`, label: q.label })),
+    ...(roles.includes("admin")
+      ? [
+          { key: "/office/programmes", label: "office.programmes" as const },
+          { key: "/office/audit", label: "office.auditCheck" as const },
+        ]
+      : []),
+  ];
+}
+
 /** The nav entry a path belongs to: the longest key that prefixes it. */
 function selectedKey(items: NavItem[], path: string): string[] {
   const match = items
-    .filter((i) => (i.key === "/" ? path === "/" : path === i.key || path.startsWith(`${i.key}/`)))
+    // The home entries ("/", "/office") are selected on their own page only.
+    .filter((i) =>
+      i.key === "/" || i.key === "/office" ? path === i.key : path === i.key || path.startsWith(`${i.key}/`),
+    )
     .sort((a, b) => b.key.length - a.key.length)[0];
   return match ? [match.key] : [];
 }
@@ -40,7 +58,12 @@ export function AppLayout() {
   const { actor, signOut } = useAuth();
   const location = useLocation();
   const navigate = useNavigate();
-  const items = actor?.kind === "applicant" ? APPLICANT_NAV : PUBLIC_NAV;
+  const items =
+    actor?.kind === "applicant"
+      ? APPLICANT_NAV
+      : actor?.kind === "staff"
+        ? staffNav(actor.roles)
+        : PUBLIC_NAV;
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -48,7 +71,11 @@ export function AppLayout() {
         {t("layout.skipToContent")}
       </a>
       <Layout.Header className="app-header">
-        <Link to={actor?.kind === "applicant" ? "/portal" : "/"} className="brand" aria-label={t("app.name")}>
+        <Link
+          to={actor?.kind === "applicant" ? "/portal" : actor?.kind === "staff" ? "/office" : "/"}
+          className="brand"
+          aria-label={t("app.name")}
+        >
           <SafetyCertificateOutlined aria-hidden />
           <span>{t("app.name")}</span>
         </Link>
