@@ -41,9 +41,12 @@ describe("configuration is validated at start", () => {
     expect(p.map((l) => l.split(":")[0]).sort()).toEqual([
       "CERTDESK_CA_PASSPHRASE",
       "CERTDESK_DEMO",
+      "CERTDESK_INVOICE_SELLER_NAME",
+      "CERTDESK_INVOICE_SELLER_TAX_NUMBER",
       "CERTDESK_PAYMENT_SECRET",
       "CERTDESK_PUBLIC_URL",
       "CERTDESK_SECRET_KEY",
+      "CERTDESK_SMS_PROVIDER",
     ]);
     const ok = loadConfig({
       CERTDESK_MODE: "production",
@@ -51,6 +54,9 @@ describe("configuration is validated at start", () => {
       CERTDESK_SECRET_KEY: "k".repeat(40),
       CERTDESK_PUBLIC_URL: "https://desk.example.cn",
       CERTDESK_CA_PASSPHRASE: "a long CA passphrase",
+      CERTDESK_INVOICE_SELLER_NAME: "某某证书服务有限公司",
+      CERTDESK_INVOICE_SELLER_TAX_NUMBER: "91310115591693856A",
+      CERTDESK_SMS_PROVIDER: "sink",
     });
     expect(ok.publicUrl).toBe("https://desk.example.cn");
   });

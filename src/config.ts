@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { InvoiceSettings } from "./services/invoices.js";
 
 const DEV_SECRET = "development-only-secret-do-not-use-in-production";
 
@@ -35,6 +36,38 @@ const envSchema = z
     CERTDESK_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
+    // Where production makes USB keys for the back office's API: software:<folder> or pkcs11:<module>.
+    CERTDESK_KEY_STATION: z
+      .string()
+      .regex(/^(software|pkcs11):.+/, "must be software:<folder> or pkcs11:<module path>")
+      .optional(),
+    CERTDESK_SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^/]+/, "must be an smtp:// or smtps:// URL (smtp://user:password@host:port)")
+      .optional(),
+    CERTDESK_MAIL_FROM: z.string().min(3).max(200).optional(),
+    // Only the development sink exists so far: messages are kept in the store and shown to staff.
+    CERTDESK_SMS_PROVIDER: z.enum(["sink"]).optional(),
+    CERTDESK_OUTBOX_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+    CERTDESK_PAYMENT_QUERY_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    CERTDESK_INVOICE_TAX_RATE: z
+      .string()
+      .regex(
+        /^(100|\d{1,2})(\.\d{1,2})?$/,
+        "must be a percentage from 0 to 100 with at most 2 decimals, e.g. 6",
+      )
+      .default("6")
+      .refine((v) => percentToBasisPoints(v) <= 10_000, "must not exceed 100"),
+    CERTDESK_INVOICE_SELLER_NAME: z.string().min(2).max(100).optional(),
+    CERTDESK_INVOICE_SELLER_TAX_NUMBER: z
+      .string()
+      .regex(/^[0-9A-Z]{15,20}$/, "must be 15 to 20 digits or capital letters")
+      .optional(),
+    CERTDESK_INVOICE_SELLER_ADDRESS: z.string().max(200).optional(),
+    CERTDESK_INVOICE_SELLER_PHONE: z.string().max(40).optional(),
+    CERTDESK_INVOICE_SELLER_BANK: z.string().max(100).optional(),
+    CERTDESK_INVOICE_SELLER_ACCOUNT: z.string().max(60).optional(),
+    CERTDESK_INVOICE_DRAWER: z.string().max(20).optional(),
   })
   .superRefine((env, ctx) => {
     const hsm = [env.CERTDESK_HSM_MODULE, env.CERTDESK_HSM_TOKEN, env.CERTDESK_HSM_PIN];
@@ -56,6 +89,21 @@ const envSchema = z
       else if (env[key] === DEV_SECRET) {
         ctx.addIssue({ code: "custom", path: [key], message: "must not be the development default" });
       }
+    }
+    // The seller on every invoice and the SMS route are the operator's own: no demo values.
+    for (const key of [
+      "CERTDESK_INVOICE_SELLER_NAME",
+      "CERTDESK_INVOICE_SELLER_TAX_NUMBER",
+      "CERTDESK_SMS_PROVIDER",
+    ] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production mode" });
+    }
+    if (env.CERTDESK_SMTP_URL && !env.CERTDESK_MAIL_FROM) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CERTDESK_MAIL_FROM"],
+        message: "is required in production mode when CERTDESK_SMTP_URL is set",
+      });
     }
     if (env.CERTDESK_DEMO === "1") {
       ctx.addIssue({
@@ -79,6 +127,8 @@ export interface Config {
   sessionHours: number;
   uploadLimitBytes: number;
   logLevel: string;
+  /** The production station of the back office's API (software keys in a folder in development). */
+  keyStation: string | undefined;
   ca: {
     passphrase: string;
     organisation: string;
@@ -88,6 +138,14 @@ export interface Config {
     crlRefreshMinutes: number;
     ocspValidityMinutes: number;
   };
+  notify: {
+    sms: "sink";
+    /** E-mail through this SMTP server; absent, e-mail waits in the outbox. */
+    smtp: { url: string; from: string } | undefined;
+    outboxPollMs: number;
+  };
+  payments: { queryAfterMs: number };
+  invoices: InvoiceSettings;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +163,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         const key = i.path.join(".");
         const value = env[key];
         const shown =
-          value === undefined ? "" : /SECRET|KEY|PASS/.test(key) ? " (value hidden)" : ` (got "${value}")`;
+          value === undefined
+            ? ""
+            : /SECRET|KEY|PASS|SMTP_URL/.test(key)
+              ? " (value hidden)"
+              : ` (got "${value}")`;
         return `${key}: ${i.message}${shown}`;
       }),
     );
@@ -127,6 +189,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionHours: e.CERTDESK_SESSION_HOURS,
     uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
     logLevel: e.CERTDESK_LOG_LEVEL,
+    keyStation:
+      e.CERTDESK_KEY_STATION ??
+      (e.CERTDESK_MODE === "development" ? `software:${resolve(dataDir, "keys")}` : undefined),
     ca: {
       passphrase: e.CERTDESK_CA_PASSPHRASE ?? DEV_SECRET,
       organisation: e.CERTDESK_CA_ORGANISATION,
@@ -138,5 +203,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       crlRefreshMinutes: e.CERTDESK_CRL_REFRESH_MINUTES,
       ocspValidityMinutes: e.CERTDESK_OCSP_VALIDITY_MINUTES,
     },
+    notify: {
+      sms: e.CERTDESK_SMS_PROVIDER ?? "sink",
+      smtp: e.CERTDESK_SMTP_URL
+        ? { url: e.CERTDESK_SMTP_URL, from: e.CERTDESK_MAIL_FROM ?? "certdesk <no-reply@certdesk.localhost>" }
+        : undefined,
+      outboxPollMs: e.CERTDESK_OUTBOX_POLL_MS,
+    },
+    payments: { queryAfterMs: e.CERTDESK_PAYMENT_QUERY_AFTER_MINUTES * 60_000 },
+    invoices: {
+      seller: {
+        name: e.CERTDESK_INVOICE_SELLER_NAME ?? "certdesk 演示服务中心（开发环境）",
+        taxNumber: e.CERTDESK_INVOICE_SELLER_TAX_NUMBER ?? "91310110666007217T",
+        address: e.CERTDESK_INVOICE_SELLER_ADDRESS,
+        phone: e.CERTDESK_INVOICE_SELLER_PHONE,
+        bank: e.CERTDESK_INVOICE_SELLER_BANK,
+        bankAccount: e.CERTDESK_INVOICE_SELLER_ACCOUNT,
+      },
+      taxRateBp: percentToBasisPoints(e.CERTDESK_INVOICE_TAX_RATE),
+      drawer: e.CERTDESK_INVOICE_DRAWER,
+    },
   };
+}
+
+/** "6" → 600, "1.5" → 150, exactly (no floating point). */
+export function percentToBasisPoints(percent: string): number {
+  const [whole = "0", frac = ""] = percent.split(".");
+  return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
 }

@@ -8,17 +8,21 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import { isDomainError } from "./domain/errors.js";
 import { translate } from "./i18n/catalogue.js";
 import { loadConfig, ConfigError, type Config } from "./config.js";
+import { deskJobs, OutboxPump } from "./jobs/desk-jobs.js";
+import { JobRunner } from "./jobs/runner.js";
+import { smtpMailer } from "./notify/email.js";
+import { DevSmsSink } from "./notify/ports.js";
 import { DevPaymentGateway } from "./payments/dev-gateway.js";
-import type { PaymentGateway } from "./payments/port.js";
+import { noPaymentGateway } from "./payments/port.js";
 import { buildApp } from "./server/app.js";
 import { systemActor } from "./services/actor.js";
 import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/ca.js";
 import { caSecrets } from "./services/ca-keys.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/calendar.js";
-import { CrlRefreshTimer, Publication } from "./services/publication.js";
+import { Publication } from "./services/publication.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
 import { openStore, type Store } from "./store/database.js";
-import { DomainError } from "./domain/errors.js";
+import { stationFromSpec } from "./token/station.js";
 
 export interface Running {
   url: string;
@@ -26,14 +30,6 @@ export interface Running {
   demoLogins: DemoLogins | undefined;
   stop(): Promise<void>;
 }
-
-const noGateway: PaymentGateway = {
-  name: "none",
-  createCharge: async () => {
-    throw new DomainError("payment.channel_not_offered", { channel: "online" });
-  },
-  readCallback: () => undefined,
-};
 
 export async function startCertdesk(config: Config, clock: Clock = systemClock): Promise<Running> {
   const store = await openStore(config.store);
@@ -64,13 +60,41 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     });
     const devGateway =
       config.mode === "development"
-        ? new DevPaymentGateway(config.paymentSecret, config.publicUrl)
+        ? new DevPaymentGateway({ db: store.db, secret: config.paymentSecret, publicUrl: config.publicUrl })
         : undefined;
+    const gateway = devGateway ?? noPaymentGateway;
+    // Messages: SMS into the development sink (the only provider so far), e-mail over SMTP.
+    const sms = new DevSmsSink({ db: store.db, clock });
+    const mailer = config.notify.smtp
+      ? smtpMailer({ ...config.notify.smtp, messageIdDomain: new URL(config.publicUrl).hostname })
+      : undefined;
+    const jobs = new JobRunner({
+      db: store.db,
+      jobs: deskJobs(
+        {
+          db: store.db,
+          clock,
+          calendar,
+          gateway,
+          publicUrl: config.publicUrl,
+          publication,
+          sms,
+          mailer,
+          invoices: config.invoices,
+        },
+        {
+          paymentQueryAfterMs: config.payments.queryAfterMs,
+          crlRefreshMs: config.ca.crlRefreshMinutes * 60_000,
+        },
+      ),
+      onError: (error, context) => logError(error, context),
+    });
+    const keyStation = config.keyStation;
     const app = await buildApp({
       db: store.db,
       clock,
       calendar,
-      gateway: devGateway ?? noGateway,
+      gateway,
       devGateway,
       publicUrl: config.publicUrl,
       sessionHours: config.sessionHours,
@@ -80,20 +104,33 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       cas,
       urls,
       publication,
+      jobs,
+      // USB keys: SO PINs sealed under the secret key, codes through the notification outbox.
+      keys: {
+        secretKey: config.secretKey,
+        station: keyStation ? () => stationFromSpec(keyStation) : undefined,
+      },
     });
     logError = (error, context) => app.log.error({ err: error }, context);
     const url = await app.listen({ host: config.host, port: config.port });
-    const crlTimer = new CrlRefreshTimer(publication, config.ca.crlRefreshMinutes * 60_000, (error) =>
-      logError(error, "scheduled CRL refresh"),
+    // The gateway retries its callbacks until the desk answers; scheduled work starts with one run
+    // of every job, which makes up for whatever fell due while the desk was down.
+    devGateway?.start();
+    await jobs.start();
+    const pump = new OutboxPump({ db: store.db, clock }, jobs, config.notify.outboxPollMs, (error) =>
+      logError(error, "outbox poll"),
     );
-    crlTimer.start();
+    pump.start();
     return {
       url,
       store,
       demoLogins,
       stop: async () => {
-        await crlTimer.stop();
+        await pump.stop();
+        await jobs.stop();
+        await devGateway?.stop();
         await app.close();
+        await mailer?.close();
         await secrets.close();
         await store.close();
       },

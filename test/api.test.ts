@@ -141,6 +141,7 @@ for (const kind of testStores) {
         await supplier({ method: "POST", url: `/api/orders/${order.id}/submit` })
       ).json<Order>();
       expect(submitted.state).toBe("awaiting_payment");
+      expect((submitted as Order & { pendingStep: string }).pendingStep).toBe("payment");
 
       // Review before payment is refused: programme A pays first.
       const tooSoon = await reviewer({ method: "POST", url: `/api/orders/${order.id}/approve` });

@@ -28,7 +28,7 @@ import { OID } from "../src/pki/oids.js";
 import { randomSerial } from "../src/pki/serial.js";
 import { generateSoftwareKey, type KeyAlgorithm } from "../src/pki/signer.js";
 import { DISTID, Workdir, buildHierarchy, openssl, opensslAsync } from "../src/pki/test-support.js";
-import type { PaymentGateway } from "../src/payments/port.js";
+import { noPaymentGateway, type PaymentGateway } from "../src/payments/port.js";
 import { buildApp } from "../src/server/app.js";
 import type { Actor } from "../src/services/actor.js";
 import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls, type LoadedCa } from "../src/services/ca.js";
@@ -52,11 +52,7 @@ const SETTINGS: PublicationSettings = {
   ocspValidityMinutes: 60,
 };
 const admin: Actor = { kind: "staff", userId: randomUUID(), roles: ["admin"], name: "测试管理员" };
-const noGateway: PaymentGateway = {
-  name: "none",
-  createCharge: () => Promise.reject(new Error("no payments here")),
-  readCallback: () => undefined,
-};
+const noGateway: PaymentGateway = noPaymentGateway;
 
 type Db = Awaited<ReturnType<(typeof testStores)[number]["open"]>>["db"];
 

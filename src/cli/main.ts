@@ -13,6 +13,7 @@ import { systemClock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { auditVerifyCommand } from "./audit.js";
 import { sealVerifyCommand } from "./seal.js";
+import { pdfVerifyCommand } from "./pdf.js";
 import {
   type CaImportOptions,
   type CaInitOptions,
@@ -25,6 +26,7 @@ import {
   caRevokeCommand,
 } from "./ca.js";
 import { type CaCrlOptions, caCrlCommand } from "./ca-crl.js";
+import { type ProduceOptions, type ResetPinOptions, produceCommand, resetPinCommand } from "./produce.js";
 import {
   addWorkingDaysCommand,
   calendarYearsCommand,
@@ -169,6 +171,14 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .option("--at <time>", out.t("cli.help.at"))
     .action(act((file: string, options: { at?: string }) => sealVerifyCommand(ctx, file, options)));
 
+  const pdf = group(program, "pdf");
+  pdf
+    .command("verify")
+    .description(out.t("cli.help.pdf.verify"))
+    .argument("<file>", out.t("cli.help.pdf_file"))
+    .option("--trust <file>", out.t("cli.help.pdf.trust"))
+    .action(act((file: string, options: { trust?: string }) => pdfVerifyCommand(ctx, file, options)));
+
   const programme = group(program, "programme");
   programme
     .command("list")
@@ -224,6 +234,24 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .option("--password <password>", out.t("cli.help.ca.password"))
     .option("--id <id>", out.t("cli.help.ca.id"))
     .action(act((options: CaImportOptions) => caImportCommand(ctx, options)));
+
+  // USB keys at the service centre (src/cli/produce.ts).
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  program
+    .command("produce")
+    .description(out.t("cli.help.produce"))
+    .option("--order <id|number>", out.t("cli.help.produce.order"), collect)
+    .option("--batch <id>", out.t("cli.help.produce.batch"))
+    .option("--station <station>", out.t("cli.help.produce.station"))
+    .action(act((options: ProduceOptions) => produceCommand(ctx, options)));
+  group(program, "key")
+    .command("reset-pin")
+    .description(out.t("cli.help.key.reset_pin"))
+    .option("--pkcs11-module <path>", out.t("client.help.pkcs11_module"))
+    .option("--token-serial <serial>", out.t("client.help.token_serial"))
+    .option("--token-label <label>", out.t("client.help.token_label"))
+    .option("--order <id|number>", out.t("cli.help.key.order"))
+    .action(act((options: ResetPinOptions) => resetPinCommand(ctx, options)));
 
   return program;
 }

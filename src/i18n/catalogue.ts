@@ -6,6 +6,7 @@
 import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
 import { caMessages } from "./messages/ca.js";
+import { keysMessages } from "./messages/keys.js";
 import { calendarMessages } from "./messages/calendar.js";
 import { cliMessages } from "./messages/cli.js";
 import { pkcs11Messages } from "./messages/pkcs11.js";
@@ -13,6 +14,7 @@ import { pkiMessages } from "./messages/pki.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { documentsMessages } from "./messages/documents.js";
+import { moneyMessages } from "./messages/money.js";
 import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
@@ -36,6 +38,8 @@ const tables: MessageTable[] = [
   sealMessages,
   documentsMessages,
   caMessages,
+  keysMessages,
+  moneyMessages,
 ];
 
 export const catalogue: MessageTable = {};

@@ -24,24 +24,30 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError, isDomainError } from "../domain/errors.js";
 import { pickLocale, type Locale } from "../i18n/catalogue.js";
+import type { JobRunner } from "../jobs/runner.js";
 import type { DevPaymentGateway } from "../payments/dev-gateway.js";
 import type { PaymentGateway } from "../payments/port.js";
 import type { Actor } from "../services/actor.js";
 import type { CaRegistry, PublicationUrls } from "../services/ca.js";
 import type { LiveCalendar } from "../services/calendar.js";
 import type { Publication } from "../services/publication.js";
+import type { KeyServiceSettings } from "../services/keys.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
 import { problemOf } from "./problem.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaRoutes } from "./routes/ca.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { registerDevGatewayRoutes } from "./routes/dev-gateway.js";
+import { registerMoneyRoutes } from "./routes/money.js";
 import { registerOrderRoutes } from "./routes/orders.js";
 import { registerPublicationRoutes } from "./routes/publication.js";
 import { registerPublicRoutes } from "./routes/public.js";
+import { registerSealRoutes } from "./routes/seals.js";
 import { registerPortalRoutes } from "./routes/portal.js";
 import { registerStaffRoutes } from "./routes/staff.js";
+import { registerOfficeRoutes } from "./routes/office.js";
 import { registerWebRoutes } from "./routes/web.js";
 
 export interface AppDeps {
@@ -55,11 +61,17 @@ export interface AppDeps {
   uploadLimitBytes: number;
   secureCookies: boolean;
   logLevel?: string;
+  /** Where the log goes (stdout when left out); tests read it back. */
+  logStream?: { write(line: string): unknown } | undefined;
   /** The CAs that sign, and where relying parties find CRLs, OCSP and CA certificates. */
   cas: CaRegistry;
   urls: PublicationUrls;
   /** CRLs and the OCSP responder (/crl/*, /ocsp); absent, those routes are not served. */
   publication?: Publication | undefined;
+  /** USB keys: production batches, activation, unlock, renewal (services/keys.ts); absent, not served. */
+  keys?: KeyServiceSettings | undefined;
+  /** Scheduled work (pg-boss); absent in tests that run jobs themselves. */
+  jobs?: JobRunner | undefined;
 }
 
 export const SESSION_COOKIE = "certdesk_session";
@@ -85,7 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       deps.logLevel && deps.logLevel !== "silent"
-        ? { level: deps.logLevel, redact: ["req.headers.authorization", "req.headers.cookie"] }
+        ? {
+            level: deps.logLevel,
+            redact: ["req.headers.authorization", "req.headers.cookie"],
+            ...(deps.logStream ? { stream: deps.logStream } : {}),
+          }
         : false,
     bodyLimit: deps.uploadLimitBytes + 1024 * 1024,
     trustProxy: false,
@@ -165,9 +181,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(typed, deps);
   registerOrderRoutes(typed, deps);
   registerStaffRoutes(typed, deps);
+  registerOfficeRoutes(typed, deps);
+  registerMoneyRoutes(typed, deps);
   registerPortalRoutes(typed, deps);
+  registerSealRoutes(typed, deps);
   registerAdminRoutes(typed, deps);
   registerCaRoutes(typed, deps);
+  if (deps.keys) registerKeyRoutes(typed, { ...deps, keys: deps.keys });
   if (deps.publication) registerPublicationRoutes(typed, { publication: deps.publication });
   if (deps.devGateway) registerDevGatewayRoutes(typed, { ...deps, devGateway: deps.devGateway });
   await registerWebRoutes(app);

@@ -186,6 +186,15 @@ export async function finishProduction(
   keys: ProductionKey[],
 ): Promise<ProductionResult> {
   requireRole(actor, "production");
+  // A seal order makes a seal, not certificates: its production is services/seals.ts produceSeal.
+  const service = await deps.db
+    .selectFrom("orders")
+    .select("service")
+    .where("id", "=", orderId)
+    .executeTakeFirst();
+  if (service && (service.service === "seal-apply" || service.service === "seal-change")) {
+    throw new DomainError("production.seal_order", { service: service.service });
+  }
   const prepared = await prepareKeys(deps, orderId, keys);
   const revoked: RevokedCertificate[] = [];
   const { row, certificateIds } = await deps.db.transaction().execute(async (tx) => {

@@ -17,6 +17,7 @@ import {
   type OrderEvent,
   type OrderState,
   type ServiceFlow,
+  type Step,
 } from "../domain/lifecycle.js";
 import type { Programme, ServiceCode, ServiceDefinition } from "../domain/programme.js";
 import { serviceCodeSchema } from "../domain/programme.js";
@@ -36,10 +37,13 @@ import {
 } from "../domain/rules.js";
 import { quote, type Quote, type QuoteRequest } from "../domain/tariff.js";
 import type { WorkingDays } from "../domain/working-days.js";
+import { notifyOrderEvent } from "../notify/order-events.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
+import { sealStore } from "../store/schema-seals.js";
 import { actorLabel, type Actor, type StaffRole } from "./actor.js";
 import { getProgramme } from "./programmes.js";
+import { assertRefundPaidBack } from "./refunds.js";
 import {
   notifyRevoked,
   revokeOrderCertificatesInTx,
@@ -235,6 +239,7 @@ export async function createOrder(
           due_kind: null,
           due_on: null,
           idempotency_key: input.idempotencyKey ?? null,
+          steps: [...flow.steps],
           created_at: now,
           updated_at: now,
         })
@@ -377,21 +382,15 @@ async function checkEligibility(
   }
 }
 
-/**
- * The seal a certificate holds: the newest completed seal order for it (the seal issue keeps the
- * seal itself; until then the completed order is the record).
- */
+/** The seal a certificate holds: its live (not replaced) seal in the seals table. */
 async function currentSeal(deps: OrderDeps, certificateId: string): Promise<{ name: string } | undefined> {
-  const row = await deps.db
-    .selectFrom("orders")
-    .select("details")
+  const row = await sealStore(deps.db)
+    .selectFrom("seals")
+    .select(["name", "es_id"])
     .where("certificate_id", "=", certificateId)
-    .where("service", "in", ["seal-apply", "seal-change"])
-    .where("state", "=", "completed")
-    .orderBy("updated_at", "desc")
+    .where("replaced_at", "is", null)
     .executeTakeFirst();
-  const name = (row?.details as OrderDetails | undefined)?.sealName;
-  return name ? { name } : undefined;
+  return row ? { name: row.name ?? row.es_id } : undefined;
 }
 
 /** Keys on an all-inclusive plan get single services free: the plan comes from the order that made them. */
@@ -649,8 +648,18 @@ async function applyEvent(
     },
     now,
   );
+  // The applicant hears of the move from the outbox, committed with the move itself.
+  await notifyOrderEvent(tx, {
+    programme,
+    order: updated,
+    event,
+    reason: options.reason,
+    data: options.data,
+    now,
+  });
   // A refund paid back ends the order it refunds, in the same transaction.
   if (order.service === "refund" && event === "fulfil" && order.target_order_id) {
+    await assertRefundPaidBack(tx, order);
     await transitionInTx(tx, deps, actor, order.target_order_id, "refund", {
       reason: `refund order ${order.number}`,
       ...(options.revoked ? { revoked: options.revoked } : {}),
@@ -765,7 +774,7 @@ export function viewOf(deps: Pick<OrderDeps, "clock" | "calendar">, row: OrderRo
     certificateId: row.certificate_id,
     targetOrderId: row.target_order_id,
     rejection: (row.rejection as Rejection | null) ?? null,
-    pendingStep: null,
+    pendingStep: pendingStep({ steps: row.steps as Step[] }, row.state as OrderState) ?? null,
     due,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

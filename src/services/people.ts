@@ -346,6 +346,23 @@ export async function login(
   return { token, expiresAt, actor: actorOf(user) };
 }
 
+/**
+ * A session for a user who proved who they are another way than a password: a USB key's login
+ * signature over a desk challenge (services/keys.ts checks it).
+ */
+export async function startSession(deps: PeopleDeps, userId: string): Promise<Session> {
+  const user = await deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+  if (!user || user.disabled) throw new DomainError("auth.bad_credentials");
+  const now = deps.clock.now();
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + deps.sessionHours * 3_600_000);
+  await deps.db
+    .insertInto("sessions")
+    .values({ token_hash: tokenHash(token), user_id: user.id, created_at: now, expires_at: expiresAt })
+    .execute();
+  return { token, expiresAt, actor: actorOf(user) };
+}
+
 export async function resolveSession(
   deps: Pick<PeopleDeps, "db" | "clock">,
   token: string,

@@ -12,6 +12,10 @@ import type { Database } from "./schema.js";
 import * as m0001 from "./migrations/0001_foundation.js";
 import * as m0002 from "./migrations/0002_ca.js";
 import * as m0003 from "./migrations/0003_crl_index.js";
+import * as m0004 from "./migrations/0004_keys.js";
+import * as m0005 from "./migrations/0005_money.js";
+import * as m0006 from "./migrations/0006_seals.js";
+import * as m0007 from "./migrations/0007_order_steps.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -26,6 +30,10 @@ export const migrations: Record<string, Migration> = {
   "0001_foundation": m0001,
   "0002_ca": m0002,
   "0003_crl_index": m0003,
+  "0004_keys": m0004,
+  "0005_money": m0005,
+  "0006_seals": m0006,
+  "0007_order_steps": m0007,
 };
 
 const INT8 = 20;

@@ -140,6 +140,8 @@ export interface OrdersTable {
   due_kind: string | null;
   due_on: DateColumn | null;
   idempotency_key: string | null;
+  /** The service's steps when the order was created (see migration 0007). */
+  steps: ColumnType<string[], string[] | undefined, string[]>;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

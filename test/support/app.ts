@@ -45,7 +45,12 @@ export const DEMO = {
   admin: ["admin", "admin-demo-1"],
 } as const;
 
-export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): Promise<TestApp> {
+export async function startTestApp(
+  store: Store,
+  now = "2026-11-20T02:00:00Z",
+  /** Deps some suites add (the USB key desk, a publication). */
+  extra: Partial<AppDeps> = {},
+): Promise<TestApp> {
   const clock = fixedClock(now);
   await seedBundledCalendar(store.db);
   const calendar = new LiveCalendar(await loadCalendar(store.db));
@@ -62,10 +67,12 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
   const cas = new CaRegistry(store.db, { passphrase: TEST_CA_PASSPHRASE });
   const holder: { app?: FastifyInstance } = {};
   // The gateway's callback goes back into this same app, as it would over HTTP.
-  const gateway = new DevPaymentGateway(
-    "test-secret-test-secret-test-secret",
-    "http://certdesk.test",
-    async (url, body, signature) => {
+  const gateway = new DevPaymentGateway({
+    db: store.db,
+    secret: "test-secret-test-secret-test-secret",
+    publicUrl: "http://certdesk.test",
+    clock,
+    send: async (url, body, signature) => {
       const res = await holder.app!.inject({
         method: "POST",
         url: new URL(url).pathname,
@@ -74,7 +81,7 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
       });
       if (res.statusCode !== 200) throw new Error(`callback refused: ${res.statusCode} ${res.body}`);
     },
-  );
+  });
   const deps: AppDeps = {
     db: store.db,
     clock,
@@ -87,6 +94,7 @@ export async function startTestApp(store: Store, now = "2026-11-20T02:00:00Z"): 
     secureCookies: false,
     cas,
     urls,
+    ...extra,
   };
   const app = await buildApp(deps);
   holder.app = app;

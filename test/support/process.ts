@@ -16,6 +16,8 @@ export interface ServerOptions {
   demo?: boolean;
   /** How long a start may take before it counts as failed. */
   readyWithinMs?: number;
+  /** More settings for the child (CERTDESK_SMTP_URL and the like). */
+  env?: Record<string, string>;
 }
 
 export interface Exit {
@@ -129,6 +131,7 @@ function spawnServer(options: ServerOptions, port: number): Spawned {
     CERTDESK_LOG_LEVEL: "silent",
     CERTDESK_MODE: "development",
   });
+  Object.assign(env, options.env ?? {});
   if (options.store.kind === "embedded") env.CERTDESK_DATA_DIR = options.store.dataDir;
   else env.DATABASE_URL = options.store.url;
 

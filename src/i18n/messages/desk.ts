@@ -117,5 +117,9 @@ export const deskMessages: MessageTable = {
     "zh-CN": "该订单尚未付款，无需退费；如不再办理，可直接取消订单",
     en: "Nothing has been paid on this order, so there is nothing to refund; cancel it instead",
   },
+  "production.seal_order": {
+    "zh-CN": "电子印章业务（{service}）在制章环节制作印章，不签发证书",
+    en: "A seal order ({service}) is produced by making its seal, not by issuing certificates",
+  },
   "binding.account_not_found": { "zh-CN": "平台账号不存在", en: "No such platform account" },
 };

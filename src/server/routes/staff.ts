@@ -8,8 +8,10 @@ import {
   rejectOrder,
   shipOrder,
 } from "../../services/fulfilment.js";
+import { shipKeys } from "../../services/keys.js";
 import { transitionOrder } from "../../services/orders.js";
 import { confirmBankTransfer } from "../../services/payments.js";
+import { payRefund } from "../../services/refunds.js";
 import { registerOrganisationWithOverride } from "../../services/people.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
@@ -134,7 +136,11 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
         response: { 200: orderSchema },
       },
     },
-    async (req) => shipOrder(deps, actorOf(req), req.params.id, req.body),
+    // With USB keys served, shipping also sends the order's activation code (services/keys.ts).
+    async (req) =>
+      deps.keys
+        ? shipKeys({ ...deps, keys: deps.keys }, actorOf(req), req.params.id, req.body)
+        : shipOrder(deps, actorOf(req), req.params.id, req.body),
   );
   app.post(
     "/api/orders/:id/deliver",
@@ -160,7 +166,17 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
         response: { 200: orderSchema },
       },
     },
-    async (req) => transitionOrder(deps, actorOf(req), req.params.id, "fulfil", { reason: req.body?.note }),
+    async (req) => {
+      // A refund is done only once its money is back: paid through the original channel.
+      const target = await deps.db
+        .selectFrom("orders")
+        .select("service")
+        .where("id", "=", req.params.id)
+        .executeTakeFirst();
+      if (target?.service === "refund")
+        return payRefund(deps, actorOf(req), req.params.id, { note: req.body?.note });
+      return transitionOrder(deps, actorOf(req), req.params.id, "fulfil", { reason: req.body?.note });
+    },
   );
   app.post(
     "/api/orders/:id/payments/bank-transfer",
