@@ -185,7 +185,12 @@ for (const kind of testStores) {
       const added = await supplier({
         method: "POST",
         url: "/api/organisation/handlers",
-        payload: { handlerName: "王芳", idNumber: "110105199001011232", mobile: "13600136000", password: "colleague-1" },
+        payload: {
+          handlerName: "王芳",
+          idNumber: "110105199001011232",
+          mobile: "13600136000",
+          password: "colleague-1",
+        },
       });
       expect(added.status, added.body).toBe(201);
       const colleague = await t.as("13600136000", "colleague-1");
@@ -193,7 +198,10 @@ for (const kind of testStores) {
       const res = await order(colleague, "unlock", { certificateId });
       expect(res.status, res.body).toBe(201);
       // Requested on Friday 2026-11-20: reviewed by Tuesday 2026-11-24.
-      expect(res.json<Order>()).toMatchObject({ state: "submitted", due: { kind: "review", on: "2026-11-24" } });
+      expect(res.json<Order>()).toMatchObject({
+        state: "submitted",
+        due: { kind: "review", on: "2026-11-24" },
+      });
     });
 
     it("a seal only of an official or contract seal, named after the organisation", async () => {
