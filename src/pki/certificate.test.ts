@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCertificate, parseCertificate, verifyCertificateSignature } from "./certificate.js";
+import {
+  buildCertificate,
+  certificateRecordFields,
+  parseCertificate,
+  verifyCertificateSignature,
+} from "./certificate.js";
 import { toHex } from "./der.js";
 import { OID } from "./oids.js";
 import { normalizeSerial, randomSerial } from "./serial.js";
@@ -117,6 +122,21 @@ describe.each(ALGORITHMS)("certificates signed with %s", (algorithm) => {
     const responder = openssl(["x509", "-in", "responder.pem", "-noout", "-text"], dir.path).output;
     expect(responder).toContain("OCSP Signing");
     expect(responder).toContain("OCSP No Check");
+  });
+
+  it("certificateRecordFields reads serial, subject and validity as parseCertificate does (UTCTime and GeneralizedTime)", () => {
+    for (const der of [h.root.cert, h.sub.cert, h.ee.cert, h.responder.cert]) {
+      const view = parseCertificate(der);
+      expect(certificateRecordFields(der)).toEqual({
+        serialNumber: view.serialNumber,
+        subjectText: view.subjectText,
+        notBefore: view.notBefore,
+        notAfter: view.notAfter,
+      });
+    }
+    expect(() => certificateRecordFields(h.ee.cert.subarray(0, 40))).toThrow(
+      expect.objectContaining({ code: "pki.certificate_malformed" }),
+    );
   });
 
   it("writes UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280 4.1.2.5)", () => {

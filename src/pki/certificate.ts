@@ -16,7 +16,18 @@ import {
   Version,
 } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
-import { TAG, bitString, children, content, readOnly, sequence, toArrayBuffer, toHex, whole } from "./der.js";
+import {
+  TAG,
+  bitString,
+  children,
+  content,
+  readOnly,
+  readTime,
+  sequence,
+  toArrayBuffer,
+  toHex,
+  whole,
+} from "./der.js";
 import { buildExtensions, keyIdentifier, parseExtensions } from "./extensions.js";
 import type { ExtensionsInput, ExtensionsView } from "./extensions.js";
 import { buildName, nameToString, parseName } from "./name.js";
@@ -77,16 +88,7 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<Ui
     issuerSpki = input.signer.publicKeySpki;
     authorityKeyId = keyIdentifier(issuerSpki);
   } else {
-    const issuerCert = parseCertificate(input.issuer.certificate);
-    issuerName = AsnConvert.parse(issuerCert.subjectDer, Name);
-    // Chain building compares names byte for byte in places: never issue under a re-encoded name.
-    if (!sameBytes(new Uint8Array(AsnConvert.serialize(issuerName)), issuerCert.subjectDer)) {
-      throw new DomainError("pki.issuer_name_not_der");
-    }
-    issuerSpki = issuerCert.spki;
-    authorityKeyId = issuerCert.extensions.subjectKeyIdentifier
-      ? Buffer.from(issuerCert.extensions.subjectKeyIdentifier, "hex")
-      : keyIdentifier(issuerCert.spki);
+    ({ name: issuerName, spki: issuerSpki, authorityKeyId } = issuerFacts(input.issuer.certificate));
   }
   // A signer with another key would produce certificates nobody can verify: refuse early.
   if (!sameBytes(input.signer.publicKeySpki, issuerSpki)) throw new DomainError("pki.signer_key_mismatch");
@@ -103,6 +105,45 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<Ui
     extensions: new Extensions(buildExtensions(input.extensions, { subjectKeyId, authorityKeyId })),
   });
   return signTbs(new Uint8Array(AsnConvert.serialize(tbs)), input.signer);
+}
+
+interface IssuerFacts {
+  name: Name;
+  spki: Uint8Array;
+  authorityKeyId: Uint8Array;
+}
+
+/** Issuer certificates read so far, by their bytes: an issuing CA signs thousands of times. */
+const issuerFactsByDer = new Map<string, IssuerFacts>();
+const ISSUER_FACTS_KEPT = 64;
+
+/** What issuing under a CA certificate takes from it; parsed once per certificate (by content). */
+function issuerFacts(certificate: Uint8Array): IssuerFacts {
+  const key = Buffer.from(certificate.buffer, certificate.byteOffset, certificate.byteLength).toString(
+    "base64",
+  );
+  const known = issuerFactsByDer.get(key);
+  if (known) return known;
+  const issuerCert = parseCertificate(certificate);
+  const name = AsnConvert.parse(issuerCert.subjectDer, Name);
+  // Chain building compares names byte for byte in places: never issue under a re-encoded name.
+  if (!sameBytes(new Uint8Array(AsnConvert.serialize(name)), issuerCert.subjectDer)) {
+    throw new DomainError("pki.issuer_name_not_der");
+  }
+  const facts: IssuerFacts = {
+    name,
+    // Copies: the cache must not see later changes to the caller's buffer.
+    spki: issuerCert.spki.slice(),
+    authorityKeyId: issuerCert.extensions.subjectKeyIdentifier
+      ? new Uint8Array(Buffer.from(issuerCert.extensions.subjectKeyIdentifier, "hex"))
+      : keyIdentifier(issuerCert.spki),
+  };
+  if (issuerFactsByDer.size >= ISSUER_FACTS_KEPT) {
+    const oldest = issuerFactsByDer.keys().next().value;
+    if (oldest !== undefined) issuerFactsByDer.delete(oldest);
+  }
+  issuerFactsByDer.set(key, facts);
+  return facts;
 }
 
 /** Certificate, CertificateList and CertificationRequest all share this outer shape. */
@@ -187,6 +228,32 @@ export function parseCertificate(input: Uint8Array | string): CertificateView {
     };
   } catch (e) {
     if (e instanceof DomainError && e.code === "pki.pem_malformed") throw e;
+    throw new DomainError("pki.certificate_malformed", {}, `certificate does not parse: ${String(e)}`);
+  }
+}
+
+/**
+ * What a certificate is recorded by (serial, subject, validity), read from its DER without the
+ * rest: parseCertificate also decodes every extension, which costs as much again as issuing.
+ * The values are those parseCertificate gives.
+ */
+export function certificateRecordFields(
+  der: Uint8Array,
+): Pick<CertificateView, "serialNumber" | "subjectText" | "notBefore" | "notAfter"> {
+  try {
+    const [tbsTlv] = children(der, readOnly(der, TAG.SEQUENCE));
+    const fields = children(der, tbsTlv!);
+    const explicitVersion = fields[0]?.tag === 0xa0 ? 1 : 0;
+    const serial = fields[explicitVersion]!;
+    const [notBefore, notAfter] = children(der, fields[3 + explicitVersion]!);
+    if (serial.tag !== TAG.INTEGER || !notBefore || !notAfter) throw new Error("not a TBSCertificate");
+    return {
+      serialNumber: serialFromIntegerContent(content(der, serial)),
+      subjectText: nameToString(AsnConvert.parse(whole(der, fields[4 + explicitVersion]!), Name)),
+      notBefore: readTime(der, notBefore),
+      notAfter: readTime(der, notAfter),
+    };
+  } catch (e) {
     throw new DomainError("pki.certificate_malformed", {}, `certificate does not parse: ${String(e)}`);
   }
 }

@@ -20,7 +20,7 @@ import { buildName, nameToString, parseName } from "./name.js";
 import type { SubjectName } from "./name.js";
 import { OID } from "./oids.js";
 import { toDer } from "./pem.js";
-import { SIGNATURE_ALGORITHM_NAMES, verifySignature } from "./signer.js";
+import { SIGNATURE_ALGORITHM_NAMES, verifySignature, verifySignatureAsync } from "./signer.js";
 import type { Signer } from "./signer.js";
 import { SM2_DEFAULT_ID } from "./sm2.js";
 
@@ -92,6 +92,21 @@ export function verifyCsr(csr: CsrView, options: CsrVerifyOptions = {}): boolean
     );
   if (csr.signatureAlgorithm.algorithm !== OID.sm3WithSm2) return check();
   return (options.sm2Ids ?? [SM2_DEFAULT_ID]).some(check);
+}
+
+/** verifyCsr, with SM2 checked on the SM2 thread pool when it runs (the same answers). */
+export async function verifyCsrAsync(csr: CsrView, options: CsrVerifyOptions = {}): Promise<boolean> {
+  const check = (sm2Id?: string | Uint8Array): Promise<boolean> =>
+    verifySignatureAsync(
+      csr.spki,
+      csr.signatureAlgorithm,
+      csr.tbs,
+      csr.signature,
+      sm2Id === undefined ? {} : { sm2Id },
+    );
+  if (csr.signatureAlgorithm.algorithm !== OID.sm3WithSm2) return check();
+  for (const id of options.sm2Ids ?? [SM2_DEFAULT_ID]) if (await check(id)) return true;
+  return false;
 }
 
 export function assertProofOfPossession(csr: CsrView, options?: CsrVerifyOptions): void {

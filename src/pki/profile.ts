@@ -3,7 +3,6 @@
  * certificate templates, and the check every template passes before a CA key signs it. Pure: the
  * organisation, the key, the dates and the CA come in as values.
  */
-import { createPublicKey } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
@@ -12,7 +11,7 @@ import { keyAlgorithmOfSpki, type CertificateTemplate, type CertificateView } fr
 import type { ExtensionsInput, GmIdentity } from "./extensions.js";
 import { parseName, type SubjectName } from "./name.js";
 import { OID } from "./oids.js";
-import type { KeyAlgorithm } from "./signer.js";
+import { publicKeyObject, type KeyAlgorithm } from "./signer.js";
 import { sm2PublicKeyFromSpki } from "./sm2.js";
 
 /** Programme files say p256; the CA core says ecdsa-p256. */
@@ -115,25 +114,31 @@ export function extensionsFor(
 // ---------------------------------------------------------------------------------------------
 // The check before signing
 
-/** Bits of an RSA modulus in an SPKI; undefined for other keys. */
-function rsaBits(spki: Uint8Array): number | undefined {
-  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }).asymmetricKeyDetails
-    ?.modulusLength;
-}
-
-/** The key algorithm of a subject's SPKI, after checking that the key itself is sound. */
-export function publicKeyAlgorithm(spki: Uint8Array): KeyAlgorithm {
+/**
+ * The key algorithm of a subject's SPKI, after checking that the key itself is sound, and for RSA
+ * the modulus size: the key is decoded once (OpenSSL 3 decoding costs a tenth of a millisecond).
+ */
+function inspectPublicKey(spki: Uint8Array): { algorithm: KeyAlgorithm; rsaBits?: number | undefined } {
   let algorithm: ReturnType<typeof keyAlgorithmOfSpki>;
+  let rsaBits: number | undefined;
   try {
     algorithm = keyAlgorithmOfSpki(AsnConvert.parse(spki, SubjectPublicKeyInfo));
     if (algorithm === "sm2") sm2PublicKeyFromSpki(spki);
-    else if (algorithm !== "other") createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    else if (algorithm !== "other") {
+      const key = publicKeyObject(spki);
+      if (algorithm === "rsa") rsaBits = key.asymmetricKeyDetails?.modulusLength;
+    }
   } catch {
     throw new DomainError("issuance.public_key_invalid");
   }
   if (algorithm === "other")
     throw new DomainError("issuance.key_algorithm_not_allowed", { algorithm: "other", allowed: "" });
-  return algorithm;
+  return { algorithm, rsaBits };
+}
+
+/** The key algorithm of a subject's SPKI, after checking that the key itself is sound. */
+export function publicKeyAlgorithm(spki: Uint8Array): KeyAlgorithm {
+  return inspectPublicKey(spki).algorithm;
 }
 
 const sameSet = (a: readonly string[] = [], b: readonly string[] = []): boolean =>
@@ -151,7 +156,7 @@ export function checkAgainstProfile(
   profile: CertificateProfile,
   issuingCa: { view: CertificateView },
 ): void {
-  const algorithm = publicKeyAlgorithm(template.subjectPublicKey);
+  const { algorithm, rsaBits } = inspectPublicKey(template.subjectPublicKey);
   const allowed = profile.algorithms.map(keyAlgorithmOf);
   if (!allowed.includes(algorithm)) {
     throw new DomainError("issuance.key_algorithm_not_allowed", {
@@ -161,7 +166,7 @@ export function checkAgainstProfile(
     });
   }
   if (algorithm === "rsa") {
-    const bits = rsaBits(template.subjectPublicKey) ?? 0;
+    const bits = rsaBits ?? 0;
     const min = Math.max(MIN_RSA_BITS, profile.minRsaBits);
     if (bits < min) throw new DomainError("issuance.rsa_key_too_small", { bits, min });
   }

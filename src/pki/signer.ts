@@ -11,6 +11,7 @@ import { DomainError } from "../domain/errors.js";
 import { OID } from "./oids.js";
 import { SM2_DEFAULT_ID, sm2, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki, sm2Verify } from "./sm2.js";
 import { TAG, content, decodeOid, readOnly } from "./der.js";
+import { sm2Pool } from "./sm2-pool.js";
 import type { Sm2KeyPair } from "./sm2.js";
 
 export interface Signer {
@@ -109,13 +110,29 @@ export function sm2Signer(key: Sm2KeyPair | KeyObject, options: { id?: string } 
     throw new DomainError("pki.sm2_private_key_invalid", {}, "public key does not match private key");
   }
   // Z_A and (1+d)^-1 once per signer: a CA key signs thousands of times.
-  const signOnce = sm2.signerFor(pair.privateKey, { id: options.id ?? SM2_DEFAULT_ID });
-  return {
+  const id = options.id ?? SM2_DEFAULT_ID;
+  const signOnce = sm2.signerFor(pair.privateKey, { id });
+  // A key that signs again (a CA's) signs on the SM2 thread pool from its second signature on; a
+  // key used once (a CSR, a test) never leaves this thread.
+  let signatures = 0;
+  let pooled: number | undefined;
+  const signer: Signer = {
     algorithm: signatureAlgorithm("sm2"),
     publicKeySpki: sm2PublicKeyToSpki(pair.publicKey),
-    sign: async (data) => signOnce(data),
+    sign: async (data) => {
+      if (++signatures < 2) return signOnce(data);
+      if (pooled === undefined) {
+        pooled = sm2Pool().registerKey(pair.privateKey, id);
+        pooledKeys.register(signer, pooled);
+      }
+      return sm2Pool().sign(pooled, data, () => signOnce(data));
+    },
   };
+  return signer;
 }
+
+/** When an SM2 signer is collected, the pool forgets its key. */
+const pooledKeys = new FinalizationRegistry<number>((key) => sm2Pool().forgetKey(key));
 
 /** A key held in this process; picks the algorithm from the key. */
 export function softwareSigner(privateKey: KeyObject, options: { sm2Id?: string } = {}): Signer {
@@ -153,6 +170,30 @@ const ECDSA_HASHES: Readonly<Record<string, string>> = {
   [OID.ecdsaWithSha512]: "sha512",
 };
 
+/** Public keys decoded so far, by their SPKI bytes: the same key is checked several times per request. */
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEYS_KEPT = 256;
+
+/**
+ * createPublicKey for a DER SPKI, remembered by content: OpenSSL 3 decodes a key in about a tenth
+ * of a millisecond, and issuing one certificate reads its key three times. Throws as
+ * createPublicKey does for a key OpenSSL cannot read (nothing is remembered then).
+ */
+export function publicKeyObject(spki: Uint8Array): KeyObject {
+  const der = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
+  const key = der.toString("base64");
+  let found = publicKeys.get(key);
+  if (!found) {
+    found = createPublicKey({ key: der, format: "der", type: "spki" });
+    if (publicKeys.size >= PUBLIC_KEYS_KEPT) {
+      const oldest = publicKeys.keys().next().value;
+      if (oldest !== undefined) publicKeys.delete(oldest);
+    }
+    publicKeys.set(key, found);
+  }
+  return found;
+}
+
 export interface VerifyOptions {
   /** signer ID for SM3withSM2; default 1234567812345678 */
   sm2Id?: string | Uint8Array;
@@ -167,6 +208,35 @@ export function ecCurveOf(spki: SubjectPublicKeyInfo): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * verifySignature, with SM2 verified on the SM2 thread pool (sm2-pool.ts) when it runs, so that a
+ * proof of possession does not hold the event loop; the same answers and the same exceptions.
+ */
+export async function verifySignatureAsync(
+  spki: Uint8Array,
+  algorithm: AlgorithmIdentifier,
+  data: Uint8Array,
+  signature: Uint8Array,
+  options: VerifyOptions = {},
+): Promise<boolean> {
+  const inThread = () => verifySignature(spki, algorithm, data, signature, options);
+  if (algorithm.algorithm !== OID.sm3WithSm2) return inThread();
+  let info: SubjectPublicKeyInfo;
+  try {
+    info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  } catch {
+    return false;
+  }
+  if (ecCurveOf(info) !== OID.sm2Curve) return false;
+  return sm2Pool().verify(
+    new Uint8Array(info.subjectPublicKey),
+    data,
+    signature,
+    options.sm2Id ?? SM2_DEFAULT_ID,
+    inThread,
+  );
 }
 
 /**
@@ -203,7 +273,7 @@ export function verifySignature(
   const hash = rsaHash ?? ecdsaHash;
   if (!hash) throw new DomainError("pki.signature_algorithm_unsupported", { algorithm: oid });
   try {
-    const key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    const key = publicKeyObject(spki);
     return nodeVerify(hash, data, { key, dsaEncoding: "der" }, signature);
   } catch {
     return false;

@@ -39,6 +39,7 @@ import {
   type CertIdView,
   type CertStatusInput,
   type OcspErrorStatus,
+  type OcspRequestView,
 } from "../pki/ocsp.js";
 import { OID } from "../pki/oids.js";
 import { normalizeSerial } from "../pki/serial.js";
@@ -420,6 +421,9 @@ const ISSUER_RELOAD_MS = 30_000;
 const MAX_NONCE = 128;
 /** CertIDs answered in one request. */
 const MAX_CERT_IDS = 100;
+/** Requests without a nonce kept already read (each at most PARSED_REQUEST_MAX_BYTES). */
+const PARSED_REQUESTS_KEPT = 4096;
+const PARSED_REQUEST_MAX_BYTES = 1024;
 
 const sameStatus = (a: CertStatusInput, b: CertStatusInput): boolean =>
   a.status === b.status &&
@@ -487,6 +491,8 @@ export class OcspResponder {
   readonly stats: OcspStats = { requests: 0, cached: 0, signatures: 0, lookups: 0 };
   readonly #entries = new Map<string, StatusEntry>();
   readonly #pending = new Map<string, Promise<StatusEntry>>();
+  /** requests without a nonce already read, by their bytes (latin1); the oldest go first */
+  readonly #parsedRequests = new Map<string, OcspRequestView>();
   /** bumped by every invalidation: a lookup begun before one never stores what it read */
   #epoch = 0;
   #issuers: Promise<Map<string, ServedIssuer>> | undefined;
@@ -505,7 +511,7 @@ export class OcspResponder {
     let certIds: CertIdView[];
     let nonce: Uint8Array | undefined;
     try {
-      const request = parseOcspRequest(requestDer);
+      const request = this.#parse(requestDer);
       certIds = request.certIds;
       nonce = request.nonce ? checkedNonce(request.nonce) : undefined;
     } catch {
@@ -584,6 +590,27 @@ export class OcspResponder {
   /** Reads the served issuers again (after a CA was created or rolled over). */
   reloadIssuers(): void {
     this.#issuers = undefined;
+  }
+
+  /**
+   * Reads a request, remembering those without a nonce by their bytes: RFC 5019 clients send the
+   * same bytes for a certificate every time, and reading DER through the ASN.1 schema library
+   * costs more than the rest of a cached answer. Nonced requests are all different: never kept.
+   */
+  #parse(der: Uint8Array): OcspRequestView {
+    if (der.length > PARSED_REQUEST_MAX_BYTES) return parseOcspRequest(der);
+    const key = Buffer.from(der.buffer, der.byteOffset, der.length).toString("latin1");
+    const known = this.#parsedRequests.get(key);
+    if (known) return known;
+    const parsed = parseOcspRequest(der);
+    if (!parsed.nonce) {
+      if (this.#parsedRequests.size >= PARSED_REQUESTS_KEPT) {
+        const oldest = this.#parsedRequests.keys().next().value;
+        if (oldest !== undefined) this.#parsedRequests.delete(oldest);
+      }
+      this.#parsedRequests.set(key, parsed);
+    }
+    return parsed;
   }
 
   // ---- issuers and responders ----------------------------------------------------------------

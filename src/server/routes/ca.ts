@@ -1,11 +1,12 @@
 /**
- * The CA's face: staff revoke certificates, list the CAs, and anyone fetches a CA certificate at
- * the address written in issued certificates' authorityInfoAccess (caIssuers). CRLs and OCSP are
- * served by the publication routes (/crl/*, /ocsp).
+ * The CA's face: an operator issues from a CSR, staff revoke certificates, list the CAs, and anyone
+ * fetches a CA certificate at the address written in issued certificates' authorityInfoAccess
+ * (caIssuers). CRLs and OCSP are served by the publication routes (/crl/*, /ocsp).
  */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { listCas } from "../../services/ca.js";
+import { CA_ALGORITHMS, listCas } from "../../services/ca.js";
+import { csrFromText, issueFromCsrForOperator, pemChain } from "../../services/issuance.js";
 import { requireRole } from "../../services/people.js";
 import { revokeCertificate, STAFF_REVOCATION_REASONS } from "../../services/revocation.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
@@ -36,6 +37,55 @@ const caSchema = z.object({
 });
 
 export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
+  app.post(
+    "/api/ca/issue",
+    {
+      schema: {
+        tags: ["ca"],
+        summary:
+          "Issue from a CSR without an order (operator): recorded with its audit row before the answer",
+        body: z.object({
+          csr: z.string().min(1).max(20_000).describe("PKCS#10 request: PEM, or base64 of the DER"),
+          profile: z.string().min(1).max(100),
+          programme: z
+            .string()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe("the programme whose profile is meant, when several have one of that id"),
+          days: z
+            .number()
+            .int()
+            .min(1)
+            .max(36_600)
+            .default(365)
+            .describe("validity in days, the last included"),
+          algorithm: z
+            .enum(CA_ALGORITHMS)
+            .optional()
+            .describe("the issuing CA's algorithm; the key's own by default"),
+          organisationUscc: z
+            .string()
+            .max(18)
+            .optional()
+            .describe("name the subject after this organisation on file instead of the request's subject"),
+        }),
+        response: {
+          200: z.object({
+            serial: z.string(),
+            pem: z.string().describe("the certificate, then the issuing CA and each CA above it, PEM"),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { csr, ...rest } = req.body;
+      // The service decides who may issue without an order; the route only translates.
+      const issued = await issueFromCsrForOperator(deps, actorOf(req), { ...rest, csr: csrFromText(csr) });
+      return { serial: issued.serial, pem: pemChain(issued) };
+    },
+  );
+
   app.post(
     "/api/certificates/:id/revoke",
     {
