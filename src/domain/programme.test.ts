@@ -6,8 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { programmeMessages } from "../i18n/messages/programme.js";
 import { demoProgrammesPath, readProgrammesFile } from "../store/programme-files.js";
 import { DomainError } from "./errors.js";
-import { STEPS } from "./lifecycle.js";
-import { type Programme, offeredServices, programmesFileSchema, stepCodes } from "./programme.js";
+import { type Programme, offeredServices, programmesFileSchema } from "./programme.js";
 import { quote } from "./tariff.js";
 
 const dir = mkdtempSync(join(tmpdir(), "certdesk-programmes-"));
@@ -166,10 +165,6 @@ describe("the demo programmes (data/programmes/demo.yaml)", () => {
     ]);
     for (const m of B.services.new?.materials ?? []) expect(m.submission).toEqual(["upload"]);
     expect(B.mailingAddress).toBeUndefined();
-  });
-
-  it("steps are the order lifecycle's steps", () => {
-    expect([...stepCodes]).toEqual([...STEPS]);
   });
 });
 

@@ -5,6 +5,7 @@
  * All money is integer fen (1 CNY = 100 fen).
  */
 import { z } from "zod";
+import { STEPS } from "./lifecycle.js";
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies
@@ -28,23 +29,14 @@ export const serviceCodeSchema = z.enum(serviceCodes);
 export type ServiceCode = z.infer<typeof serviceCodeSchema>;
 
 /**
- * The stages an order goes through, in the order the programme runs them. The same list as the
- * order lifecycle's STEPS (lifecycle.ts; a test keeps them equal).
+ * The stages an order goes through, in the order the programme runs them: the order lifecycle's
+ * steps (lifecycle.ts), defined there once.
  * production: the CA or agent makes something (issues the certificate, makes the key or the seal);
  * activation: the user finishes in the security client (activate, install a renewed certificate or
  * a seal); binding: the certificate is bound to the platform account; fulfilment: the CA or agent
  * performs a service that leaves nothing to make or ship (unlock, PIN reset, paying a refund).
  */
-export const stepCodes = [
-  "review",
-  "payment",
-  "paper",
-  "production",
-  "shipping",
-  "activation",
-  "binding",
-  "fulfilment",
-] as const;
+export const stepCodes = STEPS;
 export const stepSchema = z.enum(stepCodes);
 export type Step = z.infer<typeof stepSchema>;
 
