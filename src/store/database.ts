@@ -86,6 +86,9 @@ function openPostgres(url: string): Store {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (a restart, an administrator) is dropped from the pool and
+  // replaced on the next query; without a listener node-pg would crash the process over it.
+  pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: "postgres", close: () => db.destroy() };
 }
