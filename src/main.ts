@@ -8,7 +8,7 @@ import { systemClock, type Clock } from "./domain/clock.js";
 import { isDomainError } from "./domain/errors.js";
 import { translate } from "./i18n/catalogue.js";
 import { loadConfig, ConfigError, type Config } from "./config.js";
-import { deskJobs, OutboxPump } from "./jobs/desk-jobs.js";
+import { deskJobs, deskPumps } from "./jobs/desk-jobs.js";
 import { JobRunner } from "./jobs/runner.js";
 import { smtpMailer } from "./notify/email.js";
 import { DevSmsSink } from "./notify/ports.js";
@@ -81,6 +81,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
           sms,
           mailer,
           invoices: config.invoices,
+          secretKey: config.secretKey,
         },
         {
           paymentQueryAfterMs: config.payments.queryAfterMs,
@@ -106,6 +107,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       publication,
       jobs,
       // USB keys: SO PINs sealed under the secret key, codes through the notification outbox.
+      platforms: { secretKey: config.secretKey },
       keys: {
         secretKey: config.secretKey,
         station: keyStation ? () => stationFromSpec(keyStation) : undefined,
@@ -117,16 +119,14 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     // of every job, which makes up for whatever fell due while the desk was down.
     devGateway?.start();
     await jobs.start();
-    const pump = new OutboxPump({ db: store.db, clock }, jobs, config.notify.outboxPollMs, (error) =>
-      logError(error, "outbox poll"),
-    );
-    pump.start();
+    const pumps = deskPumps({ db: store.db, clock }, jobs, config.notify.outboxPollMs, logError);
+    for (const pump of pumps) pump.start();
     return {
       url,
       store,
       demoLogins,
       stop: async () => {
-        await pump.stop();
+        for (const pump of pumps) await pump.stop();
         await jobs.stop();
         await devGateway?.stop();
         await app.close();

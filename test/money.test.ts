@@ -381,7 +381,12 @@ for (const kind of testStores) {
       const runner = new JobRunner({
         db: store.db,
         jobs: deskJobs(
-          { ...t.deps, sms: new DevSmsSink({ db: store.db, clock: t.clock }), invoices: INVOICES },
+          {
+            ...t.deps,
+            sms: new DevSmsSink({ db: store.db, clock: t.clock }),
+            invoices: INVOICES,
+            secretKey: "test-secret",
+          },
           { paymentQueryAfterMs: 10 * 60_000, crlRefreshMs: 3_600_000 },
         ),
         schedule: false,

@@ -11,6 +11,7 @@ import { calendarMessages } from "./messages/calendar.js";
 import { cliMessages } from "./messages/cli.js";
 import { pkcs11Messages } from "./messages/pkcs11.js";
 import { pkiMessages } from "./messages/pki.js";
+import { platformMessages } from "./messages/platform.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { documentsMessages } from "./messages/documents.js";
@@ -38,6 +39,7 @@ const tables: MessageTable[] = [
   sealMessages,
   documentsMessages,
   caMessages,
+  platformMessages,
   keysMessages,
   moneyMessages,
 ];

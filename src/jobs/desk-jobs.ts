@@ -18,6 +18,9 @@ import type { Database } from "../store/schema.js";
 import { alertOverdueDeadlines } from "./deadlines.js";
 import { sendExpiryReminders } from "./reminders.js";
 import type { JobDefinition, JobRunner } from "./runner.js";
+import { sweepPlatformLeftovers } from "../platforms/clients.js";
+import { emitExpiringEvents } from "../platforms/events.js";
+import { deliverWebhooks, webhooksDue, type WebhookTransport } from "../platforms/webhooks.js";
 
 export interface DeskJobDeps {
   db: Kysely<Database>;
@@ -29,6 +32,9 @@ export interface DeskJobDeps {
   sms: SmsSender;
   mailer?: Mailer | undefined;
   invoices: InvoiceSettings;
+  /** Platform credentials are sealed under it; webhooks are signed with them. */
+  secretKey: string;
+  webhookTransport?: WebhookTransport | undefined;
 }
 
 export interface DeskJobSettings {
@@ -46,6 +52,9 @@ export const JOB_NAMES = {
   deadlines: "deadlines-alerts",
   invoices: "invoices-issue",
   crl: "crl-refresh",
+  webhooks: "webhooks-deliver",
+  expiring: "platforms-expiring-events",
+  platformSweep: "platforms-sweep",
 } as const;
 
 export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefinition[] {
@@ -63,6 +72,13 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
     { name: JOB_NAMES.reminders, cron: "0 * * * *", run: () => sendExpiryReminders(deps) },
     { name: JOB_NAMES.deadlines, cron: "10 * * * *", run: () => alertOverdueDeadlines(deps) },
     { name: JOB_NAMES.invoices, cron: "*/10 * * * *", run: () => issueDueInvoices(deps) },
+    {
+      name: JOB_NAMES.webhooks,
+      cron: "* * * * *",
+      run: () => deliverWebhooks({ ...deps, transport: deps.webhookTransport }),
+    },
+    { name: JOB_NAMES.expiring, cron: "20 * * * *", run: () => emitExpiringEvents(deps) },
+    { name: JOB_NAMES.platformSweep, cron: "40 * * * *", run: () => sweepPlatformLeftovers(deps) },
   ];
   const publication = deps.publication;
   if (publication) {
@@ -79,18 +95,18 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
 }
 
 /**
- * Messages go out within a second or so of the change that wrote them: a cheap look at the outbox
- * every interval wakes the delivery job when something is due (the job itself runs in pg-boss,
- * which retries it and keeps two runs from overlapping in one process).
+ * Work goes out within a second or so of the change that wrote it (messages, webhooks): a cheap
+ * look every interval wakes the job when something is due (the job itself runs in pg-boss, which
+ * retries it and keeps two runs from overlapping in one process).
  */
-export class OutboxPump {
+export class DueWorkPump {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #round: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { db: Kysely<Database>; clock: Clock },
-    private readonly runner: Pick<JobRunner, "trigger">,
+    private readonly isDue: () => Promise<boolean>,
+    private readonly wake: () => Promise<unknown>,
     private readonly intervalMs = 1_000,
     private readonly onError: (e: unknown) => void = () => {},
   ) {}
@@ -100,8 +116,7 @@ export class OutboxPump {
     this.#running = true;
     const tick = () => {
       this.#round = (async () => {
-        if (await outboxHasDue(this.deps.db, this.deps.clock.now()))
-          await this.runner.trigger(JOB_NAMES.deliver);
+        if (await this.isDue()) await this.wake();
       })()
         .catch(this.onError)
         .finally(() => {
@@ -118,4 +133,27 @@ export class OutboxPump {
     clearTimeout(this.#timer);
     await this.#round;
   }
+}
+
+/** The pumps of the message outbox and of the platforms' webhooks. */
+export function deskPumps(
+  deps: { db: Kysely<Database>; clock: Clock },
+  runner: Pick<JobRunner, "trigger">,
+  intervalMs: number,
+  onError: (e: unknown, context: string) => void,
+): DueWorkPump[] {
+  return [
+    new DueWorkPump(
+      () => outboxHasDue(deps.db, deps.clock.now()),
+      () => runner.trigger(JOB_NAMES.deliver),
+      intervalMs,
+      (e) => onError(e, "outbox poll"),
+    ),
+    new DueWorkPump(
+      () => webhooksDue(deps.db, deps.clock.now()),
+      () => runner.trigger(JOB_NAMES.webhooks),
+      intervalMs,
+      (e) => onError(e, "webhook poll"),
+    ),
+  ];
 }

@@ -45,6 +45,7 @@ import { registerOrderRoutes } from "./routes/orders.js";
 import { registerPublicationRoutes } from "./routes/publication.js";
 import { registerPublicRoutes } from "./routes/public.js";
 import { registerSealRoutes } from "./routes/seals.js";
+import { registerPlatformRoutes, type PlatformSettings } from "./routes/platforms.js";
 import { registerPortalRoutes } from "./routes/portal.js";
 import { registerStaffRoutes } from "./routes/staff.js";
 import { registerOfficeRoutes } from "./routes/office.js";
@@ -70,6 +71,8 @@ export interface AppDeps {
   publication?: Publication | undefined;
   /** USB keys: production batches, activation, unlock, renewal (services/keys.ts); absent, not served. */
   keys?: KeyServiceSettings | undefined;
+  /** Relying platforms: their API, credentials and webhooks; absent, not served. */
+  platforms?: PlatformSettings | undefined;
   /** Scheduled work (pg-boss); absent in tests that run jobs themselves. */
   jobs?: JobRunner | undefined;
 }
@@ -122,6 +125,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
           bearer: { type: "http", scheme: "bearer" },
+          platformHmac: {
+            type: "apiKey",
+            in: "header",
+            name: "Authorization",
+            description:
+              "Certdesk-HMAC-SHA256 keyId=…, timestamp=…, nonce=…, signature=… (see src/sdk/signing.ts)",
+          },
         },
       },
     },
@@ -189,6 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerCaRoutes(typed, deps);
   if (deps.keys) registerKeyRoutes(typed, { ...deps, keys: deps.keys });
   if (deps.publication) registerPublicationRoutes(typed, { publication: deps.publication });
+  if (deps.platforms) registerPlatformRoutes(typed, { ...deps, platforms: deps.platforms });
   if (deps.devGateway) registerDevGatewayRoutes(typed, { ...deps, devGateway: deps.devGateway });
   await registerWebRoutes(app);
   return app;

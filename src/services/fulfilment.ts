@@ -8,9 +8,9 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { calendarDate, shanghaiDate } from "../domain/dates.js";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
-import { assertAllowed, oneAccountOneCertificate } from "../domain/rules.js";
 import { validateCourierNumber, type CourierCarrier } from "../domain/validators.js";
 import { pemEncode } from "../pki/pem.js";
+import { bindCertificate, takeOverBindingInTx } from "../platforms/bindings.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
@@ -384,6 +384,9 @@ export async function activateCertificate(
       });
       if (r) revoked.push(r);
     }
+    // The replaced certificate's platform account moves to this one (a reissue's was revoked at issuance).
+    if (ISSUING_SERVICES.includes(order.service) && order.service !== "new" && replaced && !encryptionOnly)
+      await takeOverBindingInTx(tx, actor, now, { certificate: cert, replacedCertificateId: replaced });
     const flow = flowOf(programme, order.service);
     if (pendingStep(flow, order.state as OrderState) !== "activation") return undefined;
     return transitionInTx(tx, deps, actor, order.id, "activate", { data: { certificateId: cert.id } });
@@ -393,120 +396,17 @@ export async function activateCertificate(
 }
 
 /**
- * Binds a platform account to a certificate: one account to one certificate and one certificate to
- * one account, held by the store's unique indexes even when two requests race.
+ * Binds a platform account to a certificate from the portal or back office (platforms bind through
+ * their API, platforms/bindings.ts): the same rule, the same unique indexes, the same order step.
  */
 export async function bindAccount(
   deps: OrderDeps,
   actor: Actor,
   input: { certificateId: string; programmeId: string; accountName: string },
 ): Promise<{ bindingId: string }> {
-  const now = deps.clock.now();
-  try {
-    return await deps.db.transaction().execute(async (tx) => {
-      const cert = await tx
-        .selectFrom("certificates")
-        .selectAll()
-        .where("id", "=", input.certificateId)
-        .executeTakeFirst();
-      if (!cert || !cert.organisation_id) throw new DomainError("order.certificate_not_found");
-      assertCanSee(actor, { organisation_id: cert.organisation_id });
-      if (cert.status === "revoked")
-        throw new DomainError("rules.certificate.revoked", { service: "binding" });
-      let account = await tx
-        .selectFrom("platform_accounts")
-        .selectAll()
-        .where("programme_id", "=", input.programmeId)
-        .where("account_name", "=", input.accountName)
-        .executeTakeFirst();
-      if (account && account.organisation_id !== cert.organisation_id)
-        throw new DomainError("binding.account_not_found");
-      if (!account) {
-        account = await tx
-          .insertInto("platform_accounts")
-          .values({
-            id: randomUUID(),
-            programme_id: input.programmeId,
-            organisation_id: cert.organisation_id,
-            account_name: input.accountName,
-            created_at: now,
-          })
-          .onConflict((oc) => oc.columns(["programme_id", "account_name"]).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        account ??= await tx
-          .selectFrom("platform_accounts")
-          .selectAll()
-          .where("programme_id", "=", input.programmeId)
-          .where("account_name", "=", input.accountName)
-          .executeTakeFirstOrThrow();
-      }
-      const accountBinding = await tx
-        .selectFrom("bindings")
-        .select("certificate_id")
-        .where("platform_account_id", "=", account.id)
-        .where("unbound_at", "is", null)
-        .executeTakeFirst();
-      const certBinding = await tx
-        .selectFrom("bindings")
-        .select("platform_account_id")
-        .where("certificate_id", "=", cert.id)
-        .where("unbound_at", "is", null)
-        .executeTakeFirst();
-      assertAllowed(
-        oneAccountOneCertificate({
-          accountId: account.id,
-          certificateId: cert.id,
-          accountBoundCertificate: accountBinding
-            ? { certificateId: accountBinding.certificate_id, active: true }
-            : null,
-          certificateBoundAccount: certBinding?.platform_account_id ?? null,
-        }),
-      );
-      if (accountBinding?.certificate_id === cert.id) {
-        const existing = await tx
-          .selectFrom("bindings")
-          .select("id")
-          .where("certificate_id", "=", cert.id)
-          .where("unbound_at", "is", null)
-          .executeTakeFirstOrThrow();
-        return { bindingId: existing.id };
-      }
-      const bindingId = randomUUID();
-      await tx
-        .insertInto("bindings")
-        .values({
-          id: bindingId,
-          platform_account_id: account.id,
-          certificate_id: cert.id,
-          bound_at: now,
-          unbound_at: null,
-          unbound_reason: null,
-        })
-        .execute();
-      await appendAudit(
-        tx,
-        {
-          actor: actorLabel(actor),
-          action: "binding.bind",
-          subjectType: "certificate",
-          subjectId: cert.id,
-          data: { account: input.accountName, programme: input.programmeId },
-        },
-        now,
-      );
-      if (cert.order_id) {
-        const order = await lockOrder(tx, cert.order_id);
-        const flow = flowOf(await getProgramme(tx, order.programme_id), order.service);
-        if (pendingStep(flow, order.state as OrderState) === "binding")
-          await transitionInTx(tx, deps, actor, order.id, "bind", { data: { bindingId } });
-      }
-      return { bindingId };
-    });
-  } catch (e) {
-    if (typeof e === "object" && e !== null && (e as { code?: unknown }).code === "23505") {
-      throw new DomainError("rules.binding.account_has_certificate");
-    }
-    throw e;
-  }
+  const { bindingId } = await bindCertificate(deps, actor, {
+    ...input,
+    authorise: (cert) => assertCanSee(actor, { organisation_id: cert.organisation_id! }),
+  });
+  return { bindingId };
 }

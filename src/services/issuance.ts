@@ -6,6 +6,7 @@
  * issuing CA signs it, and the certificate is recorded, with its audit row, in the transaction
  * that returns it.
  */
+import { emitCertificateEvent } from "../platforms/events.js";
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
@@ -434,7 +435,7 @@ export async function issueCertificateInTx(
     validityEnd: (order.details as OrderDetails).validityEnd as string | undefined,
     renewedNotAfter: await renewedNotAfter(tx, order),
   });
-  return signAndRecord(tx, deps, actor, {
+  const issued = await signAndRecord(tx, deps, actor, {
     profile,
     key,
     ca,
@@ -448,6 +449,19 @@ export async function issueCertificateInTx(
       ...(input.keySerial ? { keySerial: input.keySerial } : {}),
     },
   });
+  const replacedId = (order.details as OrderDetails).certificateId;
+  const replaced = replacedId
+    ? (await tx.selectFrom("certificates").select("serial").where("id", "=", replacedId).executeTakeFirst())
+        ?.serial
+    : undefined;
+  await emitCertificateEvent(
+    tx,
+    order.service === "renewal" ? "certificate.renewed" : "certificate.issued",
+    issued.id,
+    { service: order.service, order: order.number, ...(replaced ? { replacesSerial: replaced } : {}) },
+    deps.clock.now(),
+  );
+  return issued;
 }
 
 /** The organisation as the certificate names it; a change order carries the new, reviewed name. */

@@ -15,6 +15,8 @@ import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
 import { requireRole } from "./people.js";
+import { unbindCertificateInTx } from "../platforms/bindings.js";
+import { emitCertificateEvent } from "../platforms/events.js";
 
 export interface RevocationEvent {
   caId: string;
@@ -135,13 +137,14 @@ export async function revokeInTx(
     .where("id", "=", cert.id)
     .execute();
   // One account holds one live certificate: a revoked one gives its account back.
-  const unbound = await tx
-    .updateTable("bindings")
-    .set({ unbound_at: now, unbound_reason: `revoked: ${input.reason}` })
-    .where("certificate_id", "=", cert.id)
-    .where("unbound_at", "is", null)
-    .returning("id")
-    .execute();
+  await emitCertificateEvent(
+    tx,
+    "certificate.revoked",
+    cert.id,
+    { reason: input.reason, revokedAt: now.toISOString() },
+    now,
+  );
+  const unbound = await unbindCertificateInTx(tx, now, cert.id, `revoked: ${input.reason}`);
   await appendAudit(
     tx,
     {
@@ -156,7 +159,7 @@ export async function revokeInTx(
         serial: cert.serial,
         caId: cert.ca_id,
         reason: input.reason,
-        unboundBindings: unbound.map((b) => b.id),
+        unboundBindings: unbound,
         ...(input.supersededBy ? { supersededBy: input.supersededBy } : {}),
         ...(input.trigger ? { trigger: input.trigger } : {}),
       },

@@ -16,6 +16,7 @@ import * as m0004 from "./migrations/0004_keys.js";
 import * as m0005 from "./migrations/0005_money.js";
 import * as m0006 from "./migrations/0006_seals.js";
 import * as m0007 from "./migrations/0007_order_steps.js";
+import * as m0008 from "./migrations/0008_platforms.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   "0005_money": m0005,
   "0006_seals": m0006,
   "0007_order_steps": m0007,
+  "0008_platforms": m0008,
 };
 
 const INT8 = 20;

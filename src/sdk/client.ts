@@ -1,0 +1,108 @@
+/**
+ * A platform's client for certdesk's platform API: each request signed with the platform's
+ * credential (signing.ts). Errors come back as CertdeskApiError with the desk's stable code and
+ * its message in the language asked for.
+ */
+import { authorizationHeader } from "./signing.js";
+
+export interface BindingInfo {
+  id: string;
+  account: string;
+  certificate: { id: string; serial: string; subject: string; notAfter: string; status: string };
+  boundAt: string;
+  unboundAt: string | null;
+  unboundReason: string | null;
+  platform: string | null;
+  succeeds: string | null;
+}
+
+export interface LoginAnswer {
+  account: string;
+  bindingId: string;
+  certificate: {
+    serial: string;
+    subject: string;
+    organisation: string | null;
+    uscc: string | null;
+    notAfter: string;
+  };
+}
+
+export interface SignedChallenge {
+  challenge: string;
+  certificate: string;
+  signature: string;
+}
+
+export class CertdeskApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class CertdeskPlatformClient {
+  constructor(
+    private readonly options: {
+      /** certdesk's base URL, e.g. https://desk.example.com */
+      baseUrl: string;
+      keyId: string;
+      secret: string;
+      locale?: "zh-CN" | "en";
+      fetch?: typeof fetch;
+    },
+  ) {}
+
+  challenge(purpose: "bind" | "login"): Promise<{ challenge: string; expiresAt: string }> {
+    return this.#call("POST", "/challenges", { purpose });
+  }
+
+  bind(input: SignedChallenge & { account: string }): Promise<BindingInfo> {
+    return this.#call("POST", "/bindings", input);
+  }
+
+  bindings(
+    account: string,
+  ): Promise<{ account: string; current: BindingInfo | null; history: BindingInfo[] }> {
+    return this.#call("GET", `/bindings/${encodeURIComponent(account)}`);
+  }
+
+  unbind(account: string, reason: string): Promise<BindingInfo> {
+    return this.#call("POST", `/bindings/${encodeURIComponent(account)}/unbind`, { reason });
+  }
+
+  /** Asks the desk: which account is this signed login challenge for? */
+  login(input: SignedChallenge): Promise<LoginAnswer> {
+    return this.#call("POST", "/logins", input);
+  }
+
+  async #call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const url = new URL(`/api/platform/v1${path}`, this.options.baseUrl);
+    const text = body === undefined ? "" : JSON.stringify(body);
+    const headers: Record<string, string> = {
+      authorization: authorizationHeader(this.options, {
+        method,
+        path: url.pathname + url.search,
+        body: text,
+      }),
+      "accept-language": this.options.locale ?? "zh-CN",
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await (this.options.fetch ?? fetch)(url, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: text } : {}),
+    });
+    const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok)
+      throw new CertdeskApiError(
+        res.status,
+        typeof answer.code === "string" ? answer.code : "http_error",
+        typeof answer.detail === "string" ? answer.detail : `HTTP ${res.status}`,
+      );
+    return answer as T;
+  }
+}
