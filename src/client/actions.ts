@@ -16,6 +16,7 @@ import { parseSeal } from "../seal/index.js";
 import type { KeyView } from "../services/keys.js";
 import type { OrderView } from "../services/orders.js";
 import { activationMessage, installMessage, loginMessage } from "../token/protocol.js";
+import { signPdf, type StampPosition } from "../seal/pdf-sign.js";
 import { OBJECT_LABELS, checkNewPin } from "../token/port.js";
 import type { StoredCertificate, UsbKey, UsbKeyInfo, UsbKeySession } from "../token/port.js";
 import type { DeskClient } from "./desk.js";
@@ -345,6 +346,39 @@ export async function signDetached(
       signingTime: input.signingTime,
     });
     return { cms, certificate: summarise(cert) };
+  });
+}
+
+/**
+ * Stamps a PDF with the key's electronic seal: the seal's picture on the page and a PAdES
+ * signature by the key, as a platform asks for a bid or a contract.
+ */
+export async function sealPdf(
+  key: UsbKey,
+  input: {
+    pin: string;
+    pdf: Uint8Array;
+    stamp: StampPosition;
+    reason?: string | undefined;
+    signedAt: Date;
+  },
+): Promise<{ pdf: Uint8Array; certificate: CertificateSummary; seal: { name: string; esId: string } }> {
+  assertPinChanged(await key.info());
+  const sealObject = (await key.objects()).find((o) => o.label === OBJECT_LABELS.seal);
+  if (!sealObject) throw new DomainError("client.no_seal_on_key");
+  const seal = parseSeal(sealObject.value);
+  return withLogin(key, input.pin, async (s) => {
+    const { signer, cert } = await signerFor(key, s);
+    const pdf = await signPdf({
+      pdf: input.pdf,
+      signer,
+      certificate: cert.der,
+      seal: sealObject.value,
+      stamp: input.stamp,
+      signedAt: input.signedAt,
+      reason: input.reason,
+    });
+    return { pdf, certificate: summarise(cert), seal: { name: seal.name, esId: seal.id } };
   });
 }
 

@@ -6,14 +6,17 @@
  * Who may talk to it, checked on every request before anything else:
  * - it listens on 127.0.0.1 only, and answers only requests whose Host is 127.0.0.1:PORT or
  *   localhost:PORT: a DNS-rebinding page (evil.example resolving to 127.0.0.1) sends its own Host;
- * - the Origin must be the configured portal origin, exactly: any other site's request is refused,
- *   and so is one without an Origin; POST bodies must be application/json, so a browser always
- *   preflights them (no "simple" form post reaches a handler), and preflights are answered only
- *   for the portal (with Private Network Access's Access-Control-Allow-Private-Network);
- * - one-time pairing: at start the agent shows a pairing code in the terminal; the portal user
- *   types it once, and the portal gets a secret it sends as a bearer token from then on. Only a
- *   hash of the secret is kept (with the origin it belongs to). Five wrong codes end pairing until
- *   the agent restarts. Before pairing, only GET /v1/status and POST /v1/pair answer.
+ * - the Origin must be the configured portal origin or one of the relying platforms' origins,
+ *   exactly: any other site's request is refused, and so is one without an Origin; POST bodies must
+ *   be application/json, so a browser always preflights them (no "simple" form post reaches a
+ *   handler), and preflights are answered only for those sites (with Private Network Access's
+ *   Access-Control-Allow-Private-Network);
+ * - one-time pairing, per site: at start the agent shows a pairing code in the terminal; the user
+ *   types it once in the site, and the site gets a secret it sends as a bearer token from then on
+ *   (a fresh code is shown for the next site). Only a hash of each secret is kept, with the origin
+ *   it belongs to. Five wrong codes end pairing until the agent restarts. Before pairing, only
+ *   GET /v1/status and POST /v1/pair answer;
+ * - a platform (not the portal) may only read the key, sign its login challenges and stamp PDFs.
  *
  * One key operation at a time; PINs pass through to the key and are never kept or logged.
  */
@@ -23,18 +26,24 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { DomainError, isDomainError } from "../domain/errors.js";
 import { translate, type Locale, pickLocale } from "../i18n/catalogue.js";
-import { activate, changePin, describe, installSeal, renew, signLogin, unlock } from "./actions.js";
+import { activate, changePin, describe, installSeal, renew, sealPdf, signLogin, unlock } from "./actions.js";
 import type { DeskClient } from "./desk.js";
 import { withKey, type KeySelection } from "./keys.js";
 import { forgetPairing, readPairing, savePairing } from "./session.js";
 
 export const AGENT_DEFAULT_PORT = 17_380;
 const MAX_BODY = 64 * 1024;
+/** a PDF to stamp comes base64-encoded in the JSON body */
+const MAX_PDF_BODY = 16 * 1024 * 1024;
+/** What a relying platform's page may ask for; the portal may ask for everything. */
+const PLATFORM_ROUTES = new Set(["GET /v1/key", "POST /v1/sign-login", "POST /v1/seal-pdf"]);
 const PAIRING_ATTEMPTS = 5;
 
 export interface AgentOptions {
   /** the portal's origin, scheme://host[:port], exactly as the browser sends it */
   portalOrigin: string;
+  /** relying platforms' origins: they may read the key, sign login challenges and stamp PDFs */
+  platformOrigins?: string[];
   /** 0 picks a free port (tests) */
   port: number;
   /** where the pairing is kept */
@@ -102,6 +111,13 @@ const schemas = {
   renew: pinBody.extend({ years: z.number().int().min(1).max(10).optional() }),
   installSeal: pinBody,
   signLogin: pinBody.extend({ challenge: z.string().min(1).max(1000) }),
+  sealPdf: pinBody.extend({
+    pdf: z.string().min(1),
+    page: z.number().int().min(1).optional(),
+    xMm: z.number().min(0).max(2000).optional(),
+    yMm: z.number().min(0).max(2000).optional(),
+    reason: z.string().max(200).optional(),
+  }),
 };
 
 /** Errors the agent answers with these statuses; a domain error (wrong PIN, order not ready) is 422. */
@@ -117,14 +133,12 @@ const STATUS: Record<string, number> = {
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const portal = normaliseOrigin(options.portalOrigin);
+  const sites = [portal, ...(options.platformOrigins ?? []).map(normaliseOrigin)];
   if (options.pairAgain) forgetPairing(options.home);
-  const existing = readPairing(options.home);
-  const paired = (): { secretHash: string } | undefined => {
-    const p = readPairing(options.home);
-    return p && p.origin === portal ? p : undefined;
-  };
-  let pairingCode: string | undefined =
-    existing?.origin === portal ? undefined : String(randomInt(10 ** 8)).padStart(8, "0");
+  const paired = (origin: string): { secretHash: string } | undefined => readPairing(options.home, origin);
+  const newCode = (): string | undefined =>
+    sites.some((o) => !paired(o)) ? String(randomInt(10 ** 8)).padStart(8, "0") : undefined;
+  let pairingCode: string | undefined = newCode();
   let pairingAttempts = PAIRING_ATTEMPTS;
   let port = options.port;
   let queue: Promise<unknown> = Promise.resolve();
@@ -135,20 +149,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return next;
   };
 
-  const checkCaller = (req: IncomingMessage): void => {
+  const checkCaller = (req: IncomingMessage): string => {
     const host = (req.headers.host ?? "").toLowerCase();
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
       throw new AgentError(421, "agent.host_refused", { host });
     const origin = req.headers.origin;
     if (origin === undefined) throw new AgentError(403, "agent.origin_required");
-    if (origin !== portal) throw new AgentError(403, "agent.origin_refused", { origin });
-    // A top-level navigation or a form post cannot be the portal's script.
+    if (!sites.includes(origin)) throw new AgentError(403, "agent.origin_refused", { origin });
+    // A top-level navigation or a form post cannot be the site's script.
     if (req.headers["sec-fetch-mode"] === "navigate")
       throw new AgentError(403, "agent.origin_refused", { origin });
+    return origin;
   };
 
-  const checkPaired = (req: IncomingMessage): void => {
-    const pairing = paired();
+  const checkPaired = (req: IncomingMessage, origin: string): void => {
+    const pairing = paired(origin);
     if (!pairing) throw new AgentError(401, "agent.not_paired");
     const h = req.headers.authorization ?? "";
     const secret = h.startsWith("Bearer ") ? h.slice(7) : "";
@@ -158,7 +173,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       throw new AgentError(401, "agent.not_paired");
   };
 
-  const readBody = async (req: IncomingMessage): Promise<unknown> => {
+  const readBody = async (req: IncomingMessage, limit: number): Promise<unknown> => {
     if (req.method !== "POST") return undefined;
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") throw new AgentError(415, "agent.json_required");
@@ -166,7 +181,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY) throw new AgentError(413, "agent.body_too_large");
+      if (size > limit) throw new AgentError(413, "agent.body_too_large");
       chunks.push(chunk as Buffer);
     }
     try {
@@ -228,6 +243,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const b = parse(schemas.signLogin, body);
       return serially(() => withKey(options.key, (key) => signLogin(key, b)));
     },
+    "POST /v1/seal-pdf": async (_req, body) => {
+      const b = parse(schemas.sealPdf, body);
+      const stamped = await serially(() =>
+        withKey(options.key, (key) =>
+          sealPdf(key, {
+            pin: b.pin,
+            pdf: new Uint8Array(Buffer.from(b.pdf, "base64")),
+            stamp: { page: b.page ?? 1, xMm: b.xMm ?? 120, yMm: b.yMm ?? 40 },
+            reason: b.reason,
+            signedAt: new Date(),
+          }),
+        ),
+      );
+      return { ...stamped, pdf: Buffer.from(stamped.pdf).toString("base64") };
+    },
   };
 
   const send = (res: ServerResponse, status: number, value: unknown): void => {
@@ -240,16 +270,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     res.end(body);
   };
 
-  const corsHeaders = (res: ServerResponse): void => {
-    res.setHeader("access-control-allow-origin", portal);
+  const corsHeaders = (res: ServerResponse, origin: string): void => {
+    res.setHeader("access-control-allow-origin", origin);
     res.setHeader("vary", "Origin");
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const locale: Locale = pickLocale(req.headers["accept-language"]);
     try {
-      checkCaller(req);
-      corsHeaders(res);
+      const origin = checkCaller(req);
+      corsHeaders(res, origin);
       const path = new URL(req.url ?? "/", "http://agent").pathname;
       if (req.method === "OPTIONS") {
         const method = req.headers["access-control-request-method"];
@@ -266,13 +296,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           agent: "certdesk-client",
           version: options.version ?? "0",
           portal,
-          paired: paired() !== undefined,
+          origin,
+          paired: paired(origin) !== undefined,
         });
       }
-      const body = await readBody(req);
+      const body = await readBody(req, path === "/v1/seal-pdf" ? MAX_PDF_BODY : MAX_BODY);
       if (req.method === "POST" && path === "/v1/pair") {
         const b = parse(schemas.pair, body);
-        if (paired()) throw new AgentError(409, "agent.already_paired");
+        if (paired(origin)) throw new AgentError(409, "agent.already_paired");
         if (!pairingCode || pairingAttempts <= 0) throw new AgentError(423, "agent.pairing_closed");
         pairingAttempts--;
         const given = Buffer.from(b.code.replace(/[\s-]/g, ""));
@@ -283,16 +314,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         }
         const secret = randomBytes(32).toString("base64url");
         savePairing(options.home, {
-          origin: portal,
+          origin,
           secretHash: hashSecret(secret),
           pairedAt: new Date().toISOString(),
         });
-        pairingCode = undefined;
-        options.log(translate("agent.paired", options.locale ?? "zh-CN", { origin: portal }));
+        options.log(translate("agent.paired", options.locale ?? "zh-CN", { origin }));
+        // The next site to pair gets a code of its own.
+        pairingCode = newCode();
+        if (pairingCode) showCode(pairingCode);
         return send(res, 200, { secret });
       }
-      checkPaired(req);
-      const route = routes[`${req.method} ${path}`];
+      checkPaired(req, origin);
+      const name = `${req.method} ${path}`;
+      if (origin !== portal && !PLATFORM_ROUTES.has(name))
+        throw new AgentError(403, "agent.portal_only", { path });
+      const route = routes[name];
       if (!route) throw new AgentError(404, "agent.not_found", { path });
       return send(res, 200, await route(req, body));
     } catch (e) {
@@ -315,6 +351,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     }
   };
 
+  function showCode(code: string): void {
+    const origin = sites.filter((o) => !paired(o)).join(", ");
+    options.log(
+      translate("agent.pairing_code", options.locale ?? "zh-CN", {
+        code: `${code.slice(0, 4)}-${code.slice(4)}`,
+        origin,
+      }),
+    );
+  }
+
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -325,14 +371,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const url = `http://127.0.0.1:${port}`;
   const terminal = options.locale ?? "zh-CN";
   options.log(translate("agent.listening", terminal, { url, origin: portal }));
-  if (pairingCode) {
-    const code = `${pairingCode.slice(0, 4)}-${pairingCode.slice(4)}`;
-    options.log(translate("agent.pairing_code", terminal, { code, origin: portal }));
-  } else options.log(translate("agent.already_paired_with", terminal, { origin: portal }));
+  for (const site of sites)
+    if (paired(site)) options.log(translate("agent.already_paired_with", terminal, { origin: site }));
+  if (pairingCode) showCode(pairingCode);
   return {
     url,
     port,
-    pairingCode,
+    /** the code shown now: a fresh one after each site pairs */
+    get pairingCode() {
+      return pairingCode;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

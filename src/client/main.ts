@@ -456,34 +456,43 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
     .command("agent")
     .description(t("client.help.agent"))
     .requiredOption("--portal-origin <origin>", t("client.help.portal_origin"))
+    .option(
+      "--platform-origin <origin>",
+      t("client.help.platform_origin"),
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .option("--port <port>", t("client.help.port"))
     .option("--pair-again", t("client.help.pair_again"))
     .action(
-      act(async (o: { portalOrigin: string; port?: string; pairAgain?: boolean }) => {
-        const g = globals();
-        const agent = await startAgent({
-          portalOrigin: o.portalOrigin,
-          port: o.port === undefined ? AGENT_DEFAULT_PORT : Number(o.port),
-          home: home(),
-          key: selection(),
-          locale: out.locale,
-          pairAgain: o.pairAgain ?? false,
-          log: (line) => io.stderr.write(`${line}\n`),
-          desk: (token) => {
-            if (token) {
-              const server = g.server ?? io.env.CERTDESK_SERVER ?? readSession(home())?.server;
-              return server
-                ? new DeskClient({ server, token, locale: out.locale, fetch: io.fetch })
-                : undefined;
-            }
-            return desk(false);
-          },
-        });
-        io.onAgentStarted?.({ url: agent.url, pairingCode: agent.pairingCode });
-        await (io.agentStopped ?? new Promise<void>(() => {}));
-        await agent.close();
-        return EXIT_OK;
-      }),
+      act(
+        async (o: { portalOrigin: string; platformOrigin: string[]; port?: string; pairAgain?: boolean }) => {
+          const g = globals();
+          const agent = await startAgent({
+            portalOrigin: o.portalOrigin,
+            platformOrigins: o.platformOrigin,
+            port: o.port === undefined ? AGENT_DEFAULT_PORT : Number(o.port),
+            home: home(),
+            key: selection(),
+            locale: out.locale,
+            pairAgain: o.pairAgain ?? false,
+            log: (line) => io.stderr.write(`${line}\n`),
+            desk: (token) => {
+              if (token) {
+                const server = g.server ?? io.env.CERTDESK_SERVER ?? readSession(home())?.server;
+                return server
+                  ? new DeskClient({ server, token, locale: out.locale, fetch: io.fetch })
+                  : undefined;
+              }
+              return desk(false);
+            },
+          });
+          io.onAgentStarted?.({ url: agent.url, pairingCode: agent.pairingCode });
+          await (io.agentStopped ?? new Promise<void>(() => {}));
+          await agent.close();
+          return EXIT_OK;
+        },
+      ),
     );
 
   return program;

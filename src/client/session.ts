@@ -56,15 +56,25 @@ export function forgetSession(home: string): void {
 
 const pairingSchema = z.object({ origin: z.string(), secretHash: z.string(), pairedAt: z.string() });
 export type Pairing = z.infer<typeof pairingSchema>;
+/** One pairing per site (the portal, each platform); an older file holds the portal's alone. */
+const pairingsSchema = z.union([pairingSchema.transform((p) => [p]), z.array(pairingSchema)]);
 
 export const pairingFile = (home: string): string => join(home, "agent.json");
 
-export function readPairing(home: string): Pairing | undefined {
-  return readJson(pairingFile(home), pairingSchema);
+export function readPairing(home: string, origin: string): Pairing | undefined {
+  return readPairings(home).find((p) => p.origin === origin);
 }
 
+export function readPairings(home: string): Pairing[] {
+  return readJson(pairingFile(home), pairingsSchema) ?? [];
+}
+
+/** Adds the pairing, replacing any earlier one of the same site. */
 export function savePairing(home: string, pairing: Pairing): void {
-  writePrivate(pairingFile(home), pairing);
+  writePrivate(pairingFile(home), [
+    ...readPairings(home).filter((p) => p.origin !== pairing.origin),
+    pairing,
+  ]);
 }
 
 export function forgetPairing(home: string): void {

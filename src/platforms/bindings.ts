@@ -10,7 +10,7 @@
  * Every binding made or ended is audited and told to the programme's platforms (events.ts).
  */
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
@@ -445,6 +445,7 @@ export async function takeOverBindingInTx(
     ])
     .where("bindings.certificate_id", "=", input.replacedCertificateId)
     .orderBy("bindings.bound_at", "desc")
+    .orderBy(sql`bindings.unbound_at desc nulls first`)
     .limit(1)
     .executeTakeFirst();
   if (!previous) return undefined;
@@ -540,6 +541,8 @@ export async function accountBindings(
     .where("platform_accounts.programme_id", "=", programmeId)
     .where("platform_accounts.account_name", "=", account)
     .orderBy("bindings.bound_at", "desc")
+    // Bound in the same instant (a takeover): the live one, then the most recently ended, first.
+    .orderBy(sql`bindings.unbound_at desc nulls first`)
     .execute();
   if (rows.length === 0) throw new DomainError("platform.binding_not_found", { account });
   const history = rows.map(toView);

@@ -34,6 +34,8 @@ export interface CertificateSummary {
 /** The body a platform receives: the same JSON for every attempt and replay of one event. */
 export interface PlatformEventBody {
   id: string;
+  /** increases with each event the desk records: a platform applies an account's events in it */
+  sequence: number;
   type: PlatformEventType;
   programme: string;
   createdAt: string;
@@ -153,6 +155,7 @@ export async function emitCertificateEvent(
 
 export function eventBody(row: {
   id: string;
+  seq: bigint;
   type: string;
   programme_id: string;
   created_at: Date;
@@ -160,6 +163,7 @@ export function eventBody(row: {
 }): string {
   const body: PlatformEventBody = {
     id: row.id,
+    sequence: Number(row.seq),
     type: row.type as PlatformEventType,
     programme: row.programme_id,
     createdAt: row.created_at.toISOString(),

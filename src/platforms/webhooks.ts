@@ -137,21 +137,21 @@ async function attempt(
 }
 
 /** Claims due deliveries with a lease; one whose process died is due again when the lease ends. */
-async function claim(deps: WebhookDeps, limit: number): Promise<WebhookDeliveryRow[]> {
+async function claim(deps: WebhookDeps, limit: number): Promise<(WebhookDeliveryRow & { seq: bigint })[]> {
   const now = deps.clock.now();
   const until = new Date(now.getTime() + LEASE_MS);
-  const { rows } = await sql<WebhookDeliveryRow>`
+  const { rows } = await sql<WebhookDeliveryRow & { seq: bigint }>`
     update webhook_deliveries set claimed_until = ${until}, attempts = attempts + 1
     where id in (
-      select id from webhook_deliveries
-      where status = 'pending' and next_attempt_at <= ${now}
-        and (claimed_until is null or claimed_until < ${now})
-      order by next_attempt_at, id
+      select d.id from webhook_deliveries d join platform_events e on e.id = d.event_id
+      where d.status = 'pending' and d.next_attempt_at <= ${now}
+        and (d.claimed_until is null or d.claimed_until < ${now})
+      order by e.seq
       limit ${limit}
-      for update skip locked
+      for update of d skip locked
     )
-    returning *`.execute(deps.db);
-  return rows;
+    returning *, (select seq from platform_events e where e.id = event_id) as seq`.execute(deps.db);
+  return rows.sort((a, b) => Number(a.seq - b.seq));
 }
 
 /** Sends what is due, batch after batch, until nothing is left or maxRows were handled. */
@@ -167,31 +167,36 @@ export async function deliverWebhooks(
     const rows = await claim(deps, Math.min(options.batch ?? 20, maxRows - handled));
     if (rows.length === 0) break;
     handled += rows.length;
-    // Platforms answer independently: one slow receiver does not hold the others up.
-    const outcomes = await Promise.all(
-      rows.map(async (row) => {
-        const outcome = await attempt(deps, row, row.attempts, false);
-        const now = deps.clock.now();
-        const giveUp = !outcome.ok && row.attempts > schedule.length;
-        const status: DeliveryStatus = outcome.ok ? "delivered" : giveUp ? "failed" : "pending";
-        await deps.db
-          .updateTable("webhook_deliveries")
-          .set({
-            status,
-            claimed_until: null,
-            last_status: outcome.statusCode,
-            last_error: outcome.error,
-            ...(outcome.ok
-              ? { delivered_at: now }
-              : { next_attempt_at: new Date(now.getTime() + (schedule[row.attempts - 1] ?? 0)) }),
-          })
-          .where("id", "=", row.id)
-          .where("status", "=", "pending")
-          .execute();
-        return outcome.ok ? "delivered" : giveUp ? "failed" : "retrying";
+    // In the order of the events to each platform; platforms independently, so that one slow
+    // receiver does not hold the others up.
+    const byPlatform = new Map<string, typeof rows>();
+    for (const r of rows) byPlatform.set(r.client_id, [...(byPlatform.get(r.client_id) ?? []), r]);
+    const send = async (row: (typeof rows)[number]): Promise<keyof WebhookReport> => {
+      const outcome = await attempt(deps, row, row.attempts, false);
+      const now = deps.clock.now();
+      const giveUp = !outcome.ok && row.attempts > schedule.length;
+      const status: DeliveryStatus = outcome.ok ? "delivered" : giveUp ? "failed" : "pending";
+      await deps.db
+        .updateTable("webhook_deliveries")
+        .set({
+          status,
+          claimed_until: null,
+          last_status: outcome.statusCode,
+          last_error: outcome.error,
+          ...(outcome.ok
+            ? { delivered_at: now }
+            : { next_attempt_at: new Date(now.getTime() + (schedule[row.attempts - 1] ?? 0)) }),
+        })
+        .where("id", "=", row.id)
+        .where("status", "=", "pending")
+        .execute();
+      return outcome.ok ? "delivered" : giveUp ? "failed" : "retrying";
+    };
+    await Promise.all(
+      [...byPlatform.values()].map(async (queue) => {
+        for (const row of queue) report[await send(row)] += 1;
       }),
     );
-    for (const o of outcomes) report[o] += 1;
   }
   return report;
 }

@@ -90,12 +90,34 @@ export class LocalLoginVerifier {
     certificate: string;
     signature: string;
   }): Promise<LocalLoginResult> {
-    let cert: CertificateView;
+    const cert = this.#parse(new Uint8Array(Buffer.from(input.certificate, "base64")));
+    const signed = verifySignature(
+      cert.spki,
+      signatureAlgorithmFor(cert.keyAlgorithm),
+      loginMessage(input.challenge),
+      new Uint8Array(Buffer.from(input.signature, "base64")),
+    );
+    if (!signed) throw new LoginRefused("signature_invalid");
+    return this.#check(cert);
+  }
+
+  /**
+   * Checks a certificate presented some other way (a TLS client certificate, whose key the TLS
+   * handshake proved): the chain, the validity period and its OCSP status.
+   */
+  async status(certificate: Uint8Array): Promise<LocalLoginResult> {
+    return this.#check(this.#parse(certificate));
+  }
+
+  #parse(der: Uint8Array): CertificateView {
     try {
-      cert = parseCertificate(new Uint8Array(Buffer.from(input.certificate, "base64")));
+      return parseCertificate(der);
     } catch {
       throw new LoginRefused("certificate_malformed");
     }
+  }
+
+  async #check(cert: CertificateView): Promise<LocalLoginResult> {
     const issuer = this.#cas.find(
       (ca) =>
         Buffer.compare(ca.subjectDer, cert.issuerDer) === 0 && verifyCertificateSignature(cert, ca.spki),
@@ -104,13 +126,6 @@ export class LocalLoginVerifier {
     const now = this.#now();
     if (now < cert.notBefore) throw new LoginRefused("not_yet_valid");
     if (now > cert.notAfter) throw new LoginRefused("expired");
-    const signed = verifySignature(
-      cert.spki,
-      signatureAlgorithmFor(cert.keyAlgorithm),
-      loginMessage(input.challenge),
-      new Uint8Array(Buffer.from(input.signature, "base64")),
-    );
-    if (!signed) throw new LoginRefused("signature_invalid");
     const ocsp = await this.#status(cert, issuer, now);
     if (ocsp.status === "revoked") throw new LoginRefused("revoked", cert.serialNumber);
     const gm = cert.extensions.gmIdentity;

@@ -43,6 +43,7 @@ export interface PlatformChallengesTable {
 
 export interface PlatformEventsTable {
   id: string;
+  seq: Generated<bigint>;
   programme_id: string;
   type: string;
   certificate_id: Optional<string>;

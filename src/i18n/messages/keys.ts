@@ -314,6 +314,10 @@ export const keysMessages: MessageTable = {
     "zh-CN": "网上服务大厅的来源，如 https://desk.example",
     en: "the portal's origin, e.g. https://desk.example",
   },
+  "client.help.platform_origin": {
+    "zh-CN": "业务平台的来源（可多次给出），如 https://bid.example：可读取钥匙、签名登录和电子签章",
+    en: "a relying platform's origin (may be repeated), e.g. https://bid.example: it may read the key, sign logins and stamp PDFs",
+  },
   "client.help.port": { "zh-CN": "本地端口（默认 17380）", en: "local port (default 17380)" },
   "client.help.pair_again": {
     "zh-CN": "忘记之前的配对，重新配对",
@@ -443,8 +447,8 @@ export const keysMessages: MessageTable = {
     en: "Local agent running at {url} (answers {origin} only)",
   },
   "agent.pairing_code": {
-    "zh-CN": "配对码：{code}。请在 {origin} 的网上服务大厅中输入一次。",
-    en: "Pairing code: {code}. Enter it once in the portal at {origin}.",
+    "zh-CN": "配对码：{code}。请在 {origin} 的页面中输入一次。",
+    en: "Pairing code: {code}. Enter it once in the page at {origin}.",
   },
   "agent.already_paired_with": { "zh-CN": "已与 {origin} 配对", en: "Already paired with {origin}" },
   "agent.paired": { "zh-CN": "已与 {origin} 配对成功", en: "Paired with {origin}" },
@@ -455,8 +459,16 @@ export const keysMessages: MessageTable = {
   },
   "agent.origin_required": { "zh-CN": "拒绝：请求没有来源", en: "Refused: the request has no Origin" },
   "agent.origin_refused": {
-    "zh-CN": "拒绝：来源 {origin} 不是已配置的门户",
-    en: "Refused: {origin} is not the configured portal",
+    "zh-CN": "拒绝：来源 {origin} 不是已配置的门户或业务平台",
+    en: "Refused: {origin} is not the configured portal or a configured platform",
+  },
+  "agent.portal_only": {
+    "zh-CN": "拒绝：{path} 只能由证书服务门户使用，业务平台只能读取钥匙、签名登录和电子签章",
+    en: "Refused: {path} is for the certificate portal only; a platform may read the key, sign logins and stamp documents",
+  },
+  "client.no_seal_on_key": {
+    "zh-CN": "钥匙中没有电子印章：请先在证书服务门户中安装印章",
+    en: "There is no electronic seal on the key: install the seal from the certificate portal first",
   },
   "agent.not_paired": {
     "zh-CN": "本地代理尚未与门户配对，或配对密钥不正确",

@@ -53,6 +53,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     create table platform_events (
       id uuid primary key,
+      -- the order events happened in: deliveries to a platform go out in it
+      seq bigserial not null unique,
       programme_id text not null references programmes(id),
       type text not null,
       certificate_id uuid references certificates(id),
