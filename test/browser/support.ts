@@ -168,3 +168,35 @@ export async function applyNewOnProgrammeA(page: Page, base: string): Promise<st
   await uploadMaterial(page, "经办人身份证复印件（正反面）", scans.png("身份证正反面.png"));
   return orderIdOf(page);
 }
+
+/**
+ * Like startDesk, with more settings for the server (CERTDESK_KEY_STATION and the like), and the
+ * data folder it runs on (where the development station keeps the software keys it makes).
+ */
+export async function startDeskWith(options: {
+  env?: Record<string, string>;
+}): Promise<Desk & { dataDir: string }> {
+  if (webBuildIsStale()) buildWeb();
+  const fleet: Fleet = serverFleet();
+  const dataDir = mkdtempSync(join(tmpdir(), "certdesk-browser-"));
+  try {
+    const server = await fleet.start({
+      store: { kind: "embedded", dataDir },
+      demo: true,
+      readyWithinMs: 90_000,
+      ...(options.env ? { env: options.env } : {}),
+    });
+    return {
+      server,
+      dataDir,
+      stop: async () => {
+        await server.stop().catch(() => fleet.killAll());
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await fleet.killAll();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}

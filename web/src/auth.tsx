@@ -2,6 +2,7 @@
 import { Spin } from "antd";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Navigate, useLocation } from "react-router-dom";
+import { saveDeskSession } from "./api/agent";
 import { api, isApiError } from "./api/client";
 import type { Actor } from "./api/types";
 import { useI18n } from "./i18n";
@@ -37,7 +38,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       actor,
       refresh,
       async signIn(login, password) {
-        const session = await api.post<{ actor: Actor }>("/api/auth/login", { login, password });
+        const session = await api.post<{ actor: Actor; token: string }>("/api/auth/login", {
+          login,
+          password,
+        });
+        // A handler's security client acts with this session (My USB key); staff have no USB key page.
+        saveDeskSession(session.actor.kind === "applicant" ? session.token : null);
         setActor(session.actor);
         return session.actor;
       },
@@ -45,6 +51,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         try {
           await api.post("/api/auth/logout");
         } finally {
+          saveDeskSession(null);
           setActor(null);
         }
       },

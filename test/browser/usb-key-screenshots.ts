@@ -1,0 +1,88 @@
+/**
+ * Screenshots of "My USB key" into docs/screenshots/, in Chinese and English: the page with no
+ * security client running (and the command that starts it), and a delivered key read through the
+ * real agent (a software key made by the desk's station, still on its factory PIN). Run:
+ * node --import tsx test/browser/usb-key-screenshots.ts (needs /usr/bin/chromium and, for Chinese
+ * text, fonts-noto-cjk).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { CHROMIUM, haveChromium, launchChromium, signIn, startDeskWith, SUPPLIER_A } from "./support.js";
+import { deliveredProgrammeAOrders, serverToday, startPortalAgent } from "./walks.js";
+
+const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const VIEWPORT = { width: 1366, height: 768 };
+
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.waitForLoadState("networkidle");
+  await page.evaluate("document.fonts.ready.then(() => undefined)");
+  await page.screenshot({ path: `${OUT}${name}.png`, fullPage, animations: "disabled" });
+  process.stdout.write(`docs/screenshots/${name}.png\n`);
+}
+
+async function main(): Promise<void> {
+  if (!haveChromium) {
+    process.stderr.write(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk\n`);
+    process.exit(1);
+  }
+  mkdirSync(OUT, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), "certdesk-usbkey-shots-"));
+  const desk = await startDeskWith({});
+  const browser = await launchChromium();
+  let agent: Awaited<ReturnType<typeof startPortalAgent>> | undefined;
+  try {
+    const base = desk.server.url;
+    const [delivered] = await deliveredProgrammeAOrders(desk.server, [await serverToday(desk.server)]);
+    mkdirSync(join(work, "usb"));
+    copyFileSync(
+      join(desk.dataDir, "keys", `${delivered!.keyLabels[0]!}.certdesk-key`),
+      join(work, "usb", "key.certdesk-key"),
+    );
+    // The default port, so that the command shown is the one a person types.
+    const port = 17380;
+
+    for (const [locale, suffix] of [
+      ["zh-CN", "zh"],
+      ["en", "en"],
+    ] as const) {
+      const context = await browser.newContext({ viewport: VIEWPORT, locale });
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      // Signed in through the form, so that the tab holds the session the agent acts with.
+      await signIn(page, base, SUPPLIER_A);
+      if (suffix === "en") await page.getByText("English", { exact: true }).click();
+      await page.goto(`${base}/portal/usb-key`);
+      await page.getByRole("status").first().waitFor();
+      await shot(page, `usb-key-not-running.${suffix}`);
+
+      agent = await startPortalAgent({
+        portal: base,
+        keyDir: join(work, "usb"),
+        home: join(work, `client-home-${suffix}`),
+        port,
+      });
+      await page
+        .getByRole("button", { name: suffix === "zh" ? "重新检测" : "Look again", exact: true })
+        .click();
+      await page.getByLabel(suffix === "zh" ? "配对码" : "Pairing code").fill(agent.pairingCode);
+      await page.getByRole("button", { name: suffix === "zh" ? "配对" : "Pair", exact: true }).click();
+      await page
+        .getByRole("heading", { name: suffix === "zh" ? "已插入的电子钥匙" : "The inserted USB key" })
+        .waitFor();
+      await shot(page, `usb-key.${suffix}`, true);
+      await agent.stop();
+      agent = undefined;
+      await context.close();
+    }
+  } finally {
+    await agent?.stop();
+    await browser.close();
+    await desk.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
