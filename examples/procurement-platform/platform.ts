@@ -65,6 +65,8 @@ export interface PlatformOptions {
   /** how long a good OCSP answer is trusted (seconds) */
   ocspMaxAgeSeconds?: number;
   log?: (line: string) => void;
+  /** the clock requests and OCSP answers are judged by (tests run certdesk on a fixed clock) */
+  now?: () => Date;
 }
 
 export interface RunningPlatform {
@@ -183,6 +185,7 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
     baseUrl: options.certdeskUrl,
     keyId: options.keyId,
     secret: options.secret,
+    ...(options.now ? { now: options.now } : {}),
   });
   const caDers: Uint8Array[] = [];
   for (const id of options.caIds ?? DEMO_CA_IDS) {
@@ -194,6 +197,7 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
     trustedCas: caDers,
     ocspUrl: new URL("/ocsp", options.certdeskUrl).toString(),
     maxOcspAgeSeconds: options.ocspMaxAgeSeconds ?? 60,
+    ...(options.now ? { now: options.now } : {}),
   });
   const localChallenges = new ChallengeBook();
   const loginMode = options.loginMode ?? "desk";

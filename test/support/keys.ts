@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import type { AppDeps } from "../../src/server/app.js";
+import { drawPhoto, toJpeg } from "../../src/seal/image-test-support.js";
 import type { Programme } from "../../src/domain/programme.js";
 import { CaRegistry } from "../../src/services/ca.js";
 import type { KeyCodeMessage, KeyCodeSender } from "../../src/services/keys.js";
@@ -45,7 +47,12 @@ export interface KeyDesk {
   close(): Promise<void>;
 }
 
-export async function startKeyDesk(store: TestStore, now = "2026-11-20T02:00:00Z"): Promise<KeyDesk> {
+export async function startKeyDesk(
+  store: TestStore,
+  now = "2026-11-20T02:00:00Z",
+  /** more of the app's deps (the platforms' API) */
+  extra: Partial<AppDeps> = {},
+): Promise<KeyDesk> {
   const dir = mkdtempSync(join(tmpdir(), "certdesk-keydesk-"));
   const stationDir = join(dir, "station");
   const codes: KeyCodeMessage[] = [];
@@ -67,6 +74,7 @@ export async function startKeyDesk(store: TestStore, now = "2026-11-20T02:00:00Z
     publication,
     logLevel: "trace",
     logStream: { write: (line: string) => log.push(line) },
+    ...extra,
   });
   holder.t = t;
   const url = await t.app.listen({ host: "127.0.0.1", port: 0 });
@@ -225,4 +233,55 @@ export async function orderToShippedKeys(
     keyFiles: batch.keys.map((k) => join(desk.stationDir, `${k.label}.certdesk-key`)),
     activationCode: code!.code,
   };
+}
+
+/**
+ * An official seal for the key of a programme A order: applied for in the portal's API (form and
+ * stamped imprint), approved, made by production and written to the key by the security client.
+ */
+export async function sealOnKey(
+  desk: KeyDesk,
+  client: (...args: string[]) => Promise<{ code: number; stdout: string }>,
+  input: { keyFile: string; keyOrderId: string; pin: string; sealName: string },
+): Promise<void> {
+  const owner = await desk.as("supplierA");
+  const key = await desk.t.store.db
+    .selectFrom("usb_keys")
+    .select("certificate_id")
+    .where("order_id", "=", input.keyOrderId)
+    .executeTakeFirstOrThrow();
+  const created = await owner({
+    method: "POST",
+    url: "/api/orders",
+    payload: {
+      programmeId: "procurement",
+      service: "seal-apply",
+      details: { certificateId: key.certificate_id, sealName: input.sealName, sealType: "official" },
+    },
+  });
+  expect(created.status, created.body).toBe(201);
+  const orderId = created.json<{ id: string }>().id;
+  const form = await owner({
+    method: "POST",
+    url: `/api/orders/${orderId}/materials/seal-form`,
+    ...multipart("seal.pdf", PDF_BYTES),
+  });
+  expect(form.status, form.body).toBe(201);
+  const imprint = toJpeg(
+    drawPhoto({ width: 1200, height: 900, stamps: [{ cx: 640, cy: 430, radius: 320 }], text: true }),
+  );
+  const image = await owner({
+    method: "POST",
+    url: `/api/orders/${orderId}/seal-image`,
+    ...multipart("imprint.jpg", Buffer.from(imprint), "image/jpeg"),
+  });
+  expect(image.status, image.body).toBe(201);
+  expect((await owner({ method: "POST", url: `/api/orders/${orderId}/submit` })).status).toBe(200);
+  const reviewer = await desk.as("reviewer");
+  expect((await reviewer({ method: "POST", url: `/api/orders/${orderId}/approve` })).status).toBe(200);
+  const production = await desk.as("production");
+  const made = await production({ method: "POST", url: `/api/orders/${orderId}/seal/produce` });
+  expect(made.status, made.body).toBe(200);
+  const installed = await client("--key", input.keyFile, "install-seal", "--pin", input.pin, "--json");
+  expect(installed.code, installed.stdout).toBe(0);
 }
