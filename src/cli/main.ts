@@ -34,6 +34,7 @@ import {
   loadCalendarCommand,
 } from "./calendar.js";
 import { type CliContext, type CliIo, EXIT_ERROR, EXIT_OK, Output, localeFrom } from "./output.js";
+import { platformAddCommand, platformListCommand, platformRotateCommand } from "./platform.js";
 import { listProgrammesCommand, loadProgrammesCommand, showProgrammeCommand } from "./programme.js";
 import { type QuoteOptions, quoteCommand } from "./quote.js";
 import { cliConfig, errorText } from "./source.js";
@@ -194,6 +195,30 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .description(out.t("cli.help.programme.load"))
     .argument("<file>", out.t("cli.help.programme_file"))
     .action(act((file: string) => loadProgrammesCommand(ctx, file)));
+
+  const platform = group(program, "platform");
+  platform
+    .command("add")
+    .description(out.t("cli.help.platform.add"))
+    .argument("<id>", out.t("cli.help.platform_id"))
+    .requiredOption("--programme <id>", out.t("cli.help.platform.programme"))
+    .requiredOption("--name <name>", out.t("cli.help.platform.name"))
+    .option("--webhook <url>", out.t("cli.help.platform.webhook"))
+    .action(
+      act((id: string, options: { programme: string; name: string; webhook?: string }) =>
+        platformAddCommand(ctx, id, options),
+      ),
+    );
+  platform
+    .command("rotate")
+    .description(out.t("cli.help.platform.rotate"))
+    .argument("<id>", out.t("cli.help.platform_id"))
+    .option("--grace-hours <hours>", out.t("cli.help.platform.grace"))
+    .action(act((id: string, options: { graceHours?: string }) => platformRotateCommand(ctx, id, options)));
+  platform
+    .command("list")
+    .description(out.t("cli.help.platform.list"))
+    .action(act(() => platformListCommand(ctx)));
 
   const ca = group(program, "ca");
   ca.command("init")

@@ -228,6 +228,36 @@ export const cliMessages: MessageTable = {
   },
   "cli.help.programme": { "zh-CN": "业务方案", en: "programmes" },
   "cli.help.programme.list": { "zh-CN": "列出业务方案", en: "list the programmes" },
+  "cli.help.platform": { "zh-CN": "业务平台及其接口凭据", en: "relying platforms and their API credentials" },
+  "cli.help.platform.add": {
+    "zh-CN": "为业务方案登记一个业务平台，并给出第一个凭据",
+    en: "register a relying platform for a programme, with its first credential",
+  },
+  "cli.help.platform.rotate": {
+    "zh-CN": "轮换凭据：新凭据立即生效，旧凭据在宽限期内仍可用",
+    en: "rotate: a new credential now, older ones work for the grace period",
+  },
+  "cli.help.platform.list": { "zh-CN": "列出业务平台", en: "list the relying platforms" },
+  "cli.help.platform_id": {
+    "zh-CN": "平台标识，如 procurement-portal",
+    en: "the platform's id, e.g. procurement-portal",
+  },
+  "cli.help.platform.programme": { "zh-CN": "业务方案标识", en: "the programme's id" },
+  "cli.help.platform.name": { "zh-CN": "平台名称", en: "the platform's name" },
+  "cli.help.platform.webhook": { "zh-CN": "接收事件推送的地址", en: "the URL that receives webhooks" },
+  "cli.help.platform.grace": {
+    "zh-CN": "旧凭据还可使用的小时数（默认 24）",
+    en: "hours the older credentials keep working (default 24)",
+  },
+  "cli.platform.added": {
+    "zh-CN": "已登记平台 {id}。\n密钥标识：{keyId}\n密钥：{secret}\n密钥只显示这一次，请妥善交给平台。",
+    en: "Platform {id} registered.\nKey id: {keyId}\nSecret: {secret}\nThe secret is shown this once: hand it to the platform safely.",
+  },
+  "cli.platform.rotated": {
+    "zh-CN": "平台 {id} 的新凭据：\n密钥标识：{keyId}\n密钥：{secret}\n旧凭据在 {hours} 小时后失效。",
+    en: "New credential for platform {id}:\nKey id: {keyId}\nSecret: {secret}\nOlder credentials stop working in {hours} hours.",
+  },
+  "cli.platform.none": { "zh-CN": "尚未登记业务平台", en: "No relying platform is registered" },
   "cli.help.programme.show": { "zh-CN": "显示一个业务方案", en: "show one programme" },
   "cli.help.programme.load": {
     "zh-CN": "将业务方案文件（YAML 或 JSON）载入数据库（需管理员权限，记入审计）",
