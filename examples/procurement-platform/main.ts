@@ -2,7 +2,7 @@
  * Runs the demo procurement platform against a running certdesk:
  *
  *   npm run demo                                  # certdesk, in another terminal
- *   node --import tsx examples/procurement-platform/main.ts --certdesk http://127.0.0.1:3000
+ *   npm run platform-demo                         # this platform, in another
  *
  * The first time, it registers itself with certdesk as platform "procurement-demo" (signing in as
  * the demo admin; --admin login:password for another) and keeps the credential in its data
@@ -16,7 +16,7 @@ import { startProcurementPlatform } from "./platform.js";
 
 const { values } = parseArgs({
   options: {
-    certdesk: { type: "string", default: "http://127.0.0.1:3000" },
+    certdesk: { type: "string", default: "http://127.0.0.1:8080" },
     admin: { type: "string", default: "admin:admin-demo-1" },
     port: { type: "string", default: "18080" },
     "tls-port": { type: "string", default: "18443" },
