@@ -24,6 +24,24 @@ const ProgrammesPage = lazy(() =>
 const AuditCheckPage = lazy(() =>
   import("./pages/office/AdminPages").then((m) => ({ default: m.AuditCheckPage })),
 );
+const PlatformsPage = lazy(() =>
+  import("./pages/office/PlatformsPage").then((m) => ({ default: m.PlatformsPage })),
+);
+const PlatformPage = lazy(() =>
+  import("./pages/office/PlatformsPage").then((m) => ({ default: m.PlatformPage })),
+);
+const TransferReceiptsPage = lazy(() =>
+  import("./pages/office/FinancePages").then((m) => ({ default: m.TransferReceiptsPage })),
+);
+const FinanceReportsPage = lazy(() =>
+  import("./pages/office/FinancePages").then((m) => ({ default: m.FinanceReportsPage })),
+);
+const InvoicesPage = lazy(() =>
+  import("./pages/office/FinancePages").then((m) => ({ default: m.InvoicesPage })),
+);
+const MessagesPage = lazy(() =>
+  import("./pages/office/MessagesPage").then((m) => ({ default: m.MessagesPage })),
+);
 const QueuePage = lazy(() => import("./pages/office/QueuePage").then((m) => ({ default: m.QueuePage })));
 const OfficeOrderPage = lazy(() =>
   import("./pages/office/OfficeOrderPage").then((m) => ({ default: m.OfficeOrderPage })),
@@ -108,6 +126,30 @@ export function App() {
                 <Route
                   path="office/audit"
                   element={<RequireStaff>{() => <AuditCheckPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/platforms"
+                  element={<RequireStaff>{() => <PlatformsPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/platforms/:platformId"
+                  element={<RequireStaff>{() => <PlatformPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/receipts"
+                  element={<RequireStaff>{() => <TransferReceiptsPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/finance"
+                  element={<RequireStaff>{() => <FinanceReportsPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/invoices"
+                  element={<RequireStaff>{() => <InvoicesPage />}</RequireStaff>}
+                />
+                <Route
+                  path="office/messages"
+                  element={<RequireStaff>{() => <MessagesPage />}</RequireStaff>}
                 />
                 <Route path="office/*" element={<Navigate to="/office" replace />} />
                 <Route path="*" element={<NotFound />} />

@@ -92,6 +92,8 @@ export const api = {
   post: <T>(path: string, json?: unknown, headers?: Record<string, string>) =>
     request<T>("POST", path, { json, ...(headers ? { headers } : {}) }),
   put: <T>(path: string, json: unknown) => request<T>("PUT", path, { json }),
+  patch: <T>(path: string, json: unknown) => request<T>("PATCH", path, { json }),
+  delete: <T>(path: string) => request<T>("DELETE", path),
   upload: <T>(path: string, file: File) => {
     const form = new FormData();
     form.append("file", file, file.name);

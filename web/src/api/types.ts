@@ -99,3 +99,150 @@ export interface ValidationResult {
   reason?: string;
   code?: string;
 }
+
+// ---- relying platforms (src/server/routes/platforms.ts) ----------------------------------------
+
+export interface PlatformCredential {
+  keyId: string;
+  createdAt: string;
+  /** Set once a rotation started the grace period (or the credential was revoked). */
+  expiresAt: string | null;
+  revokedAt: string | null;
+  usable: boolean;
+}
+
+export interface Platform {
+  id: string;
+  programmeId: string;
+  name: string;
+  webhookUrl: string | null;
+  createdAt: string;
+  disabledAt: string | null;
+  credentials: PlatformCredential[];
+}
+
+/** A credential's secret: the server shows it once, on registration or rotation. */
+export interface IssuedCredential {
+  platform: Platform;
+  credential: { keyId: string; secret: string };
+}
+
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface WebhookDelivery {
+  id: string;
+  platform: string;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  event: { id: string; type: string; createdAt: string; data: Record<string, unknown> };
+  log: {
+    attempt: number;
+    startedAt: string;
+    durationMs: number;
+    statusCode: number | null;
+    error: string | null;
+    replay: boolean;
+  }[];
+}
+
+// ---- money (src/server/routes/money.ts) --------------------------------------------------------
+
+export type ReceiptStatus = "submitted" | "confirmed" | "rejected";
+
+export interface TransferReceipt {
+  id: string;
+  orderId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  plan: string | null;
+  years: number;
+  amountFen: number;
+  payerAccount: string | null;
+  status: ReceiptStatus;
+  reason: string | null;
+  uploadedAt: string;
+  decidedAt: string | null;
+}
+
+export interface FinanceReport<Row> {
+  from: string;
+  to: string;
+  programme: string | null;
+  rows: Row[];
+}
+
+export type PaymentDay = {
+  day: string;
+  programme: string;
+  channel: string;
+  count: number;
+  amountFen: number;
+  duplicates: number;
+  duplicateFen: number;
+};
+export type RefundDay = {
+  day: string;
+  programme: string;
+  channel: string;
+  cause: string;
+  count: number;
+  amountFen: number;
+};
+export type InvoiceDay = {
+  day: string;
+  programme: string;
+  count: number;
+  netFen: number;
+  taxFen: number;
+  totalFen: number;
+};
+
+export interface Invoice {
+  id: string;
+  orderId: string;
+  programmeId: string;
+  number: string;
+  issuedOn: string;
+  dueOn: string | null;
+  buyerName: string;
+  buyerTaxNumber: string | null;
+  taxRateBp: number;
+  netFen: number;
+  taxFen: number;
+  totalFen: number;
+  totalInCapitals: string;
+}
+
+// ---- notifications (GET /api/staff/outbox, /api/staff/sms) ---------------------------------------
+
+export type OutboxStatus = "pending" | "sent" | "failed";
+
+export interface OutboxEntry {
+  id: string;
+  kind: string;
+  template: string;
+  channel: string;
+  recipient: string;
+  locale: string;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
+export interface SmsMessage {
+  id: string;
+  recipient: string;
+  text: string;
+  createdAt: string;
+}

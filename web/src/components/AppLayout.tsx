@@ -12,7 +12,7 @@ import { queuesFor } from "../lib/office";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { LongText } from "./LongText";
 
-interface NavItem {
+export interface NavItem {
   key: string;
   label: MessageKey;
 }
@@ -39,6 +39,24 @@ function staffNav(roles: readonly string[]): NavItem[] {
           { key: "/office/audit", label: "office.auditCheck" as const },
         ]
       : []),
+    // Last, so that an admin's narrow window folds these (also linked from the desk) first.
+    ...officePagesFor(roles),
+  ];
+}
+
+/** The back office's own pages beyond the queues, by role: also the desk's shortcuts. */
+export function officePagesFor(roles: readonly string[]): NavItem[] {
+  const admin = roles.includes("admin");
+  return [
+    ...(admin || roles.includes("finance")
+      ? [
+          { key: "/office/receipts", label: "finance.receipts" as const },
+          { key: "/office/invoices", label: "invoices.title" as const },
+          { key: "/office/finance", label: "finance.reports" as const },
+        ]
+      : []),
+    { key: "/office/messages", label: "messages.title" },
+    ...(admin ? [{ key: "/office/platforms", label: "platforms.title" as const }] : []),
   ];
 }
 
