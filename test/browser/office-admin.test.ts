@@ -7,20 +7,13 @@
  * payment found in the finance report and its CSV export.
  */
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { authorizationHeader } from "../../src/sdk/signing.js";
 import { http, login } from "../support/process.js";
 import { submittedProgrammeBOrder } from "./office-screenshots.js";
-import {
-  CHROMIUM,
-  haveChromium,
-  launchChromium,
-  RETAILER_B,
-  smallPng,
-  startDesk,
-  type Desk,
-} from "./support.js";
+import { CHROMIUM, haveChromium, RETAILER_B, smallPng } from "./support.js";
+import { browserSuite } from "./suite.js";
 
 const ADMIN = { login: "admin", password: "admin-demo-1" } as const;
 const REVIEWER = { login: "reviewer", password: "reviewer-demo-1" } as const;
@@ -42,42 +35,16 @@ interface SavedPlatform {
 describe.skipIf(!haveChromium)(
   `the admin's platform pages in Chromium (skipped when ${CHROMIUM} is missing)`,
   () => {
-    let desk: Desk;
-    let browser: Browser;
-    let context: BrowserContext | undefined;
-    let base: string;
-
-    beforeAll(async () => {
-      desk = await startDesk();
-      base = desk.server.url;
-      browser = await launchChromium();
-    }, 180_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await desk?.stop();
-    }, 30_000);
-
-    afterEach(async () => {
-      await context?.close();
-      context = undefined;
-    });
-
-    async function newPage(): Promise<Page> {
-      context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      page.setDefaultNavigationTimeout(20_000);
-      return page;
-    }
+    const suite = browserSuite();
+    const newPage = suite.newPage;
 
     async function staffSignIn(page: Page, who: { login: string; password: string }): Promise<void> {
-      await page.goto(`${base}/sign-in`);
+      await page.goto(`${suite.base}/sign-in`);
       const main = page.getByRole("main");
       await main.getByLabel("手机号").fill(who.login);
       await main.getByLabel("密码").fill(who.password);
       await main.getByRole("button", { name: "登录" }).click();
-      await page.waitForURL(new RegExp(`^${base}/office`));
+      await page.waitForURL(new RegExp(`^${suite.base}/office`));
     }
 
     /** The one-time secret dialog: reads the key ID and secret, closes it, and checks it is gone. */
@@ -98,7 +65,7 @@ describe.skipIf(!haveChromium)(
     async function signedChallenge(credential: { keyId: string; secret: string }): Promise<number> {
       const path = "/api/platform/v1/challenges";
       const body = JSON.stringify({ purpose: "bind" });
-      const res = await fetch(`${base}${path}`, {
+      const res = await fetch(`${suite.base}${path}`, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -120,7 +87,7 @@ describe.skipIf(!haveChromium)(
         .getByRole("navigation", { name: "更多功能" })
         .getByRole("link", { name: "对接平台" })
         .click();
-      await page.waitForURL(`${base}/office/platforms`);
+      await page.waitForURL(`${suite.base}/office/platforms`);
       await page.getByRole("button", { name: "登记平台" }).click();
       const form = page.getByRole("dialog", { name: "登记对接平台" });
 
@@ -138,7 +105,7 @@ describe.skipIf(!haveChromium)(
       const first = await takeSecret(page);
 
       // After the dialog the platform's page; the secret is nowhere on it.
-      await page.waitForURL(`${base}/office/platforms/${id}`);
+      await page.waitForURL(`${suite.base}/office/platforms/${id}`);
       await page.getByRole("heading", { name: "访问密钥" }).waitFor();
       await page.getByRole("cell", { name: first.keyId, exact: true }).waitFor();
       expect(await page.content()).not.toContain(first.secret);
@@ -190,8 +157,8 @@ describe.skipIf(!haveChromium)(
       await english.getByRole("button", { name: "Cancel" }).click();
 
       // What the server kept.
-      const token = await login(desk.server, ADMIN.login, ADMIN.password);
-      const res = await http(`${base}/api/platforms`, { token });
+      const token = await login(suite.desk.server, ADMIN.login, ADMIN.password);
+      const res = await http(`${suite.base}/api/platforms`, { token });
       expect(res.status).toBe(200);
       const saved = (res.body as SavedPlatform[]).find((p) => p.id === id);
       expect(saved).toMatchObject({
@@ -212,23 +179,31 @@ describe.skipIf(!haveChromium)(
     }, 180_000);
 
     it("finance confirms a bank transfer from the receipts page: a wrong amount is refused in Chinese, the right one pays the order, and the finance report and CSV count it", async () => {
-      const orderId = await submittedProgrammeBOrder(desk.server);
-      const reviewer = await login(desk.server, REVIEWER.login, REVIEWER.password);
+      const orderId = await submittedProgrammeBOrder(suite.desk.server);
+      const reviewer = await login(suite.desk.server, REVIEWER.login, REVIEWER.password);
       expect(
-        (await http(`${base}/api/orders/${orderId}/approve`, { method: "POST", token: reviewer, json: {} }))
-          .status,
+        (
+          await http(`${suite.base}/api/orders/${orderId}/approve`, {
+            method: "POST",
+            token: reviewer,
+            json: {},
+          })
+        ).status,
       ).toBe(200);
-      const retailer = await login(desk.server, RETAILER_B.login, RETAILER_B.password);
+      const retailer = await login(suite.desk.server, RETAILER_B.login, RETAILER_B.password);
       const form = new FormData();
       form.append("file", new Blob([new Uint8Array(smallPng())], { type: "image/png" }), "转账回单.png");
-      const uploaded = await fetch(`${base}/api/orders/${orderId}/transfer-receipts?years=3&plan=basic`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${retailer}` },
-        body: form,
-      });
+      const uploaded = await fetch(
+        `${suite.base}/api/orders/${orderId}/transfer-receipts?years=3&plan=basic`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${retailer}` },
+          body: form,
+        },
+      );
       expect(uploaded.status).toBe(201);
       const receipt = (await uploaded.json()) as { id: string; amountFen: number };
-      const order = (await http(`${base}/api/orders/${orderId}`, { token: retailer })).body as {
+      const order = (await http(`${suite.base}/api/orders/${orderId}`, { token: retailer })).body as {
         number: string;
       };
 
@@ -238,7 +213,7 @@ describe.skipIf(!haveChromium)(
         .getByRole("navigation", { name: "更多功能" })
         .getByRole("link", { name: "转账回单" })
         .click();
-      await page.waitForURL(`${base}/office/receipts`);
+      await page.waitForURL(`${suite.base}/office/receipts`);
       const row = page.getByRole("row", { name: new RegExp(order.number) });
       await row.getByRole("link", { name: /^查看回单 转账回单\.png/ }).waitFor();
       await row.getByRole("button", { name: `确认收款：${order.number}` }).click();
@@ -255,16 +230,17 @@ describe.skipIf(!haveChromium)(
       await page.getByRole("row", { name: new RegExp(order.number) }).waitFor({ state: "detached" });
 
       // What the server kept: the order paid, the receipt confirmed.
-      const saved = (await http(`${base}/api/orders/${orderId}`, { token: retailer })).body as {
+      const saved = (await http(`${suite.base}/api/orders/${orderId}`, { token: retailer })).body as {
         state: string;
       };
       expect(saved.state).toBe("paid");
-      const receipts = (await http(`${base}/api/orders/${orderId}/transfer-receipts`, { token: retailer }))
-        .body as { id: string; status: string }[];
+      const receipts = (
+        await http(`${suite.base}/api/orders/${orderId}/transfer-receipts`, { token: retailer })
+      ).body as { id: string; status: string }[];
       expect(receipts).toEqual([expect.objectContaining({ id: receipt.id, status: "confirmed" })]);
 
       // The finance report counts the payment, and its CSV export carries it.
-      await page.goto(`${base}/office/finance`);
+      await page.goto(`${suite.base}/office/finance`);
       const day = page.getByRole("row", { name: /银行转账/ });
       await day.getByRole("cell", { name: "电力交易平台数字证书" }).waitFor();
       await day.getByRole("cell", { name: (receipt.amountFen / 100).toFixed(2), exact: true }).waitFor();

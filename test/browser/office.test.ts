@@ -4,11 +4,12 @@
  * rejects one with a reason on a material and approves the other; finance confirms the approved
  * one's bank transfer. The test ends by reading back what the server saved.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { http, login } from "../support/process.js";
 import { submittedProgrammeBOrder } from "./office-screenshots.js";
-import { CHROMIUM, haveChromium, launchChromium, startDesk, type Desk } from "./support.js";
+import { CHROMIUM, haveChromium } from "./support.js";
+import { browserSuite } from "./suite.js";
 
 const REVIEWER = { login: "reviewer", password: "reviewer-demo-1" } as const;
 const FINANCE = { login: "finance", password: "finance-demo-1" } as const;
@@ -19,47 +20,21 @@ if (!haveChromium) {
 }
 
 describe.skipIf(!haveChromium)(`the back office in Chromium (skipped when ${CHROMIUM} is missing)`, () => {
-  let desk: Desk;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let base: string;
-
-  beforeAll(async () => {
-    desk = await startDesk();
-    base = desk.server.url;
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await desk?.stop();
-  }, 30_000);
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-  });
-
-  async function newPage(): Promise<Page> {
-    context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.setDefaultNavigationTimeout(20_000);
-    return page;
-  }
+  const suite = browserSuite();
+  const newPage = suite.newPage;
 
   async function staffSignIn(page: Page, who: { login: string; password: string }): Promise<void> {
-    await page.goto(`${base}/sign-in`);
+    await page.goto(`${suite.base}/sign-in`);
     const main = page.getByRole("main");
     await main.getByLabel("手机号").fill(who.login);
     await main.getByLabel("密码").fill(who.password);
     await main.getByRole("button", { name: "登录" }).click();
-    await page.waitForURL(new RegExp(`^${base}/office`));
+    await page.waitForURL(new RegExp(`^${suite.base}/office`));
   }
 
   async function saved(who: { login: string; password: string }, orderId: string) {
-    const token = await login(desk.server, who.login, who.password);
-    const res = await http(`${base}/api/orders/${orderId}`, { token });
+    const token = await login(suite.desk.server, who.login, who.password);
+    const res = await http(`${suite.base}/api/orders/${orderId}`, { token });
     expect(res.status).toBe(200);
     return res.body as {
       state: string;
@@ -69,13 +44,13 @@ describe.skipIf(!haveChromium)(`the back office in Chromium (skipped when ${CHRO
   }
 
   it("a reviewer's day: rejects one programme B order with a reason on a material, approves the other; finance confirms the transfer", async () => {
-    const first = await submittedProgrammeBOrder(desk.server);
-    const second = await submittedProgrammeBOrder(desk.server);
+    const first = await submittedProgrammeBOrder(suite.desk.server);
+    const second = await submittedProgrammeBOrder(suite.desk.server);
     const numberOf = async (id: string) =>
       (
         (
-          await http(`${base}/api/orders/${id}`, {
-            token: await login(desk.server, REVIEWER.login, REVIEWER.password),
+          await http(`${suite.base}/api/orders/${id}`, {
+            token: await login(suite.desk.server, REVIEWER.login, REVIEWER.password),
           })
         ).body as { number: string }
       ).number;
@@ -90,7 +65,7 @@ describe.skipIf(!haveChromium)(`the back office in Chromium (skipped when ${CHRO
 
     // The first: every check ticked, then rejected with a reason on the authorisation letter.
     await queue.getByRole("link", { name: firstNumber }).click();
-    await page.waitForURL(`${base}/office/orders/${first}`);
+    await page.waitForURL(`${suite.base}/office/orders/${first}`);
     await page.getByRole("button", { name: "开始审核" }).click();
     await page.getByRole("button", { name: "审核通过" }).waitFor();
     const checklist = page.getByRole("group", { name: "审核清单" });
@@ -108,7 +83,7 @@ describe.skipIf(!haveChromium)(`the back office in Chromium (skipped when ${CHRO
     // Back to the queue: only the second is left; approved.
     await page.getByRole("link", { name: "返回队列" }).click();
     await page.getByRole("table").getByRole("link", { name: secondNumber }).click();
-    await page.waitForURL(`${base}/office/orders/${second}`);
+    await page.waitForURL(`${suite.base}/office/orders/${second}`);
     await page.getByRole("button", { name: "开始审核" }).click();
     await page.getByRole("button", { name: "审核通过" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "确认通过" }).click();
@@ -124,12 +99,11 @@ describe.skipIf(!haveChromium)(`the back office in Chromium (skipped when ${CHRO
     expect(approved.state).toBe("awaiting_payment");
 
     // Finance: the transfer seen on the collection account, confirmed against the order.
-    await context?.close();
     const financePage = await newPage();
     await staffSignIn(financePage, FINANCE);
     await financePage.getByRole("link", { name: "待确认收款", exact: true }).click();
     await financePage.getByRole("table").getByRole("link", { name: secondNumber }).click();
-    await financePage.waitForURL(`${base}/office/orders/${second}`);
+    await financePage.waitForURL(`${suite.base}/office/orders/${second}`);
     await financePage.getByLabel("银行流水号").fill("BANK-20261121-0001");
     await financePage.getByLabel("到账金额（元）").fill((approved.totalFen / 100).toFixed(2));
     await financePage.getByRole("button", { name: "确认收款" }).click();
@@ -154,27 +128,27 @@ describe.skipIf(!haveChromium)(`the back office in Chromium (skipped when ${CHRO
     await alert.getByText("项目配置有误，未保存。请按以下位置修改：").waitFor();
     await alert.getByText("rules.validityYears", { exact: true }).waitFor();
 
-    const token = await login(desk.server, ADMIN.login, ADMIN.password);
-    const saved = await http(`${base}/api/programmes/${programme.id}`, { token });
+    const token = await login(suite.desk.server, ADMIN.login, ADMIN.password);
+    const saved = await http(`${suite.base}/api/programmes/${programme.id}`, { token });
     expect((saved.body as { rules: { validityYears: number[] } }).rules.validityYears.length).toBeGreaterThan(
       0,
     );
   }, 60_000);
 
   it("the back office's read-only endpoints answer staff only; the stats count today's submitted orders by service", async () => {
-    const retailer = await login(desk.server, "13900139000", "retailer-demo-1");
-    expect((await http(`${base}/api/office/orders`, { token: retailer })).status).toBe(403);
-    expect((await http(`${base}/api/office/stats`, { token: retailer })).status).toBe(403);
+    const retailer = await login(suite.desk.server, "13900139000", "retailer-demo-1");
+    expect((await http(`${suite.base}/api/office/orders`, { token: retailer })).status).toBe(403);
+    expect((await http(`${suite.base}/api/office/stats`, { token: retailer })).status).toBe(403);
 
-    const reviewer = await login(desk.server, REVIEWER.login, REVIEWER.password);
-    const orders = (await http(`${base}/api/office/orders`, { token: reviewer })).body as {
+    const reviewer = await login(suite.desk.server, REVIEWER.login, REVIEWER.password);
+    const orders = (await http(`${suite.base}/api/office/orders`, { token: reviewer })).body as {
       service: string;
       state: string;
       organisation: { name: string } | null;
     }[];
     expect(orders.length).toBeGreaterThan(0);
     expect(orders.every((o) => o.organisation !== null)).toBe(true);
-    const stats = (await http(`${base}/api/office/stats`, { token: reviewer })).body as {
+    const stats = (await http(`${suite.base}/api/office/stats`, { token: reviewer })).body as {
       to: string;
       ordersPerDay: { day: string; service: string; count: number }[];
     };
