@@ -12,7 +12,8 @@ import type { CaSummary } from "../services/ca.js";
 import type { StaffRevocationReason } from "../services/revocation.js";
 import type { CaAlgorithm } from "../store/schema.js";
 import { oneOf, wholeNumber } from "./args.js";
-import { type CliContext, EXIT_OK, formatTable, type Writer } from "./output.js";
+import { promptSecret } from "../client/prompt.js";
+import { type CliContext, EXIT_OK, formatTable } from "./output.js";
 import { cliConfig, errorText, withStore } from "./source.js";
 
 const ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
@@ -27,41 +28,6 @@ function readInput(path: string): Uint8Array {
   } catch (e) {
     throw new DomainError("cli.file_unreadable", { path, detail: errorText(e) });
   }
-}
-
-/** Reads a line from the terminal without echoing it. */
-function promptSecret(question: string, out: Writer): Promise<string> {
-  const stdin = process.stdin;
-  return new Promise((resolve, reject) => {
-    let value = "";
-    const finish = (): void => {
-      stdin.off("data", onData);
-      stdin.setRawMode(false);
-      stdin.pause();
-      out.write("\n");
-    };
-    const onData = (chunk: string): void => {
-      for (const ch of chunk) {
-        if (ch === "\r" || ch === "\n") {
-          finish();
-          resolve(value);
-          return;
-        }
-        if (ch === "\u0003" || ch === "\u0004") {
-          finish();
-          reject(new DomainError("cli.ca.cancelled"));
-          return;
-        }
-        if (ch === "\u007f" || ch === "\b") value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    out.write(question);
-    stdin.setEncoding("utf8");
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.on("data", onData);
-  });
 }
 
 const onTerminal = (): boolean => Boolean(process.stdin.isTTY && process.stderr.isTTY);
