@@ -4,16 +4,20 @@
  * the old one, and see a server error in Chinese, then in English. The test ends by reading back what the server
  * saved (GET /api/platforms) and by signing platform API requests with the secrets the page showed.
  * Then finance: a programme B order's transfer receipt confirmed from the receipts page, and the
- * payment found in the finance report and its CSV export.
+ * payment found in the finance report and its CSV export. Last, the webhook delivery log: an event
+ * the platform refused, sent again with Replay.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { authorizationHeader } from "../../src/sdk/signing.js";
+import { authorizationHeader, verifyWebhook } from "../../src/sdk/signing.js";
 import { http, login } from "../support/process.js";
 import { submittedProgrammeBOrder } from "./office-screenshots.js";
 import { CHROMIUM, haveChromium, RETAILER_B, smallPng } from "./support.js";
 import { browserSuite } from "./suite.js";
+import { deliveredProgrammeAOrders, serverToday } from "./walks.js";
 
 const ADMIN = { login: "admin", password: "admin-demo-1" } as const;
 const REVIEWER = { login: "reviewer", password: "reviewer-demo-1" } as const;
@@ -253,5 +257,78 @@ describe.skipIf(!haveChromium)(
       expect(text).toContain("bank-transfer");
       expect(text).toContain(String(receipt.amountFen));
     }, 120_000);
+    it("the delivery log shows a webhook the platform refused; Replay sends it again and the log records the replay", async () => {
+      // The platform's receiver: refuses until told to accept, and keeps what it was sent.
+      let accept = false;
+      const received: { body: string; signature: string }[] = [];
+      const receiver = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          received.push({
+            body: Buffer.concat(chunks).toString("utf8"),
+            signature: String(req.headers["certdesk-signature"] ?? ""),
+          });
+          res.statusCode = accept ? 200 : 503;
+          res.end();
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+      try {
+        const admin = await login(suite.desk.server, ADMIN.login, ADMIN.password);
+        const created = await http(`${suite.base}/api/platforms`, {
+          method: "POST",
+          token: admin,
+          json: {
+            id: "hooks-office",
+            programmeId: "procurement",
+            name: "推送测试平台",
+            webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+          },
+        });
+        expect(created.status).toBe(200);
+        const { credential } = created.body as { credential: { keyId: string; secret: string } };
+        // A programme A key made by the production station: its certificate is an event.
+        await deliveredProgrammeAOrders(suite.desk.server, [await serverToday(suite.desk.server)]);
+        await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThan(0);
+
+        const page = await newPage();
+        await staffSignIn(page, ADMIN);
+        await page.goto(`${suite.base}/office/platforms/hooks-office`);
+        const row = page.getByRole("row").filter({ hasText: "证书签发" });
+        await row.getByText("503").first().waitFor();
+        accept = true;
+        const before = received.length;
+        await row.getByRole("button", { name: /^重新推送 证书签发/ }).click();
+        await page.getByText("重新推送成功（HTTP 200）").waitFor();
+        expect(received.length).toBeGreaterThan(before);
+
+        // What the server saved: the delivery delivered, its last attempt the replay; the platform
+        // received the same event, signed with its credential.
+        const log = await http(`${suite.base}/api/platforms/hooks-office/deliveries`, { token: admin });
+        const issued = (
+          log.body as {
+            status: string;
+            event: { id: string; type: string };
+            log: { statusCode: number | null; replay: boolean }[];
+          }[]
+        ).find((d) => d.event.type === "certificate.issued")!;
+        expect(issued.status).toBe("delivered");
+        expect(issued.log[0]).toMatchObject({ statusCode: 503, replay: false });
+        // (the scheduled retry, 10 s after the first attempt, may have come in between)
+        expect(issued.log).toContainEqual(expect.objectContaining({ statusCode: 200, replay: true }));
+        const last = received.at(-1)!;
+        expect(JSON.parse(last.body)).toMatchObject({ id: issued.event.id, type: "certificate.issued" });
+        expect(
+          verifyWebhook({
+            body: last.body,
+            header: last.signature,
+            secrets: { [credential.keyId]: credential.secret },
+          }),
+        ).toMatchObject({ ok: true });
+      } finally {
+        receiver.close();
+      }
+    }, 180_000);
   },
 );
