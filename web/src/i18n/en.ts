@@ -649,7 +649,8 @@ export const en: Record<MessageKey, string> = {
     "pre-filled with your organisation and order: download it on the order page once the application is created",
   "guide.formOnOrder": "download it on the order page once the application is created",
   "guide.downloadLine": "{form}: {how}",
-  "guide.securityClient": "Security client: available for download with a later release.",
+  "guide.securityClient":
+    "Security client: certdesk-client, which comes with certdesk (`npx certdesk-client --help`). Start its local agent with `certdesk-client agent --portal-origin <this site>` and pair it on the My USB key page.",
   "guide.tips": "Tips",
   "guide.faq": "Questions",
   "guide.contacts": "Contacts",

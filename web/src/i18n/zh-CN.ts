@@ -626,7 +626,8 @@ export const zhCN = {
   "guide.formPrefilled": "预填表格，创建申请后在订单页面下载（已填好单位和订单信息）",
   "guide.formOnOrder": "创建申请后在订单页面下载",
   "guide.downloadLine": "{form}：{how}",
-  "guide.securityClient": "安全客户端：将在后续版本提供下载。",
+  "guide.securityClient":
+    "安全客户端：certdesk-client，随 certdesk 提供（`npx certdesk-client --help`）。运行 `certdesk-client agent --portal-origin <本站地址>` 启动本地代理，再在“我的电子钥匙”页面配对。",
   "guide.tips": "温馨提示",
   "guide.faq": "常见问题",
   "guide.contacts": "联系我们",
