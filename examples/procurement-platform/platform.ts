@@ -13,7 +13,7 @@
  * - Webhooks: certdesk tells the platform of bindings made and ended and of revocations; the
  *   platform keeps its own record of which certificate each account holds.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import {
   createServer as createHttpServer,
@@ -36,6 +36,7 @@ import { pemEncode } from "../../src/pki/pem.js";
 import { randomSerial } from "../../src/pki/serial.js";
 import { generateSoftwareKey } from "../../src/pki/signer.js";
 import { verifyPdf } from "../../src/seal/pdf-verify.js";
+import { hashPassword, verifyPassword } from "../../src/services/passwords.js";
 import {
   CertdeskApiError,
   CertdeskPlatformClient,
@@ -110,25 +111,15 @@ export interface PlatformState {
 const DEMO_CA_IDS = ["sm2", "rsa", "ecdsa-p256"].flatMap((a) => [`demo-${a}-issuing`, `demo-${a}-root`]);
 const TENDER = "ZB-2026-118 办公设备采购（第二包）";
 
-function hashPassword(password: string, salt = randomBytes(16)): string {
-  return `${salt.toString("hex")}:${scryptSync(password, salt, 32).toString("hex")}`;
-}
-
-function passwordMatches(password: string, stored: string): boolean {
-  const [salt, hash] = stored.split(":");
-  const given = scryptSync(password, Buffer.from(salt!, "hex"), 32);
-  return timingSafeEqual(given, Buffer.from(hash!, "hex"));
-}
-
 /** The demo's one supplier: the organisation certdesk's demo data calls applicant A. */
-function seedState(): PlatformState {
+async function seedState(): Promise<PlatformState> {
   return {
     accounts: [
       {
         name: "supplier-001",
         organisation: "上海示例供应链管理有限公司",
         uscc: "91310115591693856A",
-        passwordHash: hashPassword("bid-demo-1"),
+        passwordHash: await hashPassword("bid-demo-1"),
       },
     ],
     bindings: {},
@@ -176,7 +167,7 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
   try {
     state = JSON.parse(readFileSync(stateFile, "utf8")) as PlatformState;
   } catch {
-    state = seedState();
+    state = await seedState();
   }
   const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
   save();
@@ -280,7 +271,7 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
     "POST /api/login/password": async (req, body, res) => {
       const b = json(body);
       const a = state.accounts.find((x) => x.name === b.account);
-      if (!a || !passwordMatches(String(b.password ?? ""), a.passwordHash))
+      if (!a || !(await verifyPassword(String(b.password ?? ""), a.passwordHash)))
         throw new HttpError(401, "账号或密码错误 / Wrong account or password");
       startSession(res, a.name, "password");
       return accountView(a.name);

@@ -8,9 +8,7 @@ import { withStore } from "./source.js";
 
 const actor = systemActor("cli");
 
-async function platformDeps(ctx: CliContext) {
-  return { clock: ctx.clock, secretKey: ctx.config().secretKey };
-}
+const platformDeps = (ctx: CliContext) => ({ clock: ctx.clock, secretKey: ctx.config().secretKey });
 
 export async function platformAddCommand(
   ctx: CliContext,
@@ -18,7 +16,7 @@ export async function platformAddCommand(
   options: { programme: string; name: string; webhook?: string },
 ): Promise<number> {
   const { registerPlatform } = await import("../platforms/clients.js");
-  const extra = await platformDeps(ctx);
+  const extra = platformDeps(ctx);
   const r = await withStore(ctx.config(), { create: false }, ({ db }) =>
     registerPlatform({ db, ...extra }, actor, {
       id,
@@ -39,7 +37,7 @@ export async function platformRotateCommand(
   options: { graceHours?: string },
 ): Promise<number> {
   const { rotateCredential, DEFAULT_ROTATION_GRACE_HOURS } = await import("../platforms/clients.js");
-  const extra = await platformDeps(ctx);
+  const extra = platformDeps(ctx);
   const grace = options.graceHours === undefined ? DEFAULT_ROTATION_GRACE_HOURS : Number(options.graceHours);
   const r = await withStore(ctx.config(), { create: false }, ({ db }) =>
     rotateCredential({ db, ...extra }, actor, id, grace),

@@ -252,6 +252,7 @@ export async function bindCertificate(
       const bindingId = await insertBinding(tx, actor, now, {
         accountId: account.id,
         accountName,
+        programmeId: input.programmeId,
         cert,
         platformClientId: input.platformClientId ?? null,
         succeeds: null,
@@ -288,6 +289,7 @@ async function insertBinding(
   input: {
     accountId: string;
     accountName: string;
+    programmeId: string;
     cert: Pick<CertificateRow, "id" | "serial">;
     platformClientId: string | null;
     succeeds: { id: string; serial: string } | null;
@@ -307,11 +309,6 @@ async function insertBinding(
       succeeds_binding_id: input.succeeds?.id ?? null,
     })
     .execute();
-  const programme = await tx
-    .selectFrom("platform_accounts")
-    .select("programme_id")
-    .where("id", "=", input.accountId)
-    .executeTakeFirstOrThrow();
   await appendAudit(
     tx,
     {
@@ -321,7 +318,7 @@ async function insertBinding(
       subjectId: input.cert.id,
       data: {
         account: input.accountName,
-        programme: programme.programme_id,
+        programme: input.programmeId,
         bindingId,
         ...(input.platformClientId ? { platform: input.platformClientId } : {}),
         ...(input.succeeds ? { takesOverFrom: input.succeeds.serial } : {}),
@@ -442,6 +439,7 @@ export async function takeOverBindingInTx(
       "bindings.platform_client_id",
       "certificates.serial",
       "platform_accounts.account_name",
+      "platform_accounts.programme_id",
     ])
     .where("bindings.certificate_id", "=", input.replacedCertificateId)
     .orderBy("bindings.bound_at", "desc")
@@ -475,6 +473,7 @@ export async function takeOverBindingInTx(
   return insertBinding(tx, actor, now, {
     accountId: previous.platform_account_id,
     accountName: previous.account_name,
+    programmeId: previous.programme_id,
     cert: input.certificate,
     platformClientId: previous.platform_client_id,
     succeeds: { id: previous.id, serial: previous.serial },

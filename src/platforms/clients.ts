@@ -358,14 +358,8 @@ export async function authenticatePlatform(
     .returning("nonce")
     .executeTakeFirst();
   if (!fresh) throw new DomainError("platform.auth_replayed");
-  return {
-    id: row.id,
-    programme_id: row.programme_id,
-    name: row.name,
-    webhook_url: row.webhook_url,
-    created_at: row.created_at,
-    disabled_at: row.disabled_at,
-  };
+  const { secret_sealed: _secret, key_expires_at: _expires, key_revoked_at: _revoked, ...client } = row;
+  return client;
 }
 
 /** The credential webhooks are signed with: the platform's newest usable one. */

@@ -42,15 +42,17 @@ export interface PlatformEventBody {
   data: Record<string, unknown>;
 }
 
-export async function certificateSummary(
+/** The certificate as events describe it, and the programme whose platforms are told. */
+async function certificateSummary(
   tx: Transaction<Database>,
   certificateId: string,
-): Promise<CertificateSummary> {
+): Promise<{ programmeId: string | null; certificate: CertificateSummary }> {
   const row = await tx
     .selectFrom("certificates")
     .leftJoin("organisations", "organisations.id", "certificates.organisation_id")
     .select([
       "certificates.id",
+      "certificates.programme_id",
       "certificates.serial",
       "certificates.subject",
       "certificates.not_before",
@@ -62,14 +64,17 @@ export async function certificateSummary(
     .where("certificates.id", "=", certificateId)
     .executeTakeFirstOrThrow();
   return {
-    id: row.id,
-    serial: row.serial,
-    subject: row.subject,
-    organisation: row.organisation,
-    uscc: row.uscc,
-    notBefore: row.not_before.toISOString(),
-    notAfter: row.not_after.toISOString(),
-    status: row.status,
+    programmeId: row.programme_id,
+    certificate: {
+      id: row.id,
+      serial: row.serial,
+      subject: row.subject,
+      organisation: row.organisation,
+      uscc: row.uscc,
+      notBefore: row.not_before.toISOString(),
+      notAfter: row.not_after.toISOString(),
+      status: row.status,
+    },
   };
 }
 
@@ -139,16 +144,11 @@ export async function emitCertificateEvent(
   now: Date,
   dedupeKey?: string,
 ): Promise<string | undefined> {
-  const certificate = await certificateSummary(tx, certificateId);
-  const row = await tx
-    .selectFrom("certificates")
-    .select("programme_id")
-    .where("id", "=", certificateId)
-    .executeTakeFirstOrThrow();
-  if (!row.programme_id) return undefined;
+  const { programmeId, certificate } = await certificateSummary(tx, certificateId);
+  if (!programmeId) return undefined;
   return emitPlatformEvent(
     tx,
-    { programmeId: row.programme_id, type, certificateId, data: { certificate, ...extra }, dedupeKey },
+    { programmeId, type, certificateId, data: { certificate, ...extra }, dedupeKey },
     now,
   );
 }

@@ -4,35 +4,13 @@
  * its message in the language asked for.
  */
 import { authorizationHeader } from "./signing.js";
-
-export interface BindingInfo {
-  id: string;
-  account: string;
-  certificate: { id: string; serial: string; subject: string; notAfter: string; status: string };
-  boundAt: string;
-  unboundAt: string | null;
-  unboundReason: string | null;
-  platform: string | null;
-  succeeds: string | null;
-}
-
-export interface LoginAnswer {
-  account: string;
-  bindingId: string;
-  certificate: {
-    serial: string;
-    subject: string;
-    organisation: string | null;
-    uscc: string | null;
-    notAfter: string;
-  };
-}
-
-export interface SignedChallenge {
-  challenge: string;
-  certificate: string;
-  signature: string;
-}
+// What the API answers, as the desk defines it (types only: nothing of the desk runs here).
+import type {
+  BindingView as BindingInfo,
+  LoginVerdict as LoginAnswer,
+  SignedChallenge,
+} from "../platforms/bindings.js";
+export type { BindingInfo, LoginAnswer, SignedChallenge };
 
 export class CertdeskApiError extends Error {
   constructor(
