@@ -378,6 +378,19 @@ export function FinanceReportsPage() {
     ),
   };
   const sum = <R,>(list: R[], pick: (r: R) => number) => list.reduce((s, r) => s + pick(r), 0);
+  /** The totals row: the label over the first labelSpan columns, then one cell per value. */
+  const totals = (labelSpan: number, values: React.ReactNode[]) => (
+    <Table.Summary.Row>
+      <Table.Summary.Cell index={0} colSpan={labelSpan}>
+        <strong>{t("finance.total")}</strong>
+      </Table.Summary.Cell>
+      {values.map((v, i) => (
+        <Table.Summary.Cell key={i} index={labelSpan + i} align="right">
+          {v}
+        </Table.Summary.Cell>
+      ))}
+    </Table.Summary.Row>
+  );
 
   const tables: Record<ReportName, React.ReactNode> = {
     payments: (
@@ -411,20 +424,8 @@ export function FinanceReportsPage() {
           },
         ]}
         summary={(list) =>
-          list.length > 0 && (
-            <Table.Summary.Row>
-              <Table.Summary.Cell index={0} colSpan={3}>
-                <strong>{t("finance.total")}</strong>
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={3} align="right">
-                {sum([...list], (r) => r.count)}
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={4} align="right">
-                {yuan(sum([...list], (r) => r.amountFen))}
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={5} />
-            </Table.Summary.Row>
-          )
+          list.length > 0 &&
+          totals(3, [sum([...list], (r) => r.count), yuan(sum([...list], (r) => r.amountFen)), null])
         }
       />
     ),
@@ -453,19 +454,8 @@ export function FinanceReportsPage() {
           },
         ]}
         summary={(list) =>
-          list.length > 0 && (
-            <Table.Summary.Row>
-              <Table.Summary.Cell index={0} colSpan={4}>
-                <strong>{t("finance.total")}</strong>
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={4} align="right">
-                {sum([...list], (r) => r.count)}
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={5} align="right">
-                {yuan(sum([...list], (r) => r.amountFen))}
-              </Table.Summary.Cell>
-            </Table.Summary.Row>
-          )
+          list.length > 0 &&
+          totals(4, [sum([...list], (r) => r.count), yuan(sum([...list], (r) => r.amountFen))])
         }
       />
     ),
@@ -501,25 +491,13 @@ export function FinanceReportsPage() {
           },
         ]}
         summary={(list) =>
-          list.length > 0 && (
-            <Table.Summary.Row>
-              <Table.Summary.Cell index={0} colSpan={2}>
-                <strong>{t("finance.total")}</strong>
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={2} align="right">
-                {sum([...list], (r) => r.count)}
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={3} align="right">
-                {yuan(sum([...list], (r) => r.netFen))}
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={4} align="right">
-                {yuan(sum([...list], (r) => r.taxFen))}
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={5} align="right">
-                {yuan(sum([...list], (r) => r.totalFen))}
-              </Table.Summary.Cell>
-            </Table.Summary.Row>
-          )
+          list.length > 0 &&
+          totals(2, [
+            sum([...list], (r) => r.count),
+            yuan(sum([...list], (r) => r.netFen)),
+            yuan(sum([...list], (r) => r.taxFen)),
+            yuan(sum([...list], (r) => r.totalFen)),
+          ])
         }
       />
     ),

@@ -41,7 +41,7 @@ import { useLoad } from "../../api/hooks";
 import type { Organisation } from "../../api/types";
 import { PageHeading, usePageTitle } from "../../components/AppLayout";
 import { ErrorAlert } from "../../components/errors";
-import { useI18n, type I18n } from "../../i18n";
+import { useI18n, type I18n, type MessageKey } from "../../i18n";
 import { dateOf } from "../../lib/format";
 
 /** The agent's own message (in the language asked for); our words where no agent answered. */
@@ -643,6 +643,16 @@ function OrderLink({ order }: { order?: { id: string; number: string } | null | 
   return <Link to={`/portal/orders/${order.id}`}>{t("usbKey.openOrder", { number: order.number })}</Link>;
 }
 
+/** What the page says at each unlock stage before the last. */
+const UNLOCK_NOTES: Record<
+  Exclude<UnlockStage["stage"], "unlocked">,
+  { type: "info" | "warning"; message: MessageKey }
+> = {
+  under_review: { type: "info", message: "usbKey.unlockUnderReview" },
+  awaiting_payment: { type: "warning", message: "usbKey.unlockPayFirst" },
+  code_sent: { type: "info", message: "usbKey.unlockCodeSent" },
+};
+
 function Unlock({
   client,
   description,
@@ -661,33 +671,14 @@ function Unlock({
     return <Alert type="info" showIcon message={t("usbKey.unlockAtCentre")} />;
   return (
     <>
-      {stage?.stage === "under_review" && (
+      {stage && stage.stage !== "unlocked" && (
         <Alert
-          type="info"
+          type={UNLOCK_NOTES[stage.stage].type}
           showIcon
           role="status"
           style={{ marginBottom: 12 }}
-          message={t("usbKey.unlockUnderReview")}
-          description={<OrderLink order={stage.order} />}
-        />
-      )}
-      {stage?.stage === "awaiting_payment" && (
-        <Alert
-          type="warning"
-          showIcon
-          role="status"
-          style={{ marginBottom: 12 }}
-          message={t("usbKey.unlockPayFirst")}
-          description={<OrderLink order={stage.order} />}
-        />
-      )}
-      {stage?.stage === "code_sent" && (
-        <Alert
-          type="info"
-          showIcon
-          role="status"
-          style={{ marginBottom: 12 }}
-          message={t("usbKey.unlockCodeSent")}
+          message={t(UNLOCK_NOTES[stage.stage].message)}
+          description={stage.stage === "code_sent" ? undefined : <OrderLink order={stage.order} />}
         />
       )}
       {stage?.stage === "unlocked" && <Done message={t("usbKey.unlocked")} />}
