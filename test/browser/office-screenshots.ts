@@ -4,22 +4,18 @@
  * node --import tsx test/browser/office-screenshots.ts (needs /usr/bin/chromium). Also exports the
  * API steps that make such an order, for the back office's browser test.
  */
-import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
 import { http, login, type ServerProcess } from "../support/process.js";
 import {
-  CHROMIUM,
-  haveChromium,
   launchChromium,
   RETAILER_B,
   smallPdf,
   smallPng,
   startDesk,
+  screenshotsReady,
+  shot,
+  LAPTOP_VIEWPORT,
 } from "./support.js";
-
-const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
-const VIEWPORT = { width: 1366, height: 768 };
 
 /** A programme B order (new, 3 years, 2 keys, basic plan) with both scans, submitted by the retailer. */
 export async function submittedProgrammeBOrder(server: Pick<ServerProcess, "url">): Promise<string> {
@@ -55,19 +51,8 @@ export async function submittedProgrammeBOrder(server: Pick<ServerProcess, "url"
   return orderId;
 }
 
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.evaluate("document.fonts.ready.then(() => undefined)");
-  await page.screenshot({ path: `${OUT}${name}.png`, fullPage, animations: "disabled" });
-  process.stdout.write(`docs/screenshots/${name}.png\n`);
-}
-
 async function main(): Promise<void> {
-  if (!haveChromium) {
-    process.stderr.write(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk\n`);
-    process.exit(1);
-  }
-  mkdirSync(OUT, { recursive: true });
+  screenshotsReady();
   const desk = await startDesk();
   const browser = await launchChromium();
   try {
@@ -78,7 +63,7 @@ async function main(): Promise<void> {
       ["zh-CN", "zh"],
       ["en", "en"],
     ] as const) {
-      const context = await browser.newContext({ viewport: VIEWPORT, locale });
+      const context = await browser.newContext({ viewport: LAPTOP_VIEWPORT, locale });
       await context.addInitScript(`localStorage.setItem("certdesk.locale", ${JSON.stringify(locale)})`);
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);

@@ -5,14 +5,10 @@
  * the server's validation message. Run: npm run screenshots (needs /usr/bin/chromium).
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { http, login, type ServerProcess } from "../support/process.js";
 import {
   applyNewOnProgrammeA,
-  CHROMIUM,
-  haveChromium,
   launchChromium,
   RETAILER_B,
   scans,
@@ -20,10 +16,10 @@ import {
   startDesk,
   SUPPLIER_A,
   uploadMaterial,
+  screenshotsReady,
+  shot,
+  LAPTOP_VIEWPORT,
 } from "./support.js";
-
-const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
-const VIEWPORT = { width: 1366, height: 768 };
 
 async function staff(server: ServerProcess, loginName: string, password: string) {
   const token = await login(server, loginName, password);
@@ -40,7 +36,7 @@ async function staff(server: ServerProcess, loginName: string, password: string)
 
 /** Programme A: applied and paid in the browser, then reviewed, produced and shipped by staff. */
 async function shippedOrderA(browser: Browser, server: ServerProcess): Promise<string> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await browser.newContext({ viewport: LAPTOP_VIEWPORT });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await signIn(page, server.url, SUPPLIER_A);
@@ -69,7 +65,7 @@ async function shippedOrderA(browser: Browser, server: ServerProcess): Promise<s
 
 /** Programme B: submitted in the browser, then returned by the agent with a reason on one material. */
 async function rejectedOrderB(browser: Browser, server: ServerProcess): Promise<string> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await browser.newContext({ viewport: LAPTOP_VIEWPORT });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await signIn(page, server.url, RETAILER_B);
@@ -97,20 +93,8 @@ async function rejectedOrderB(browser: Browser, server: ServerProcess): Promise<
   return orderId;
 }
 
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  // Fonts and antd's motion settle before the picture.
-  await page.evaluate("document.fonts.ready.then(() => undefined)");
-  await page.screenshot({ path: `${OUT}${name}.png`, fullPage, animations: "disabled" });
-  process.stdout.write(`docs/screenshots/${name}.png\n`);
-}
-
 async function main(): Promise<void> {
-  if (!haveChromium) {
-    process.stderr.write(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk\n`);
-    process.exit(1);
-  }
-  mkdirSync(OUT, { recursive: true });
+  screenshotsReady();
   const desk = await startDesk();
   const browser = await launchChromium();
   try {
@@ -122,7 +106,7 @@ async function main(): Promise<void> {
       ["zh-CN", "zh"],
       ["en", "en"],
     ] as const) {
-      const context = await browser.newContext({ viewport: VIEWPORT, locale });
+      const context = await browser.newContext({ viewport: LAPTOP_VIEWPORT, locale });
       await context.addInitScript(`localStorage.setItem("certdesk.locale", ${JSON.stringify(locale)})`);
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, startDesk, type Desk } from "./support.js";
+import { LAPTOP_VIEWPORT, launchChromium, startDesk, type Desk } from "./support.js";
 
 export interface BrowserSuite<D extends Desk> {
   readonly desk: D;
@@ -45,7 +45,7 @@ export function browserSuite<D extends Desk = Desk>(
     },
     async newPage() {
       await context?.close(); // one signed-in person at a time
-      context = await browser!.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+      context = await browser!.newContext({ viewport: LAPTOP_VIEWPORT, locale: "zh-CN" });
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
       page.setDefaultNavigationTimeout(20_000);

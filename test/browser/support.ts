@@ -3,9 +3,10 @@
  * browser), a real certdesk process on the embedded database with the demo data, the web app built
  * when its sources changed, small scans to upload, and the steps a handler takes in the portal.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { buildWeb, webBuildIsStale } from "../../web/scripts/build-if-needed.js";
 import { http, login, serverFleet, type Fleet, type ServerProcess } from "../support/process.js";
@@ -199,4 +200,27 @@ export async function startDeskWith(options: {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
+}
+
+// ---- screenshots (npm run screenshots) ---------------------------------------------------------
+
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+/** A laptop's screen: the size browser tests and screenshots use. */
+export const LAPTOP_VIEWPORT = { width: 1366, height: 768 };
+
+/** The screenshot scripts need Chromium: without it they say how to get it and exit 1. */
+export function screenshotsReady(): void {
+  if (!haveChromium) {
+    process.stderr.write(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk\n`);
+    process.exit(1);
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}
+
+/** docs/screenshots/<name>.png, once the page, its fonts and antd's motion have settled. */
+export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.waitForLoadState("networkidle");
+  await page.evaluate("document.fonts.ready.then(() => undefined)");
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage, animations: "disabled" });
+  process.stdout.write(`docs/screenshots/${name}.png\n`);
 }

@@ -8,27 +8,19 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
-import { CHROMIUM, haveChromium, launchChromium, signIn, startDeskWith, SUPPLIER_A } from "./support.js";
+import {
+  launchChromium,
+  LAPTOP_VIEWPORT,
+  screenshotsReady,
+  shot,
+  signIn,
+  startDeskWith,
+  SUPPLIER_A,
+} from "./support.js";
 import { deliveredProgrammeAOrders, serverToday, startPortalAgent } from "./walks.js";
 
-const OUT = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
-const VIEWPORT = { width: 1366, height: 768 };
-
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.evaluate("document.fonts.ready.then(() => undefined)");
-  await page.screenshot({ path: `${OUT}${name}.png`, fullPage, animations: "disabled" });
-  process.stdout.write(`docs/screenshots/${name}.png\n`);
-}
-
 async function main(): Promise<void> {
-  if (!haveChromium) {
-    process.stderr.write(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk\n`);
-    process.exit(1);
-  }
-  mkdirSync(OUT, { recursive: true });
+  screenshotsReady();
   const work = mkdtempSync(join(tmpdir(), "certdesk-usbkey-shots-"));
   const desk = await startDeskWith({});
   const browser = await launchChromium();
@@ -48,7 +40,7 @@ async function main(): Promise<void> {
       ["zh-CN", "zh"],
       ["en", "en"],
     ] as const) {
-      const context = await browser.newContext({ viewport: VIEWPORT, locale });
+      const context = await browser.newContext({ viewport: LAPTOP_VIEWPORT, locale });
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
       // Signed in through the form, so that the tab holds the session the agent acts with.
