@@ -3,7 +3,11 @@
  * Plain HTML and a little script: the script talks to the platform's API and to the security
  * client's local agent on 127.0.0.1 (paired once with a code the agent shows).
  */
-export function pageHtml(input: { tender: string; loginMode: "desk" | "local" }): string {
+export function pageHtml(input: {
+  tender: string;
+  loginMode: "desk" | "local";
+  certdeskUrl: string;
+}): string {
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -24,6 +28,7 @@ export function pageHtml(input: { tender: string; loginMode: "desk" | "local" })
   button:focus-visible, input:focus-visible { outline: 2px solid #f5a623; outline-offset: 2px; }
   .row { display: flex; align-items: flex-end; flex-wrap: wrap; gap: 8px; }
   .ok { color: #1a7f37; } .err { color: #c62828; }
+  dl + form { margin-top: 12px; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; }
   dt { color: #646a73; } dd { margin: 0; overflow-wrap: anywhere; }
   [hidden] { display: none !important; }
@@ -119,7 +124,7 @@ async function checkAgent() {
     $("agent-status").textContent = paired ? "证书助手已连接 · Security client connected" : "证书助手已找到，请输入它显示的配对码 · Found: enter the pairing code it shows";
     $("pair-form").hidden = !!paired;
   } catch {
-    $("agent-status").textContent = "未找到证书助手：请运行 certdesk-client agent --platform-origin " + location.origin + " · Security client not found";
+    $("agent-status").textContent = "未找到证书助手：请运行 certdesk-client agent --portal-origin ${new URL(input.certdeskUrl).origin} --platform-origin " + location.origin + " · Security client not found: start it as shown";
     $("pair-form").hidden = true;
   }
 }

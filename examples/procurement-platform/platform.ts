@@ -374,7 +374,7 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
           "content-security-policy":
             "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' http://127.0.0.1:*",
         });
-        res.end(pageHtml({ tender: TENDER, loginMode }));
+        res.end(pageHtml({ tender: TENDER, loginMode, certdeskUrl: options.certdeskUrl }));
         return;
       }
       const bid = /^\/bids\/([0-9a-f]{16})\.pdf$/.exec(path);
