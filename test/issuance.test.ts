@@ -8,6 +8,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoProgrammesPath, readProgrammesFile } from "../src/store/programme-files.js";
 import { parseCertificate } from "../src/pki/certificate.js";
+import { verifyAuditChain } from "../src/store/audit.js";
 import { buildCsr } from "../src/pki/csr.js";
 import { OID } from "../src/pki/oids.js";
 import { pemEncode } from "../src/pki/pem.js";
@@ -536,5 +537,68 @@ for (const kind of testStores) {
         ),
       ).toBe("auth.forbidden");
     });
+
+    it("operators issuing at once share commits: each certificate is recorded once with one audit row, even when serials collide", async () => {
+      const admin = await staffActor(store.db, "admin");
+      const key = generateSoftwareKey("ecdsa-p256");
+      const fixed = randomBytes(16);
+      let draws = 0;
+      // The first three draws are one serial: those certificates meet in the store, likely in one group.
+      const colliding: IssuanceDeps = { ...deps, random: (n) => (++draws <= 3 ? fixed : randomBytes(n)) };
+      const csrs = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          buildCsr({
+            subject: { C: "CN", O: "并发单位", CN: `并发 ${i}`, serialNumber: "91310110666007217T" },
+            signer: key.signer,
+          }),
+        ),
+      );
+      const before = await auditCount(store, "certificate.issue");
+      const issued = await Promise.all(
+        csrs.map((csr) =>
+          issueFromCsrForOperator(colliding, admin, {
+            csr,
+            profile: "organisation-signing",
+            programme: "all-algorithms",
+            days: 30,
+          }),
+        ),
+      );
+      expect(draws).toBe(26); // two of the three colliding draws had to be drawn again
+      expect(new Set(issued.map((c) => c.serial)).size).toBe(24);
+      const rows = await store.db
+        .selectFrom("certificates")
+        .select(["id", "serial"])
+        .where(
+          "id",
+          "in",
+          issued.map((c) => c.id),
+        )
+        .execute();
+      expect(new Map(rows.map((r) => [r.id, r.serial]))).toEqual(
+        new Map(issued.map((c) => [c.id, c.serial])),
+      );
+      const audits = await store.db
+        .selectFrom("audit_log")
+        .select(["subject_id", "data"])
+        .where("action", "=", "certificate.issue")
+        .where(
+          "subject_id",
+          "in",
+          issued.map((c) => c.id),
+        )
+        .execute();
+      expect(audits.map((a) => (a.data as { serial: string }).serial).sort()).toEqual(
+        issued.map((c) => c.serial).sort(),
+      );
+      expect(await auditCount(store, "certificate.issue")).toBe(before + 24);
+      expect(await verifyAuditChain(store.db)).toMatchObject({ ok: true });
+      for (const c of issued) expect(parseCertificate(c.der).serialNumber).toBe(c.serial);
+    });
   });
+}
+
+async function auditCount(store: Store, action: string): Promise<number> {
+  const rows = await store.db.selectFrom("audit_log").select("seq").where("action", "=", action).execute();
+  return rows.length;
 }

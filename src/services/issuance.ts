@@ -8,7 +8,7 @@
  */
 import { emitCertificateEvent } from "../platforms/events.js";
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import type { Insertable, Kysely, Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { addDays, shanghaiDate, startOfShanghaiDay, type CalendarDate } from "../domain/dates.js";
 import { DomainError } from "../domain/errors.js";
@@ -32,8 +32,9 @@ import {
 import { randomSerial } from "../pki/serial.js";
 import type { KeyAlgorithm } from "../pki/signer.js";
 import { SM2_DEFAULT_ID, type RandomBytes } from "../pki/sm2.js";
-import { appendAudit } from "../store/audit.js";
-import type { CaAlgorithm, Database, OrderRow } from "../store/schema.js";
+import { appendAuditEntries, type AuditEntry } from "../store/audit.js";
+import { GroupCommit } from "../store/group-commit.js";
+import type { CaAlgorithm, CertificatesTable, Database, OrderRow } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
 import type { CaRegistry, LoadedCa, PublicationUrls } from "./ca.js";
 import { flowOf, lockOrder, type OrderDetails } from "./orders.js";
@@ -210,22 +211,24 @@ interface SignAndRecord {
 
 const SERIAL_ATTEMPTS = 5;
 
-/**
- * Checks the template against its profile, signs it and records it with its audit row. The serial
- * is unique by the store's constraint: on the (astronomically rare) collision a new serial is
- * drawn and the certificate signed again, so two certificates never share one.
- */
-async function signAndRecord(
-  tx: Transaction<Database>,
+/** A certificate signed and ready to record: its row and its audit entry. */
+interface SignedCertificate {
+  row: Insertable<CertificatesTable>;
+  audit: AuditEntry;
+  issued: Omit<IssuedCertificate, "chain">;
+}
+
+/** Checks the template against its profile and signs it, under a fresh random serial. */
+async function signCertificate(
   deps: IssuanceDeps,
   actor: Actor,
   input: SignAndRecord,
-): Promise<IssuedCertificate> {
-  const { ca, profile } = input;
+): Promise<SignedCertificate> {
+  const { ca, profile, key } = input;
   const template: CertificateTemplate = {
-    serialNumber: "00", // drawn below
+    serialNumber: randomSerial(deps.random),
     subject: input.subject,
-    subjectPublicKey: input.key.spki,
+    subjectPublicKey: key.spki,
     notBefore: input.notBefore,
     notAfter: input.notAfter,
     extensions: extensionsFor(profile, input.uscc, {
@@ -235,77 +238,133 @@ async function signAndRecord(
     }),
   };
   checkAgainstProfile(template, profile, ca);
+  const der = await buildCertificate({
+    ...template,
+    issuer: { certificate: ca.certificate },
+    signer: ca.signer,
+  });
+  const view = certificateRecordFields(der);
+  const id = randomUUID();
   const now = deps.clock.now();
-  for (let attempt = 0; attempt < SERIAL_ATTEMPTS; attempt++) {
-    const serialNumber = randomSerial(deps.random);
-    const der = await buildCertificate({
-      ...template,
-      serialNumber,
-      issuer: { certificate: ca.certificate },
-      signer: ca.signer,
-    });
-    const view = certificateRecordFields(der);
-    const id = randomUUID();
-    const inserted = await tx
-      .insertInto("certificates")
-      .values({
-        id,
+  return {
+    row: {
+      id,
+      serial: view.serialNumber,
+      ...input.row,
+      subject: view.subjectText,
+      not_before: view.notBefore,
+      not_after: view.notAfter,
+      status: "issued",
+      activated_at: null,
+      revoked_at: null,
+      revocation_reason: null,
+      created_at: now,
+      ca_id: ca.id,
+      der,
+      profile: profile.id,
+      key_algorithm: key.algorithm,
+    },
+    audit: {
+      actor: actorLabel(actor),
+      action: "certificate.issue",
+      subjectType: "certificate",
+      subjectId: id,
+      toState: "issued",
+      data: {
         serial: view.serialNumber,
-        ...input.row,
-        subject: view.subjectText,
-        not_before: view.notBefore,
-        not_after: view.notAfter,
-        status: "issued",
-        activated_at: null,
-        revoked_at: null,
-        revocation_reason: null,
-        created_at: now,
-        ca_id: ca.id,
-        der,
+        caId: ca.id,
         profile: profile.id,
-        key_algorithm: input.key.algorithm,
-      })
-      .onConflict((oc) => oc.column("serial").doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!inserted) continue;
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: "certificate.issue",
-        subjectType: "certificate",
-        subjectId: id,
-        toState: "issued",
-        data: {
-          serial: view.serialNumber,
-          caId: ca.id,
-          profile: profile.id,
-          keyAlgorithm: input.key.algorithm,
-          proof: input.key.proof,
-          ...(input.key.csrSm2Id ? { csrSm2Id: input.key.csrSm2Id } : {}),
-          notBefore: view.notBefore.toISOString(),
-          notAfter: view.notAfter.toISOString(),
-          ...input.audit,
-        },
+        keyAlgorithm: key.algorithm,
+        proof: key.proof,
+        ...(key.csrSm2Id ? { csrSm2Id: key.csrSm2Id } : {}),
+        notBefore: view.notBefore.toISOString(),
+        notAfter: view.notAfter.toISOString(),
+        ...input.audit,
       },
-      now,
-    );
-    return {
+    },
+    issued: {
       id,
       serial: view.serialNumber,
       orderId: input.row.order_id,
       caId: ca.id,
       profile: profile.id,
-      keyAlgorithm: input.key.algorithm,
+      keyAlgorithm: key.algorithm,
       subject: view.subjectText,
       notBefore: view.notBefore,
       notAfter: view.notAfter,
       der,
-      chain: await chainOf(tx, ca),
-    };
+    },
+  };
+}
+
+/**
+ * Records signed certificates with their audit rows, in the caller's transaction. The serial is
+ * unique by the store's constraint: one whose serial is taken (an astronomically rare collision)
+ * is not recorded and answers false, and its caller signs again under a new serial.
+ */
+async function recordCertificates(
+  tx: Transaction<Database>,
+  signed: SignedCertificate[],
+): Promise<boolean[]> {
+  const inserted = await tx
+    .insertInto("certificates")
+    .values(signed.map((s) => s.row))
+    .onConflict((oc) => oc.column("serial").doNothing())
+    .returning("id")
+    .execute();
+  // By id, not serial: two of one group could have drawn the same serial.
+  const recorded = new Set(inserted.map((r) => r.id));
+  const kept = signed.filter((s) => recorded.has(s.row.id));
+  await appendAuditEntries(
+    tx,
+    kept.map((s) => ({ entry: s.audit, at: s.row.created_at as Date })),
+  );
+  return signed.map((s) => recorded.has(s.row.id));
+}
+
+/** Signs and records one certificate in the caller's transaction (an order's, under its lock). */
+async function signAndRecord(
+  tx: Transaction<Database>,
+  deps: IssuanceDeps,
+  actor: Actor,
+  input: SignAndRecord,
+): Promise<IssuedCertificate> {
+  for (let attempt = 0; attempt < SERIAL_ATTEMPTS; attempt++) {
+    const signed = await signCertificate(deps, actor, input);
+    const [recorded] = await recordCertificates(tx, [signed]);
+    if (recorded) return { ...signed.issued, chain: await chainOf(tx, input.ca) };
   }
   throw new DomainError("issuance.serial_exhausted", { attempts: SERIAL_ATTEMPTS });
+}
+
+/**
+ * Signs outside any transaction, then records in a group commit with whatever else is being
+ * issued at that moment: signing never holds a connection, and concurrent issuances share one
+ * commit and one turn on the audit chain instead of queueing on it one by one.
+ */
+async function signAndRecordGrouped(
+  deps: IssuanceDeps,
+  actor: Actor,
+  input: SignAndRecord,
+): Promise<IssuedCertificate> {
+  for (let attempt = 0; attempt < SERIAL_ATTEMPTS; attempt++) {
+    const signed = await signCertificate(deps, actor, input);
+    if (await recorderFor(deps.db).submit(signed)) {
+      return { ...signed.issued, chain: await chainOf(deps.db, input.ca) };
+    }
+  }
+  throw new DomainError("issuance.serial_exhausted", { attempts: SERIAL_ATTEMPTS });
+}
+
+const recorders = new WeakMap<Kysely<Database>, GroupCommit<SignedCertificate, boolean>>();
+
+function recorderFor(db: Kysely<Database>): GroupCommit<SignedCertificate, boolean> {
+  let recorder = recorders.get(db);
+  if (!recorder) {
+    recorder = new GroupCommit(db, recordCertificates);
+    recorders.set(db, recorder);
+  }
+  return recorder;
 }
 
 /**
@@ -523,45 +582,43 @@ export async function issueFromCsrForOperator(
   const key = await prepareKey(deps, programme, profile.id, { csr: input.csr }, input.algorithm, csr);
   const { ca } = key;
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (tx) => {
-    let organisationId: string | null = null;
-    let subject: SubjectName;
-    let uscc: string;
-    if (input.organisationUscc) {
-      const org = await tx
-        .selectFrom("organisations")
-        .select(["id", "name", "uscc", "address"])
-        .where("uscc", "=", input.organisationUscc.trim().toUpperCase())
-        .executeTakeFirst();
-      if (!org) throw new DomainError("issuance.organisation_not_found", { uscc: input.organisationUscc });
-      organisationId = org.id;
-      subject = subjectFor(profile, org);
-      uscc = org.uscc;
-    } else {
-      const requested = csr.subject;
-      if (!requested.O)
-        throw new DomainError("issuance.extension_missing", { extension: "subject O", profile: profile.id });
-      const check = validateUscc(requested.serialNumber ?? "");
-      if (!check.valid) throw new DomainError("issuance.uscc_required", { profile: profile.id });
-      uscc = check.value;
-      subject = {
-        ...subjectFor(profile, { name: requested.O, uscc, address: null }),
-        ...(requested.ST ? { ST: requested.ST } : {}),
-        ...(requested.L ? { L: requested.L } : {}),
-        ...(requested.CN ? { CN: requested.CN } : {}),
-      };
-    }
-    return signAndRecord(tx, deps, actor, {
-      profile,
-      key,
-      ca,
-      subject,
-      uscc,
-      notBefore: now,
-      notAfter: endOfShanghaiDay(addDays(shanghaiDate(now), input.days - 1)),
-      row: { order_id: null, organisation_id: organisationId, programme_id: programme.id },
-      audit: { operator: true, days: input.days },
-    });
+  let organisationId: string | null = null;
+  let subject: SubjectName;
+  let uscc: string;
+  if (input.organisationUscc) {
+    const org = await deps.db
+      .selectFrom("organisations")
+      .select(["id", "name", "uscc", "address"])
+      .where("uscc", "=", input.organisationUscc.trim().toUpperCase())
+      .executeTakeFirst();
+    if (!org) throw new DomainError("issuance.organisation_not_found", { uscc: input.organisationUscc });
+    organisationId = org.id;
+    subject = subjectFor(profile, org);
+    uscc = org.uscc;
+  } else {
+    const requested = csr.subject;
+    if (!requested.O)
+      throw new DomainError("issuance.extension_missing", { extension: "subject O", profile: profile.id });
+    const check = validateUscc(requested.serialNumber ?? "");
+    if (!check.valid) throw new DomainError("issuance.uscc_required", { profile: profile.id });
+    uscc = check.value;
+    subject = {
+      ...subjectFor(profile, { name: requested.O, uscc, address: null }),
+      ...(requested.ST ? { ST: requested.ST } : {}),
+      ...(requested.L ? { L: requested.L } : {}),
+      ...(requested.CN ? { CN: requested.CN } : {}),
+    };
+  }
+  return signAndRecordGrouped(deps, actor, {
+    profile,
+    key,
+    ca,
+    subject,
+    uscc,
+    notBefore: now,
+    notAfter: endOfShanghaiDay(addDays(shanghaiDate(now), input.days - 1)),
+    row: { order_id: null, organisation_id: organisationId, programme_id: programme.id },
+    audit: { operator: true, days: input.days },
   });
 }
 

@@ -21,6 +21,19 @@ export interface AuditEntry {
 export const GENESIS_HASH = "0".repeat(64);
 
 export async function appendAudit(tx: Transaction<Database>, entry: AuditEntry, at: Date): Promise<bigint> {
+  const [seq] = await appendAuditEntries(tx, [{ entry, at }]);
+  return seq!;
+}
+
+/**
+ * Appends several entries in order, chained one to the next, with one turn on the head's lock and
+ * one insert: what a group commit (many certificates in one transaction) needs.
+ */
+export async function appendAuditEntries(
+  tx: Transaction<Database>,
+  entries: readonly { entry: AuditEntry; at: Date }[],
+): Promise<bigint[]> {
+  if (entries.length === 0) return [];
   // Taking the head row for update orders concurrent appenders, so the chain never forks.
   const head = await tx
     .selectFrom("audit_head")
@@ -28,26 +41,28 @@ export async function appendAudit(tx: Transaction<Database>, entry: AuditEntry, 
     .where("id", "=", 1)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const row = {
-    seq: head.seq + 1n,
-    at,
-    actor: entry.actor,
-    action: entry.action,
-    subject_type: entry.subjectType,
-    subject_id: entry.subjectId,
-    from_state: entry.fromState ?? null,
-    to_state: entry.toState ?? null,
-    reason: entry.reason ?? null,
-    data: entry.data ?? {},
-    prev_hash: head.hash,
-  };
-  const hash = auditHash(row);
-  await tx
-    .insertInto("audit_log")
-    .values({ ...row, data: JSON.stringify(row.data), hash })
-    .execute();
-  await tx.updateTable("audit_head").set({ seq: row.seq, hash }).where("id", "=", 1).execute();
-  return row.seq;
+  let { seq, hash } = head;
+  const rows = entries.map(({ entry, at }) => {
+    seq += 1n;
+    const row = {
+      seq,
+      at,
+      actor: entry.actor,
+      action: entry.action,
+      subject_type: entry.subjectType,
+      subject_id: entry.subjectId,
+      from_state: entry.fromState ?? null,
+      to_state: entry.toState ?? null,
+      reason: entry.reason ?? null,
+      data: entry.data ?? {},
+      prev_hash: hash,
+    };
+    hash = auditHash(row);
+    return { ...row, data: JSON.stringify(row.data), hash };
+  });
+  await tx.insertInto("audit_log").values(rows).execute();
+  await tx.updateTable("audit_head").set({ seq, hash }).where("id", "=", 1).execute();
+  return rows.map((r) => r.seq);
 }
 
 type HashedFields = Omit<AuditRow, "hash">;
