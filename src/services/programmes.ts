@@ -1,5 +1,5 @@
 /** Programmes live in the store as validated data; an admin adds or edits one without code. */
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { programmeSchema, type Programme } from "../domain/programme.js";
@@ -18,14 +18,48 @@ export function parseProgramme(input: unknown): Programme {
 }
 
 export async function getProgramme(db: Kysely<Database>, id: string): Promise<Programme> {
-  const row = await db.selectFrom("programmes").select("definition").where("id", "=", id).executeTakeFirst();
+  const row = await db
+    .selectFrom("programmes")
+    .select(definitionText)
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (!row) throw new DomainError("programme.not_found", { programme: id });
-  return parseProgramme(row.definition);
+  return programmeFromText(row.definition);
 }
 
 export async function listProgrammes(db: Kysely<Database>): Promise<Programme[]> {
-  const rows = await db.selectFrom("programmes").select("definition").orderBy("id").execute();
-  return rows.map((r) => parseProgramme(r.definition));
+  const rows = await db.selectFrom("programmes").select(definitionText).orderBy("id").execute();
+  return rows.map((r) => programmeFromText(r.definition));
+}
+
+/** The definition as the store's text: the key of the parsed programmes kept below. */
+const definitionText = sql<string>`definition::text`.as("definition");
+
+/**
+ * Programmes parsed so far, by their stored text. Every request of an order reads its programme,
+ * and validating one costs more than the rest of a simple request; a saved programme has new text,
+ * so nothing here can go stale. Frozen: one object serves every caller.
+ */
+const parsedProgrammes = new Map<string, Programme>();
+const PARSED_PROGRAMMES_KEPT = 32;
+
+function programmeFromText(text: string): Programme {
+  const known = parsedProgrammes.get(text);
+  if (known) return known;
+  const programme = deepFreeze(parseProgramme(JSON.parse(text)));
+  if (parsedProgrammes.size >= PARSED_PROGRAMMES_KEPT) {
+    parsedProgrammes.delete(parsedProgrammes.keys().next().value!);
+  }
+  parsedProgrammes.set(text, programme);
+  return programme;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** Adds or replaces a programme; each save bumps its version and is audited. */
