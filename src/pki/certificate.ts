@@ -5,32 +5,27 @@
  */
 import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
-import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
-import {
-  Certificate,
-  Extensions,
-  Name,
-  SubjectPublicKeyInfo,
-  TBSCertificate,
-  Validity,
-  Version,
-} from "@peculiar/asn1-x509";
+import type { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { Certificate, Extensions, Name } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
 import {
   TAG,
   bitString,
   children,
   content,
+  explicit,
   readOnly,
   readTime,
   sequence,
-  toArrayBuffer,
+  smallInteger,
+  time,
+  tlv,
   toHex,
   whole,
 } from "./der.js";
 import { buildExtensions, keyIdentifier, parseExtensions } from "./extensions.js";
 import type { ExtensionsInput, ExtensionsView } from "./extensions.js";
-import { buildName, nameToString, parseName } from "./name.js";
+import { buildName, nameToDer, nameToString, parseName } from "./name.js";
 import type { SubjectName } from "./name.js";
 import { OID } from "./oids.js";
 import { toDer } from "./pem.js";
@@ -74,41 +69,56 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<Ui
   const notAfter = toSecond(input.notAfter);
   if (!(notAfter > notBefore)) throw new DomainError("pki.validity_invalid");
 
-  const subject = asName(input.subject);
+  const subjectDer = nameToDer(asName(input.subject));
   const subjectKeyId = keyIdentifier(input.subjectPublicKey);
-  let issuerName: Name;
+  let issuerDer: Uint8Array;
   let authorityKeyId: Uint8Array;
   let issuerSpki: Uint8Array;
   if ("selfSigned" in input.issuer) {
-    issuerName = subject;
+    issuerDer = subjectDer;
     authorityKeyId = subjectKeyId;
     issuerSpki = input.subjectPublicKey;
   } else if ("name" in input.issuer) {
-    issuerName = asName(input.issuer.name);
+    issuerDer = nameToDer(asName(input.issuer.name));
     issuerSpki = input.signer.publicKeySpki;
     authorityKeyId = keyIdentifier(issuerSpki);
   } else {
-    ({ name: issuerName, spki: issuerSpki, authorityKeyId } = issuerFacts(input.issuer.certificate));
+    ({ nameDer: issuerDer, spki: issuerSpki, authorityKeyId } = issuerFacts(input.issuer.certificate));
   }
   // A signer with another key would produce certificates nobody can verify: refuse early.
   if (!sameBytes(input.signer.publicKeySpki, issuerSpki)) throw new DomainError("pki.signer_key_mismatch");
+  const extensions = new Extensions(buildExtensions(input.extensions, { subjectKeyId, authorityKeyId }));
 
-  const tbs = new TBSCertificate({
-    version: Version.v3,
-    serialNumber: toArrayBuffer(serialToIntegerContent(input.serialNumber)),
-    signature: input.signer.algorithm,
-    issuer: issuerName,
-    // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; the Time class does this.
-    validity: new Validity({ notBefore, notAfter }),
-    subject,
-    subjectPublicKeyInfo: AsnConvert.parse(input.subjectPublicKey, SubjectPublicKeyInfo),
-    extensions: new Extensions(buildExtensions(input.extensions, { subjectKeyId, authorityKeyId })),
-  });
-  return signTbs(new Uint8Array(AsnConvert.serialize(tbs)), input.signer);
+  // Written straight in DER: the schema library's encoder costs more than the signature here.
+  const tbs = sequence(
+    explicit(0, smallInteger(2)), // v3
+    tlv(TAG.INTEGER, serialToIntegerContent(input.serialNumber)),
+    algorithmDer(input.signer.algorithm),
+    issuerDer,
+    // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
+    sequence(time(notBefore), time(notAfter)),
+    subjectDer,
+    subjectPublicKeyInfo(input.subjectPublicKey),
+    explicit(3, new Uint8Array(AsnConvert.serialize(extensions))),
+  );
+  return signTbs(tbs, input.signer);
+}
+
+/** The key as given, once it is known to be one DER SubjectPublicKeyInfo and nothing more. */
+function subjectPublicKeyInfo(spki: Uint8Array): Uint8Array {
+  try {
+    const top = readOnly(spki, TAG.SEQUENCE);
+    const [algorithm, key] = children(spki, top);
+    if (algorithm?.tag !== TAG.SEQUENCE || key?.tag !== TAG.BIT_STRING) throw new Error("not an SPKI");
+  } catch (e) {
+    throw new DomainError("pki.public_key_malformed", {}, `public key does not parse: ${String(e)}`);
+  }
+  return spki;
 }
 
 interface IssuerFacts {
-  name: Name;
+  /** the issuer's subject, byte for byte: chain building compares names as bytes in places */
+  nameDer: Uint8Array;
   spki: Uint8Array;
   authorityKeyId: Uint8Array;
 }
@@ -125,14 +135,9 @@ function issuerFacts(certificate: Uint8Array): IssuerFacts {
   const known = issuerFactsByDer.get(key);
   if (known) return known;
   const issuerCert = parseCertificate(certificate);
-  const name = AsnConvert.parse(issuerCert.subjectDer, Name);
-  // Chain building compares names byte for byte in places: never issue under a re-encoded name.
-  if (!sameBytes(new Uint8Array(AsnConvert.serialize(name)), issuerCert.subjectDer)) {
-    throw new DomainError("pki.issuer_name_not_der");
-  }
   const facts: IssuerFacts = {
-    name,
     // Copies: the cache must not see later changes to the caller's buffer.
+    nameDer: issuerCert.subjectDer.slice(),
     spki: issuerCert.spki.slice(),
     authorityKeyId: issuerCert.extensions.subjectKeyIdentifier
       ? new Uint8Array(Buffer.from(issuerCert.extensions.subjectKeyIdentifier, "hex"))
@@ -146,10 +151,22 @@ function issuerFacts(certificate: Uint8Array): IssuerFacts {
   return facts;
 }
 
+/** A signer's AlgorithmIdentifier in DER, encoded once per identifier object. */
+const algorithmDers = new WeakMap<AlgorithmIdentifier, Uint8Array>();
+
+function algorithmDer(algorithm: AlgorithmIdentifier): Uint8Array {
+  let der = algorithmDers.get(algorithm);
+  if (!der) {
+    der = new Uint8Array(AsnConvert.serialize(algorithm));
+    algorithmDers.set(algorithm, der);
+  }
+  return der;
+}
+
 /** Certificate, CertificateList and CertificationRequest all share this outer shape. */
 export async function signTbs(tbs: Uint8Array, signer: Signer): Promise<Uint8Array> {
   const signature = await signer.sign(tbs);
-  return sequence(tbs, new Uint8Array(AsnConvert.serialize(signer.algorithm)), bitString(signature));
+  return sequence(tbs, algorithmDer(signer.algorithm), bitString(signature));
 }
 
 // ---------------------------------------------------------------------------------------------

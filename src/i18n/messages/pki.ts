@@ -65,6 +65,10 @@ export const pkiMessages: MessageTable = {
   },
   "pki.sm2_id_too_long": { "zh-CN": "SM2 用户标识过长", en: "The SM2 signer ID is too long" },
   "pki.sm2_private_key_invalid": { "zh-CN": "SM2 私钥无效", en: "Invalid SM2 private key" },
+  "pki.public_key_malformed": {
+    "zh-CN": "公钥格式无法解析（须为 DER 编码的 SubjectPublicKeyInfo）",
+    en: "The public key cannot be parsed (a DER SubjectPublicKeyInfo is needed)",
+  },
   "pki.sm2_public_key_invalid": { "zh-CN": "SM2 公钥无效", en: "Invalid SM2 public key" },
   "pki.validity_invalid": {
     "zh-CN": "有效期无效：截止时间须晚于起始时间",
