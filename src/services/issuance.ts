@@ -3,8 +3,7 @@
  * programme's profile, never from the request (a CA does not let applicants name themselves); the
  * key comes from a PKCS#10 request whose proof of possession is checked, or as a bare public key
  * made on a USB key in production. Every template is checked against its profile before the
- * issuing CA signs it, and the certificate is recorded, with its audit row, in the transaction
- * that returns it.
+ * issuing CA signs it, and the certificate is recorded, with its audit row, before it is returned.
  */
 import { emitCertificateEvent } from "../platforms/events.js";
 import { randomUUID } from "node:crypto";
@@ -322,39 +321,38 @@ async function recordCertificates(
   return signed.map((s) => recorded.has(s.row.id));
 }
 
-/** Signs and records one certificate in the caller's transaction (an order's, under its lock). */
-async function signAndRecord(
-  tx: Transaction<Database>,
-  deps: IssuanceDeps,
-  actor: Actor,
-  input: SignAndRecord,
-): Promise<IssuedCertificate> {
-  for (let attempt = 0; attempt < SERIAL_ATTEMPTS; attempt++) {
-    const signed = await signCertificate(deps, actor, input);
-    const [recorded] = await recordCertificates(tx, [signed]);
-    if (recorded) return { ...signed.issued, chain: await chainOf(tx, input.ca) };
-  }
-  throw new DomainError("issuance.serial_exhausted", { attempts: SERIAL_ATTEMPTS });
-}
-
 /**
- * Signs outside any transaction, then records in a group commit with whatever else is being
- * issued at that moment: signing never holds a connection, and concurrent issuances share one
- * commit and one turn on the audit chain instead of queueing on it one by one.
+ * Signs, then records through `record`, signing again under a new serial while the serial drawn is
+ * taken. An order records in its own transaction, under its lock; an operator's issuance records
+ * in a group commit (recorderFor), so that signing never holds a connection and concurrent
+ * issuances share one commit and one turn on the audit chain instead of queueing on it.
  */
-async function signAndRecordGrouped(
+async function signAndRecord(
   deps: IssuanceDeps,
   actor: Actor,
   input: SignAndRecord,
+  record: { db: Kysely<Database>; certificate(signed: SignedCertificate): Promise<boolean> },
 ): Promise<IssuedCertificate> {
   for (let attempt = 0; attempt < SERIAL_ATTEMPTS; attempt++) {
     const signed = await signCertificate(deps, actor, input);
-    if (await recorderFor(deps.db).submit(signed)) {
-      return { ...signed.issued, chain: await chainOf(deps.db, input.ca) };
+    if (await record.certificate(signed)) {
+      return { ...signed.issued, chain: await chainOf(record.db, input.ca) };
     }
   }
   throw new DomainError("issuance.serial_exhausted", { attempts: SERIAL_ATTEMPTS });
 }
+
+/** Records in the caller's transaction. */
+const inTransaction = (tx: Transaction<Database>) => ({
+  db: tx,
+  certificate: async (signed: SignedCertificate) => (await recordCertificates(tx, [signed]))[0]!,
+});
+
+/** Records in a group commit with whatever else is being issued at that moment. */
+const inGroupCommit = (db: Kysely<Database>) => ({
+  db,
+  certificate: (signed: SignedCertificate) => recorderFor(db).submit(signed),
+});
 
 const recorders = new WeakMap<Kysely<Database>, GroupCommit<SignedCertificate, boolean>>();
 
@@ -494,20 +492,25 @@ export async function issueCertificateInTx(
     validityEnd: (order.details as OrderDetails).validityEnd as string | undefined,
     renewedNotAfter: await renewedNotAfter(tx, order),
   });
-  const issued = await signAndRecord(tx, deps, actor, {
-    profile,
-    key,
-    ca,
-    subject: subjectFor(profile, organisation),
-    uscc: organisation.uscc,
-    ...validity,
-    row: { order_id: order.id, organisation_id: order.organisation_id, programme_id: programme.id },
-    audit: {
-      orderId: order.id,
-      orderNumber: order.number,
-      ...(input.keySerial ? { keySerial: input.keySerial } : {}),
+  const issued = await signAndRecord(
+    deps,
+    actor,
+    {
+      profile,
+      key,
+      ca,
+      subject: subjectFor(profile, organisation),
+      uscc: organisation.uscc,
+      ...validity,
+      row: { order_id: order.id, organisation_id: order.organisation_id, programme_id: programme.id },
+      audit: {
+        orderId: order.id,
+        orderNumber: order.number,
+        ...(input.keySerial ? { keySerial: input.keySerial } : {}),
+      },
     },
-  });
+    inTransaction(tx),
+  );
   const replacedId = (order.details as OrderDetails).certificateId;
   const replaced = replacedId
     ? (await tx.selectFrom("certificates").select("serial").where("id", "=", replacedId).executeTakeFirst())
@@ -609,17 +612,22 @@ export async function issueFromCsrForOperator(
       ...(requested.CN ? { CN: requested.CN } : {}),
     };
   }
-  return signAndRecordGrouped(deps, actor, {
-    profile,
-    key,
-    ca,
-    subject,
-    uscc,
-    notBefore: now,
-    notAfter: endOfShanghaiDay(addDays(shanghaiDate(now), input.days - 1)),
-    row: { order_id: null, organisation_id: organisationId, programme_id: programme.id },
-    audit: { operator: true, days: input.days },
-  });
+  return signAndRecord(
+    deps,
+    actor,
+    {
+      profile,
+      key,
+      ca,
+      subject,
+      uscc,
+      notBefore: now,
+      notAfter: endOfShanghaiDay(addDays(shanghaiDate(now), input.days - 1)),
+      row: { order_id: null, organisation_id: organisationId, programme_id: programme.id },
+      audit: { operator: true, days: input.days },
+    },
+    inGroupCommit(deps.db),
+  );
 }
 
 async function programmeWithProfile(
