@@ -26,10 +26,6 @@ export const pkiMessages: MessageTable = {
     "zh-CN": "证书扩展无效：{extension}",
     en: "Invalid certificate extension: {extension}",
   },
-  "pki.issuer_name_not_der": {
-    "zh-CN": "签发者证书的名称编码不规范，无法用于签发",
-    en: "The issuer certificate's name is not in DER form and cannot be issued under",
-  },
   "pki.key_algorithm_unsupported": {
     "zh-CN": "不支持的密钥算法：{algorithm}",
     en: "Unsupported key algorithm: {algorithm}",
@@ -51,6 +47,10 @@ export const pkiMessages: MessageTable = {
     en: "Unsupported OCSP response type",
   },
   "pki.pem_malformed": { "zh-CN": "PEM 数据无效（需要 {label}）", en: "Invalid PEM data (expected {label})" },
+  "pki.public_key_malformed": {
+    "zh-CN": "公钥格式无法解析（须为 DER 编码的 SubjectPublicKeyInfo）",
+    en: "The public key cannot be parsed (a DER SubjectPublicKeyInfo is needed)",
+  },
   "pki.serial_invalid": {
     "zh-CN": "证书序列号无效：{serial}",
     en: "Invalid certificate serial number: {serial}",
@@ -65,10 +65,6 @@ export const pkiMessages: MessageTable = {
   },
   "pki.sm2_id_too_long": { "zh-CN": "SM2 用户标识过长", en: "The SM2 signer ID is too long" },
   "pki.sm2_private_key_invalid": { "zh-CN": "SM2 私钥无效", en: "Invalid SM2 private key" },
-  "pki.public_key_malformed": {
-    "zh-CN": "公钥格式无法解析（须为 DER 编码的 SubjectPublicKeyInfo）",
-    en: "The public key cannot be parsed (a DER SubjectPublicKeyInfo is needed)",
-  },
   "pki.sm2_public_key_invalid": { "zh-CN": "SM2 公钥无效", en: "Invalid SM2 public key" },
   "pki.validity_invalid": {
     "zh-CN": "有效期无效：截止时间须晚于起始时间",
