@@ -14,16 +14,17 @@
  *  - issuance over HTTP from a CSR (POST /api/ca/issue, persisted with its audit row before the
  *    answer) against `cfssl serve` /api/v1/cfssl/sign (cfssl 1.2, which persists nothing): same
  *    CSRs, same key type, same clients (a keep-alive Node load generator, bench/support/load.ts);
- *  - OCSP (POST /ocsp) against `cfssl ocspserve` (POST too: cfssl 1.2 answers GET with 400), with
+ *  - OCSP (POST /ocsp), the desk's own route and its OCSP worker processes (CERTDESK_OCSP_PORT,
+ *    one per core), against `cfssl ocspserve` (POST too: cfssl 1.2 answers GET with 400), with
  *    ApacheBench, with and without keep-alive, each answer first checked by `openssl ocsp`;
  *  - SM2 issuance, from CSRs and from token public keys (production finishing an order, as with a
  *    USB key), against `openssl speed sm2` signing;
  *  - a CRL of 1,000,000 revoked entries built, signed and stored (publishCrl, in-process on the
  *    bench's store once the server has stopped), then verified by `openssl crl`.
  *
- * Beside each rate it prints the server's CPU time per request (all its threads, from /proc) and
- * the load average: on a shared machine the rates move with the neighbours, CPU per request much
- * less. Every process it starts is stopped at the end, also on error or Ctrl-C.
+ * Beside each rate it prints the server's CPU time per request (all its threads and processes,
+ * from /proc) and the load average: on a shared machine the rates move with the neighbours, CPU
+ * per request much less. Every process it starts is stopped at the end, also on error or Ctrl-C.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -57,6 +58,7 @@ import {
   run,
   startCfsslOcspServe,
   startCfsslServe,
+  treeCpuSeconds,
   waitForPort,
   type AbResult,
 } from "./support/peers.js";
@@ -184,10 +186,10 @@ async function measure(
   node = pid === certdeskPid,
 ) {
   const startLoad = loadAverage();
-  const before = cpuSeconds(pid);
+  const before = treeCpuSeconds(pid);
   const mainBefore = node ? cpuSeconds(pid, pid) : undefined;
   const r = await load();
-  const after = cpuSeconds(pid);
+  const after = treeCpuSeconds(pid);
   const mainAfter = node ? cpuSeconds(pid, pid) : undefined;
   const figures: Figures = {
     requests: r.requests,
@@ -298,6 +300,8 @@ function ratioRow(measure: string, ours: Figures, peer: Figures, peerName: strin
 
 interface Target {
   base: string;
+  /** the OCSP worker processes (CERTDESK_OCSP_PORT), one per core */
+  ocspBase: string;
   pid: number;
   /** bearer tokens of the demo admin and production staff */
   admin: string;
@@ -390,12 +394,14 @@ async function ocspPhase(target: Target, csr: string): Promise<void> {
     run("openssl", ["ocsp", "-no_nonce", ...args], { cwd: scratch, timeoutMs: 20_000 });
   await ocsp(["-issuer", "issuer.pem", "-cert", "ee.pem", "-reqout", "certdesk-req.der"]);
   // Each answer is checked by openssl before any is counted.
-  const ours = await ocsp([
-    ...["-issuer", "issuer.pem", "-cert", "ee.pem", "-url", `${target.base}/ocsp`],
-    ...["-CAfile", "root.pem", "-verify_other", "issuer.pem"],
-  ]);
-  if (!/ee\.pem: good/.test(ours) || !/Response verify OK/.test(ours))
-    throw new Error(`certdesk's OCSP answer did not verify:\n${ours}`);
+  for (const url of [`${target.base}/ocsp`, target.ocspBase]) {
+    const ours = await ocsp([
+      ...["-issuer", "issuer.pem", "-cert", "ee.pem", "-url", url],
+      ...["-CAfile", "root.pem", "-verify_other", "issuer.pem"],
+    ]);
+    if (!/ee\.pem: good/.test(ours) || !/Response verify OK/.test(ours))
+      throw new Error(`certdesk's OCSP answer at ${url} did not verify:\n${ours}`);
+  }
 
   const ca = await cfsslCa(scratch, "rsa");
   writeFileSync(join(scratch, "cfssl.csr"), csr);
@@ -425,11 +431,17 @@ async function ocspPhase(target: Target, csr: string): Promise<void> {
         ab(url, { ...warm, bodyFile: body }, scratch).then(() =>
           measure(label, pid, () => ab(url, { ...options, bodyFile: body }, scratch)),
         );
-      const certdesk = await run(
+      const inApp = await run(
         `${target.base}/ocsp`,
         target.pid,
         "certdesk-req.der",
         `certdesk /ocsp, ${mode}`,
+      );
+      const workers = await run(
+        target.ocspBase,
+        target.pid,
+        "certdesk-req.der",
+        `certdesk OCSP workers (${cpus().length}), ${mode}`,
       );
       const cfssl = await run(
         `${ocspserve.base}/`,
@@ -437,7 +449,8 @@ async function ocspPhase(target: Target, csr: string): Promise<void> {
         "cfssl-req.der",
         `cfssl ocspserve, ${mode}`,
       );
-      ratioRow(`OCSP responses/s, ${mode}`, certdesk, cfssl, "cfssl ocspserve", 1.5);
+      ratioRow(`OCSP responses/s, ${mode}, the desk's /ocsp`, inApp, cfssl, "cfssl ocspserve", 1.5);
+      ratioRow(`OCSP responses/s, ${mode}, OCSP workers`, workers, cfssl, "cfssl ocspserve", 1.5);
     }
   } finally {
     await ocspserve.child.stop();
@@ -566,10 +579,17 @@ async function main(): Promise<void> {
       await db.close();
     }
   }
-  server = await fleet.start({ store, demo: true, readyWithinMs: 120_000 });
+  const ocspPort = await freePort();
+  server = await fleet.start({
+    store,
+    demo: true,
+    readyWithinMs: 120_000,
+    env: { CERTDESK_OCSP_PORT: String(ocspPort) },
+  });
   certdeskPid = server.pid;
   const target: Target = {
     base: server.url,
+    ocspBase: `http://127.0.0.1:${ocspPort}/ocsp`,
     pid: server.pid,
     admin: await login(server, "admin", "admin-demo-1"),
     production: await login(server, "production", "production-demo-1"),

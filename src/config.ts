@@ -3,6 +3,7 @@
  * own line in the error. Development mode has working defaults for everything, secrets included;
  * production refuses to start without real secrets. Nothing else reads process.env.
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { InvoiceSettings } from "./services/invoices.js";
@@ -33,6 +34,11 @@ const envSchema = z
     CERTDESK_CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(720).default(24),
     CERTDESK_CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     CERTDESK_OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(10080).default(60),
+    // OCSP also on a port of its own, answered by worker processes (src/server/ocsp-workers.ts).
+    CERTDESK_OCSP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    CERTDESK_OCSP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    // The OCSP address written into certificates (authorityInfoAccess); default {public URL}/ocsp.
+    CERTDESK_OCSP_URL: z.url().optional(),
     CERTDESK_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -121,6 +127,10 @@ export interface Config {
   store: { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
   dataDir: string;
   publicUrl: string;
+  /** the OCSP responder's address in issued certificates */
+  ocspUrl: string;
+  /** OCSP worker processes on a port of their own; absent, OCSP is served at {publicUrl}/ocsp only */
+  ocspWorkers: { port: number; count: number } | undefined;
   demo: boolean;
   paymentSecret: string;
   secretKey: string;
@@ -174,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const dataDir = resolve(e.CERTDESK_DATA_DIR);
+  const publicUrl = (e.CERTDESK_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, "");
   return {
     mode: e.CERTDESK_MODE,
     host: e.HOST,
@@ -182,7 +193,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ? { kind: "postgres", url: e.DATABASE_URL }
       : { kind: "embedded", dataDir: resolve(dataDir, "db") },
     dataDir,
-    publicUrl: (e.CERTDESK_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ""),
+    publicUrl,
+    ocspUrl: e.CERTDESK_OCSP_URL ?? `${publicUrl}/ocsp`,
+    ocspWorkers:
+      e.CERTDESK_OCSP_PORT === undefined
+        ? undefined
+        : { port: e.CERTDESK_OCSP_PORT, count: e.CERTDESK_OCSP_WORKERS ?? availableParallelism() },
     demo: e.CERTDESK_DEMO === "1",
     paymentSecret: e.CERTDESK_PAYMENT_SECRET ?? DEV_SECRET,
     secretKey: e.CERTDESK_SECRET_KEY ?? DEV_SECRET,

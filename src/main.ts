@@ -15,6 +15,7 @@ import { DevSmsSink } from "./notify/ports.js";
 import { DevPaymentGateway } from "./payments/dev-gateway.js";
 import { noPaymentGateway } from "./payments/port.js";
 import { buildApp } from "./server/app.js";
+import { startOcspWorkers, type OcspWorkers } from "./server/ocsp-workers.js";
 import { systemActor } from "./services/actor.js";
 import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/ca.js";
 import { caSecrets } from "./services/ca-keys.js";
@@ -26,6 +27,8 @@ import { stationFromSpec } from "./token/station.js";
 
 export interface Running {
   url: string;
+  /** the OCSP worker processes' address, when CERTDESK_OCSP_PORT is set */
+  ocspWorkers: OcspWorkers | undefined;
   store: Store;
   demoLogins: DemoLogins | undefined;
   stop(): Promise<void>;
@@ -37,7 +40,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     await seedBundledCalendar(store.db);
     const calendar = new LiveCalendar(await loadCalendar(store.db));
     const demoLogins = config.demo ? await seedDemo({ db: store.db, clock }) : undefined;
-    const urls = publicationUrls(config.publicUrl);
+    const urls = publicationUrls(config.publicUrl, config.ocspUrl);
     const secrets = caSecrets(config.ca);
     const cas = new CaRegistry(store.db, secrets);
     if (config.demo) {
@@ -115,6 +118,20 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     });
     logError = (error, context) => app.log.error({ err: error }, context);
     const url = await app.listen({ host: config.host, port: config.port });
+    let ocspWorkers: OcspWorkers | undefined;
+    try {
+      ocspWorkers =
+        config.ocspWorkers &&
+        (await startOcspWorkers(publication.ocsp, {
+          host: config.host,
+          port: config.ocspWorkers.port,
+          workers: config.ocspWorkers.count,
+          onError: logError,
+        }));
+    } catch (e) {
+      await app.close();
+      throw e;
+    }
     // The gateway retries its callbacks until the desk answers; scheduled work starts with one run
     // of every job, which makes up for whatever fell due while the desk was down.
     devGateway?.start();
@@ -123,9 +140,11 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     for (const pump of pumps) pump.start();
     return {
       url,
+      ocspWorkers,
       store,
       demoLogins,
       stop: async () => {
+        await ocspWorkers?.stop();
         for (const pump of pumps) await pump.stop();
         await jobs.stop();
         await devGateway?.stop();
@@ -160,6 +179,8 @@ async function main(): Promise<void> {
       `certdesk is running at ${running.url} (${config.store.kind === "embedded" ? `embedded database in ${config.store.dataDir}` : "PostgreSQL"})`,
       `API documentation: ${running.url}/docs`,
     ];
+    if (running.ocspWorkers)
+      lines.push(`OCSP responders: ${running.ocspWorkers.url} (${running.ocspWorkers.count} processes)`);
     if (running.demoLogins) {
       lines.push("Demo logins (development only):");
       for (const l of running.demoLogins)

@@ -5,7 +5,7 @@
  * wait is bounded in time and every server listens on 127.0.0.1 only.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { delay, freePort } from "../../test/support/process.js";
@@ -120,6 +120,22 @@ export function cpuSeconds(pid: number, thread?: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds of a process and every process under it (a desk with its OCSP workers). */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  let children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      children = children.concat(
+        readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
+      );
+  } catch {
+    // gone meanwhile: its own time is what there is
+  }
+  return children.reduce((sum, child) => sum + (treeCpuSeconds(child) ?? 0), own);
 }
 
 /** The 1-minute load average (Linux), to show how busy the machine was. */

@@ -114,7 +114,7 @@ export async function caInitCommand(ctx: CliContext, options: CaInitOptions): Pr
         algorithms,
         organisation: options.organisation ?? config.ca.organisation,
         passphrase,
-        urls: publicationUrls(config.publicUrl),
+        urls: publicationUrls(config.publicUrl, config.ocspUrl),
         ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(maker ? { hsm: maker } : {}),
       }),
@@ -202,7 +202,7 @@ export async function caIssueCommand(ctx: CliContext, options: CaIssueOptions): 
         db,
         clock: ctx.clock,
         cas: new CaRegistry(db, caSecrets(config.ca, passphrase)),
-        urls: publicationUrls(config.publicUrl),
+        urls: publicationUrls(config.publicUrl, config.ocspUrl),
       },
       CLI_ACTOR,
       {

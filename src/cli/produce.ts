@@ -47,7 +47,7 @@ async function deskDeps(ctx: CliContext, store: Store): Promise<{ deps: KeyDeps;
       clock: ctx.clock,
       calendar: new LiveCalendar(await storedCalendar(store.db)),
       cas,
-      urls: publicationUrls(config.publicUrl),
+      urls: publicationUrls(config.publicUrl, config.ocspUrl),
       sessionHours: config.sessionHours,
       keys: { secretKey: config.secretKey },
     },

@@ -54,12 +54,14 @@ export interface PublicationUrls {
   ocsp(): string;
 }
 
-export function publicationUrls(publicUrl: string): PublicationUrls {
+/** The desk's own addresses under publicUrl; OCSP may be elsewhere (CERTDESK_OCSP_URL). */
+export function publicationUrls(publicUrl: string, ocspUrl?: string): PublicationUrls {
   const base = publicUrl.replace(/\/$/, "");
+  const ocsp = ocspUrl ?? `${base}/ocsp`;
   return {
     crl: (caId) => `${base}/crl/${caId}.crl`,
     caCertificate: (caId) => `${base}/ca/${caId}.crt`,
-    ocsp: () => `${base}/ocsp`,
+    ocsp: () => ocsp,
   };
 }
 

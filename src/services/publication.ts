@@ -381,7 +381,15 @@ export interface OcspAnswer {
   status: "successful" | OcspErrorStatus;
   /** for successful answers without a nonce: how long an HTTP cache may keep it (RFC 5019 6.2) */
   cache?: { producedAt: Date; nextUpdate: Date; maxAgeSeconds: number };
+  /**
+   * For a pre-signed answer (one CertID, no nonce): the status it carries, "caId:serial", which
+   * forgetters are told on revocation; and how long a copy may be kept without asking again.
+   */
+  presigned?: { status: string; keepMs: number };
 }
+
+/** Told the "caId:serial" of a status that changed; copies of its answers must be gone when it resolves. */
+export type OcspForgetter = (status: string) => Promise<void>;
 
 export interface OcspStats {
   requests: number;
@@ -479,6 +487,7 @@ export class OcspResponder {
   #issuersLoadedAt = 0;
   readonly #maxEntries: number;
   readonly #recheckMs: number;
+  readonly #forgetters = new Set<OcspForgetter>();
 
   constructor(private readonly deps: Pick<PublicationDeps, "db" | "clock" | "cas" | "settings">) {
     this.#maxEntries = deps.settings.ocspCacheEntries ?? DEFAULT_CACHE_ENTRIES;
@@ -514,7 +523,11 @@ export class OcspResponder {
       const cachedAlready = single.signed !== undefined;
       const der = await this.#presigned(entry, single);
       if (cachedAlready) this.stats.cached++;
-      return { der, status: "successful", cache: cacheOf(entry, now) };
+      const cache = cacheOf(entry, now);
+      // A copy elsewhere checks again as often as this cache reads the store, and never keeps an
+      // answer longer than an HTTP cache may.
+      const keepMs = Math.min(this.#recheckMs, cache.maxAgeSeconds * 1000);
+      return { der, status: "successful", cache, presigned: { status: entry.key, keepMs } };
     }
 
     const singles: Uint8Array[] = [];
@@ -543,13 +556,15 @@ export class OcspResponder {
   }
 
   /**
-   * Forgets the cached status of (CA, serial) at once, then reads it again and re-signs the answers
-   * clients had asked for, so that the next request is served the new status from the cache.
+   * Forgets the cached status of (CA, serial) at once, here and in every forgetter's copies, then
+   * reads it again and re-signs the answers clients had asked for, so that the next request is
+   * served the new status from the cache.
    */
   async refresh(caId: string, serial: string): Promise<void> {
     const key = `${caId}:${normalizeSerial(serial)}`;
     const previous = this.#entries.get(key);
     this.invalidate(caId, serial);
+    await Promise.all([...this.#forgetters].map((forget) => forget(key)));
     const issuers = await this.#servedIssuers();
     const issuer = [...new Set(issuers.values())].find((i) => i.caId === caId);
     if (!issuer) return;
@@ -557,6 +572,15 @@ export class OcspResponder {
     for (const der of previous?.singles.keys() ?? []) {
       await this.#presigned(entry, this.#single(entry, Uint8Array.from(Buffer.from(der, "hex"))));
     }
+  }
+
+  /**
+   * Registers a holder of copies of pre-signed answers (the OCSP worker processes): refresh tells it
+   * each changed status and waits for it. Returns the unregistering function.
+   */
+  addForgetter(forget: OcspForgetter): () => void {
+    this.#forgetters.add(forget);
+    return () => this.#forgetters.delete(forget);
   }
 
   /** Drops the cached status of (CA, serial); synchronous, so nothing can be served from it after. */
@@ -814,7 +838,7 @@ function maxAge(nextUpdate: Date, now: Date): number {
  * RFC 5019 6.2: max-age later than thisUpdate and earlier than nextUpdate. Caches keep a response
  * only until we would sign a newer one.
  */
-function cacheOf(entry: StatusEntry, now: Date): OcspAnswer["cache"] {
+function cacheOf(entry: StatusEntry, now: Date): NonNullable<OcspAnswer["cache"]> {
   return {
     producedAt: entry.thisUpdate,
     nextUpdate: entry.nextUpdate,

@@ -6,6 +6,10 @@ export const publicationMessages: MessageTable = {
     "zh-CN": "{ca} 不发布证书吊销列表（CRL）：只有根 CA 和签发 CA 发布",
     en: "{ca} publishes no certificate revocation list (CRL): only root and issuing CAs do",
   },
+  "publication.ocsp_port_unavailable": {
+    "zh-CN": "OCSP 响应进程无法监听端口 {port}（{detail}）：请换一个 CERTDESK_OCSP_PORT",
+    en: "The OCSP worker processes cannot listen on port {port} ({detail}): choose another CERTDESK_OCSP_PORT",
+  },
   "publication.no_crl_issuers": {
     "zh-CN": "还没有签发 CA：请先运行 certdesk ca init",
     en: "There is no issuing CA yet: run certdesk ca init first",

@@ -4,16 +4,12 @@
  * protocol, so its routes live in a scope of their own that reads any body as raw bytes and answers
  * every failure with an OCSP error response (HTTP 200, RFC 6960 A.1), never with problem+json.
  */
-import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ocspErrorResponse, ocspRequestFromGetPath } from "../../pki/ocsp.js";
 import type { OcspAnswer, Publication } from "../../services/publication.js";
 import type { ZApp } from "../app.js";
-
-/** An OCSP request is a few hundred bytes; a signed one with a chain a few kilobytes. */
-const OCSP_BODY_LIMIT = 64 * 1024;
-const OCSP_RESPONSE = "application/ocsp-response";
+import { OCSP_BODY_LIMIT, OCSP_REQUEST, ocspGetPath, ocspResponseHeaders } from "../ocsp-http.js";
 
 export function registerPublicationRoutes(app: ZApp, deps: { publication: Publication }): void {
   const { publication } = deps;
@@ -48,11 +44,7 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
     scope.removeAllContentTypeParsers();
     const raw = (_req: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void) =>
       done(null, body);
-    scope.addContentTypeParser(
-      "application/ocsp-request",
-      { parseAs: "buffer", bodyLimit: OCSP_BODY_LIMIT },
-      raw,
-    );
+    scope.addContentTypeParser(OCSP_REQUEST, { parseAs: "buffer", bodyLimit: OCSP_BODY_LIMIT }, raw);
     // Some clients label the request otherwise (application/octet-stream, nothing at all).
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: OCSP_BODY_LIMIT }, raw);
     scope.setErrorHandler((error, req, reply) => {
@@ -91,11 +83,9 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
         },
       },
       async (req, reply) => {
-        // The raw path: base64 may hold '/' and '+', which the router's splitting would not keep.
-        const path = req.url.slice(req.url.indexOf("/ocsp/") + "/ocsp/".length).split("?")[0] ?? "";
         let request: Uint8Array;
         try {
-          request = ocspRequestFromGetPath(path);
+          request = ocspRequestFromGetPath(ocspGetPath(req.url));
         } catch {
           return sendOcsp(reply, { der: ocspErrorResponse("malformedRequest") }, true);
         }
@@ -105,18 +95,10 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
   });
 }
 
-/** RFC 5019 6.2: a GET answer without a nonce may be cached until shortly before it is renewed. */
 function sendOcsp(reply: FastifyReply, answer: Pick<OcspAnswer, "der" | "cache">, get: boolean) {
   const der = Buffer.from(answer.der.buffer, answer.der.byteOffset, answer.der.length);
-  reply.code(200).type(OCSP_RESPONSE);
-  if (get && answer.cache) {
-    reply
-      .header("cache-control", `max-age=${answer.cache.maxAgeSeconds}, public, no-transform, must-revalidate`)
-      .header("last-modified", answer.cache.producedAt.toUTCString())
-      .header("expires", answer.cache.nextUpdate.toUTCString())
-      .header("etag", `"${createHash("sha1").update(der).digest("hex")}"`);
-  } else if (get) {
-    reply.header("cache-control", "no-store");
-  }
-  return reply.send(der);
+  return reply
+    .code(200)
+    .headers(ocspResponseHeaders(der, answer.cache, get))
+    .send(der);
 }
