@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
@@ -17,6 +18,17 @@ describe("configuration is validated at start", () => {
     expect(c.mode).toBe("development");
     expect(c.store.kind).toBe("embedded");
     expect(c.port).toBe(8080);
+  });
+
+  it("OCSP workers only with CERTDESK_OCSP_PORT, one per core unless counted; the AIA address follows the public URL", () => {
+    const plain = loadConfig({ CERTDESK_PUBLIC_URL: "https://desk.example/" });
+    expect(plain.ocspWorkers).toBeUndefined();
+    expect(plain.ocspUrl).toBe("https://desk.example/ocsp");
+    const pool = loadConfig({ CERTDESK_OCSP_PORT: "8081", CERTDESK_OCSP_URL: "http://ocsp.example/" });
+    expect(pool.ocspWorkers).toEqual({ port: 8081, count: availableParallelism() });
+    expect(pool.ocspUrl).toBe("http://ocsp.example/");
+    expect(loadConfig({ CERTDESK_OCSP_PORT: "8081", CERTDESK_OCSP_WORKERS: "3" }).ocspWorkers?.count).toBe(3);
+    expect(problems({ CERTDESK_OCSP_WORKERS: "0", CERTDESK_OCSP_PORT: "0" })).toHaveLength(2);
   });
 
   it("DATABASE_URL selects PostgreSQL", () => {
