@@ -2,6 +2,7 @@ import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "./der.js";
 import {
+  SM2P256V1,
   SM2_DEFAULT_ID,
   decodeSignature,
   encodeSignature,
@@ -99,6 +100,20 @@ describe("SM2 sign and verify", () => {
 
   it("draws a fresh k each time (GB/T 32918.2 6.1 A3: k random)", () => {
     expect(toHex(sm2Sign(pair.privateKey, message))).not.toBe(toHex(sm2Sign(pair.privateKey, message)));
+  });
+
+  it("OpenSSL's k·G (the production curve) and noble's (any other parameters object) agree", () => {
+    // The same parameters in another object take the pure-JS path.
+    const noble = sm2Scheme({ ...SM2P256V1 });
+    for (let i = 0; i < 16; i++) {
+      const d = generateSm2KeyPair().privateKey;
+      expect(toHex(sm2.publicKeyFromPrivate(d))).toBe(toHex(noble.publicKeyFromPrivate(d)));
+      const fixed = { random: fixedK(toHex(generateSm2KeyPair().privateKey)) };
+      expect(toHex(sm2.sign(d, message, fixed))).toBe(toHex(noble.sign(d, message, fixed)));
+    }
+    const edges = ["01", "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54121"];
+    for (const d of edges.map((h) => fromHex(h.padStart(64, "0"))))
+      expect(toHex(sm2.publicKeyFromPrivate(d))).toBe(toHex(noble.publicKeyFromPrivate(d)));
   });
 
   it("rejects a private key outside [1, n-2]", () => {
