@@ -68,7 +68,12 @@ export async function startOcspWorkers(
   // Each worker accepts on the shared socket itself: a connection per request is ~40% faster
   // than the primary accepting and handing each one over (measured with ab on 2 cores).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: ["--import", "tsx"], serialization: "advanced" });
+  cluster.setupPrimary({
+    exec: WORKER_ENTRY,
+    args: [],
+    execArgv: ["--import", "tsx"],
+    serialization: "advanced",
+  });
 
   const workers = new Set<Worker>();
   /** forget confirmations awaited, per worker */
