@@ -12,8 +12,8 @@
  * once the revocation has returned. A worker re-asks after the responder's recheck interval, so a
  * revocation made by another process is seen as soon as in the desk itself.
  *
- * Measured on 2 cores with ab -k (bench/ca.ts): the desk's own /ocsp answers about 9,000
- * requests/s, as many as a trivial Node server does; two workers about 36,000.
+ * Measured on 2 cores with ab -k (bench/ca.ts): the desk's own /ocsp answers 6,000-9,000
+ * requests/s, two workers 24,000-36,000.
  */
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
