@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import type { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { Certificate, Extensions, Name } from "@peculiar/asn1-x509";
+import { setKeepingNewest } from "../domain/bounded.js";
 import { DomainError } from "../domain/errors.js";
 import {
   TAG,
@@ -143,11 +144,7 @@ function issuerFacts(certificate: Uint8Array): IssuerFacts {
       ? new Uint8Array(Buffer.from(issuerCert.extensions.subjectKeyIdentifier, "hex"))
       : keyIdentifier(issuerCert.spki),
   };
-  if (issuerFactsByDer.size >= ISSUER_FACTS_KEPT) {
-    const oldest = issuerFactsByDer.keys().next().value;
-    if (oldest !== undefined) issuerFactsByDer.delete(oldest);
-  }
-  issuerFactsByDer.set(key, facts);
+  setKeepingNewest(issuerFactsByDer, key, facts, ISSUER_FACTS_KEPT);
   return facts;
 }
 

@@ -7,6 +7,7 @@ import { createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeV
 import type { KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { setKeepingNewest } from "../domain/bounded.js";
 import { DomainError } from "../domain/errors.js";
 import { OID } from "./oids.js";
 import { SM2_DEFAULT_ID, sm2, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki, sm2Verify } from "./sm2.js";
@@ -185,11 +186,7 @@ export function publicKeyObject(spki: Uint8Array): KeyObject {
   let found = publicKeys.get(key);
   if (!found) {
     found = createPublicKey({ key: der, format: "der", type: "spki" });
-    if (publicKeys.size >= PUBLIC_KEYS_KEPT) {
-      const oldest = publicKeys.keys().next().value;
-      if (oldest !== undefined) publicKeys.delete(oldest);
-    }
-    publicKeys.set(key, found);
+    setKeepingNewest(publicKeys, key, found, PUBLIC_KEYS_KEPT);
   }
   return found;
 }

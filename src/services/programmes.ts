@@ -1,5 +1,6 @@
 /** Programmes live in the store as validated data; an admin adds or edits one without code. */
 import { sql, type Kysely } from "kysely";
+import { setKeepingNewest } from "../domain/bounded.js";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { programmeSchema, type Programme } from "../domain/programme.js";
@@ -47,10 +48,7 @@ function programmeFromText(text: string): Programme {
   const known = parsedProgrammes.get(text);
   if (known) return known;
   const programme = deepFreeze(parseProgramme(JSON.parse(text)));
-  if (parsedProgrammes.size >= PARSED_PROGRAMMES_KEPT) {
-    parsedProgrammes.delete(parsedProgrammes.keys().next().value!);
-  }
-  parsedProgrammes.set(text, programme);
+  setKeepingNewest(parsedProgrammes, text, programme, PARSED_PROGRAMMES_KEPT);
   return programme;
 }
 

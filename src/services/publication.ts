@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { sql, type Kysely, type Transaction } from "kysely";
+import { setKeepingNewest } from "../domain/bounded.js";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import { parseCertificate } from "../pki/certificate.js";
@@ -607,13 +608,7 @@ export class OcspResponder {
     const known = this.#parsedRequests.get(key);
     if (known) return known;
     const parsed = parseOcspRequest(der);
-    if (!parsed.nonce) {
-      if (this.#parsedRequests.size >= PARSED_REQUESTS_KEPT) {
-        const oldest = this.#parsedRequests.keys().next().value;
-        if (oldest !== undefined) this.#parsedRequests.delete(oldest);
-      }
-      this.#parsedRequests.set(key, parsed);
-    }
+    if (!parsed.nonce) setKeepingNewest(this.#parsedRequests, key, parsed, PARSED_REQUESTS_KEPT);
     return parsed;
   }
 
@@ -744,13 +739,7 @@ export class OcspResponder {
   }
 
   #remember(entry: StatusEntry): void {
-    this.#entries.delete(entry.key);
-    this.#entries.set(entry.key, entry);
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
+    setKeepingNewest(this.#entries, entry.key, entry, this.#maxEntries);
   }
 
   async #statusOf(caId: string, serial: string): Promise<CertStatusInput> {
