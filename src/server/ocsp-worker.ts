@@ -5,6 +5,7 @@
  * every microsecond here is a request per second. It ends with the desk (cluster exits a worker
  * whose primary is gone).
  */
+import { setKeepingNewest } from "../domain/bounded.js";
 import { ocspErrorResponse, ocspRequestFromGetPath } from "../pki/ocsp.js";
 import { ocspFront, type FrontReply } from "./ocsp-front.js";
 import { OCSP_BODY_LIMIT, ocspGetPath, ocspResponseHeaders } from "./ocsp-http.js";
@@ -33,9 +34,8 @@ const settings = JSON.parse(process.env[WORKER_SETTINGS_ENV] ?? "null") as Worke
 if (!settings || !process.send) throw new Error("ocsp-worker.ts runs as a worker of ocsp-workers.ts");
 const send = (m: FromWorker) => process.send!(m);
 
+/** by the request's bytes (latin1), oldest first */
 const copies = new Map<string, Copy>();
-/** the copies' keys by the status they carry: what a "forget" drops */
-const byStatus = new Map<string, Set<string>>();
 const asked = new Map<number, (answer: WireAnswer) => void>();
 let nextId = 1;
 /** bumped by every "forget": an answer asked for before one is served but never kept */
@@ -46,8 +46,8 @@ process.on("message", (m: ToWorker) => {
     asked.get(m.id)?.(m.answer);
   } else if (m.type === "forget") {
     generation++;
-    for (const key of byStatus.get(m.status) ?? []) copies.delete(key);
-    byStatus.delete(m.status);
+    // A scan: revocations are rare, and an index by status would be one more thing to keep true.
+    for (const [key, copy] of copies) if (copy.status === m.status) copies.delete(key);
     send({ type: "forgot", id: m.id });
   }
 });
@@ -68,35 +68,22 @@ function ask(request: Uint8Array): Promise<WireAnswer> {
   });
 }
 
-function drop(key: string): void {
-  const copy = copies.get(key);
-  if (!copy) return;
-  copies.delete(key);
-  byStatus.get(copy.status)?.delete(key);
-}
-
 function keep(key: string, answer: WireAnswer, now: number): void {
   if (!answer.presigned || answer.presigned.keepMs <= 0) return;
-  drop(key);
   const { status, keepMs } = answer.presigned;
-  copies.set(key, { answer, status, receivedAt: now, until: now + keepMs });
-  let keys = byStatus.get(status);
-  if (!keys) byStatus.set(status, (keys = new Set()));
-  keys.add(key);
-  while (copies.size > COPIES_KEPT) {
-    const oldest = copies.keys().next().value;
-    if (oldest === undefined) break;
-    drop(oldest);
-  }
+  setKeepingNewest(copies, key, { answer, status, receivedAt: now, until: now + keepMs }, COPIES_KEPT);
 }
 
 /** The answer and, for HTTP caches, its max-age counted from now. */
 async function answer(request: Uint8Array): Promise<{ der: Uint8Array; cache: WireAnswer["cache"] }> {
-  const key = request.length <= KEPT_REQUEST_MAX_BYTES ? Buffer.from(request).toString("latin1") : undefined;
+  const key =
+    request.length <= KEPT_REQUEST_MAX_BYTES
+      ? Buffer.from(request.buffer, request.byteOffset, request.length).toString("latin1")
+      : undefined;
   const now = Date.now();
   const copy = key === undefined ? undefined : copies.get(key);
   if (copy && now < copy.until) return withAge(copy.answer, copy.receivedAt, now);
-  if (key !== undefined && copy) drop(key);
+  if (key !== undefined && copy) copies.delete(key);
   const before = generation;
   const fresh = await ask(request);
   const receivedAt = Date.now();

@@ -75,17 +75,15 @@ export async function startOcspWorkers(
     serialization: "advanced",
   });
 
-  const workers = new Set<Worker>();
-  /** forget confirmations awaited, per worker */
-  const pending = new Map<Worker, Map<number, () => void>>();
+  /** the live workers; one listening may hold copies, and owes a confirmation for each forget */
+  const workers = new Map<Worker, { listening: boolean; owed: Map<number, () => void> }>();
   let nextId = 1;
   let stopping = false;
 
   const answer = async (worker: Worker, id: number, request: Uint8Array) => {
     let wire: WireAnswer;
     try {
-      const { der, cache, presigned } = await responder.respond(request);
-      wire = { der, ...(cache ? { cache } : {}), ...(presigned ? { presigned } : {}) };
+      wire = await responder.respond(request);
     } catch (e) {
       report(e, "OCSP request from a worker process");
       wire = { der: ocspErrorResponse("internalError") };
@@ -97,25 +95,23 @@ export async function startOcspWorkers(
     new Promise((resolve, reject) => {
       const settings: WorkerSettings = { host, port };
       const worker = cluster.fork({ [WORKER_SETTINGS_ENV]: JSON.stringify(settings) });
-      pending.set(worker, new Map());
-      let listening = false;
+      const state = { listening: false, owed: new Map<number, () => void>() };
+      workers.set(worker, state);
       worker.on("message", (m: FromWorker) => {
         if (m.type === "ask") void answer(worker, m.id, m.request);
-        else if (m.type === "forgot") pending.get(worker)?.get(m.id)?.();
+        else if (m.type === "forgot") state.owed.get(m.id)?.();
         else if (m.type === "failed")
           reject(new DomainError("publication.ocsp_port_unavailable", { port, detail: m.detail }));
       });
       worker.once("listening", () => {
-        listening = true;
-        workers.add(worker);
+        state.listening = true;
         resolve(worker);
       });
       worker.once("exit", (code, signal) => {
-        workers.delete(worker);
         // Gone, and its copies with it: nothing left to forget.
-        for (const confirm of pending.get(worker)?.values() ?? []) confirm();
-        pending.delete(worker);
-        if (!listening) {
+        for (const confirm of state.owed.values()) confirm();
+        workers.delete(worker);
+        if (!state.listening) {
           reject(
             new DomainError("publication.ocsp_port_unavailable", { port, detail: `exit ${code ?? signal}` }),
           );
@@ -131,15 +127,16 @@ export async function startOcspWorkers(
   const forgetIn = (worker: Worker, status: string) =>
     new Promise<void>((resolve) => {
       const id = nextId++;
-      const waiting = pending.get(worker);
-      if (!waiting || !worker.isConnected()) return resolve();
+      const state = workers.get(worker);
+      // One not yet listening has served nothing, so holds nothing.
+      if (!state?.listening || !worker.isConnected()) return resolve();
       const timer = setTimeout(() => {
         report(new Error(`OCSP worker ${worker.process.pid} did not forget ${status}`), "OCSP workers");
         worker.process.kill("SIGKILL"); // resolved by its exit
       }, FORGET_WITHIN_MS);
-      waiting.set(id, () => {
+      state.owed.set(id, () => {
         clearTimeout(timer);
-        waiting.delete(id);
+        state.owed.delete(id);
         resolve();
       });
       worker.send({ type: "forget", id, status } satisfies ToWorker);
@@ -149,7 +146,7 @@ export async function startOcspWorkers(
     stopping = true;
     unregister();
     await Promise.all(
-      [...pending.keys()].map(
+      [...workers.keys()].map(
         (w) =>
           new Promise<void>((resolve) => {
             if (w.isDead()) return resolve();
@@ -162,7 +159,7 @@ export async function startOcspWorkers(
   };
 
   const unregister = responder.addForgetter(async (status) => {
-    await Promise.all([...workers].map((w) => forgetIn(w, status)));
+    await Promise.all([...workers.keys()].map((w) => forgetIn(w, status)));
   });
   try {
     await Promise.all(Array.from({ length: options.workers }, fork));
