@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "../src/services/passwords.js";
-import { GUESS_LIMITS } from "../src/services/guess-limits.js";
+import { forgetStaleGuesses, GUESS_LIMITS } from "../src/services/guess-limits.js";
 import { DEMO, startTestApp, type TestApp } from "./support/app.js";
 import { testStores } from "./support/stores.js";
 
@@ -120,6 +120,28 @@ for (const kind of testStores) {
       } finally {
         await behindProxy.close();
       }
+    });
+
+    it("counts whose window has ended are swept away (a login name guessed once leaves no row for good)", async () => {
+      const now = t.clock.now();
+      const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
+      await store.db
+        .insertInto("login_throttle")
+        .values([
+          { key: "login:sweep-old", failures: 3, window_started_at: at(16), blocked_until: null },
+          { key: "login:sweep-live", failures: 3, window_started_at: at(14), blocked_until: null },
+          { key: "code:unlock:sweep-old", failures: 3, window_started_at: at(61), blocked_until: null },
+          { key: "code:unlock:sweep-live", failures: 3, window_started_at: at(59), blocked_until: null },
+        ])
+        .execute();
+      expect(await forgetStaleGuesses({ db: store.db, clock: t.clock })).toMatchObject({ removed: 2 });
+      const left = await store.db
+        .selectFrom("login_throttle")
+        .select("key")
+        .where("key", "like", "%sweep%")
+        .orderBy("key")
+        .execute();
+      expect(left.map((r) => r.key)).toEqual(["code:unlock:sweep-live", "login:sweep-live"]);
     });
 
     it(

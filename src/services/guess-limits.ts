@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql, type Kysely } from "kysely";
+import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import type { Database } from "../store/schema.js";
 
@@ -93,4 +94,36 @@ export async function slowDownAddress(db: Kysely<Database>, address: string, now
 /** A failed login from this address (only evaluated failures count: refused ones cost nothing). */
 export async function recordAddressFailure(db: Kysely<Database>, address: string, now: Date): Promise<void> {
   await countAttempt(db, addressKey(address), now, GUESS_LIMITS.address.windowMinutes);
+}
+
+/**
+ * Removes counts whose window has ended (they would start again at 1 anyway), so that login
+ * names guessed once leave no row for good. A scheduled job (src/jobs/desk-jobs.ts).
+ */
+export async function forgetStaleGuesses(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+}): Promise<{ removed: number }> {
+  const now = deps.clock.now().getTime();
+  const endedBefore = (minutes: number) => new Date(now - minutes * 60_000);
+  const result = await deps.db
+    .deleteFrom("login_throttle")
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb("key", "like", "code:%"),
+          eb("window_started_at", "<=", endedBefore(GUESS_LIMITS.code.windowMinutes)),
+        ]),
+        eb.and([
+          eb("key", "not like", "code:%"),
+          eb(
+            "window_started_at",
+            "<=",
+            endedBefore(Math.max(GUESS_LIMITS.password.windowMinutes, GUESS_LIMITS.address.windowMinutes)),
+          ),
+        ]),
+      ]),
+    )
+    .executeTakeFirst();
+  return { removed: Number(result.numDeletedRows) };
 }
