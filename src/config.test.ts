@@ -31,6 +31,19 @@ describe("configuration is validated at start", () => {
     expect(problems({ CERTDESK_OCSP_WORKERS: "0", CERTDESK_OCSP_PORT: "0" })).toHaveLength(2);
   });
 
+  it("CERTDESK_TRUSTED_PROXY takes addresses and CIDR ranges; anything else is named", () => {
+    expect(loadConfig({}).trustedProxy).toEqual([]);
+    expect(loadConfig({ CERTDESK_TRUSTED_PROXY: "10.0.0.5, 192.168.1.0/24,::1" }).trustedProxy).toEqual([
+      "10.0.0.5",
+      "192.168.1.0/24",
+      "::1",
+    ]);
+    for (const bad of ["proxy.example", "10.0.0.0/33", "10.0.0.1,", "true"])
+      expect(problems({ CERTDESK_TRUSTED_PROXY: bad })[0]).toMatch(
+        /^CERTDESK_TRUSTED_PROXY: must be IP addresses/,
+      );
+  });
+
   it("DATABASE_URL selects PostgreSQL", () => {
     expect(loadConfig({ DATABASE_URL: "postgres://u@h:5432/db" }).store).toEqual({
       kind: "postgres",

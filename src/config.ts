@@ -3,6 +3,7 @@
  * own line in the error. Development mode has working defaults for everything, secrets included;
  * production refuses to start without real secrets. Nothing else reads process.env.
  */
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -39,6 +40,15 @@ const envSchema = z
     CERTDESK_OCSP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
     // The OCSP address written into certificates (authorityInfoAccess); default {public URL}/ocsp.
     CERTDESK_OCSP_URL: z.url().optional(),
+    // The reverse proxy (or proxies) in front of the desk, whose X-Forwarded-For is believed.
+    CERTDESK_TRUSTED_PROXY: z
+      .string()
+      .transform((v) => v.split(",").map((a) => a.trim()))
+      .refine(
+        (list) => list.every(isAddressOrRange),
+        "must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.1.0/24",
+      )
+      .optional(),
     CERTDESK_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -137,6 +147,8 @@ export interface Config {
   sessionHours: number;
   uploadLimitBytes: number;
   logLevel: string;
+  /** Peers whose X-Forwarded-For gives the client's address (login limits); none, the peer is the client. */
+  trustedProxy: string[];
   /** The production station of the back office's API (software keys in a folder in development). */
   keyStation: string | undefined;
   ca: {
@@ -205,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionHours: e.CERTDESK_SESSION_HOURS,
     uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
     logLevel: e.CERTDESK_LOG_LEVEL,
+    trustedProxy: e.CERTDESK_TRUSTED_PROXY ?? [],
     keyStation:
       e.CERTDESK_KEY_STATION ??
       (e.CERTDESK_MODE === "development" ? `software:${resolve(dataDir, "keys")}` : undefined),
@@ -246,4 +259,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 export function percentToBasisPoints(percent: string): number {
   const [whole = "0", frac = ""] = percent.split(".");
   return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+}
+
+/** An IPv4 or IPv6 address, or a CIDR range of one. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }

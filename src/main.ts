@@ -105,6 +105,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       uploadLimitBytes: config.uploadLimitBytes,
       secureCookies: config.publicUrl.startsWith("https://"),
       logLevel: config.logLevel,
+      trustedProxy: config.trustedProxy,
       cas,
       urls,
       publication,

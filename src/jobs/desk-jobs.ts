@@ -10,6 +10,7 @@ import type { WorkingDays } from "../domain/working-days.js";
 import { deliverOutbox, outboxHasDue } from "../notify/outbox.js";
 import type { Mailer, SmsSender } from "../notify/ports.js";
 import type { PaymentGateway } from "../payments/port.js";
+import { forgetStaleGuesses } from "../services/guess-limits.js";
 import { issueDueInvoices, type InvoiceSettings } from "../services/invoices.js";
 import { expireUnpaidOrders, reconcilePayments } from "../services/payments.js";
 import type { Publication } from "../services/publication.js";
@@ -55,6 +56,7 @@ export const JOB_NAMES = {
   webhooks: "webhooks-deliver",
   expiring: "platforms-expiring-events",
   platformSweep: "platforms-sweep",
+  guessSweep: "guess-limits-sweep",
 } as const;
 
 export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefinition[] {
@@ -79,6 +81,7 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
     },
     { name: JOB_NAMES.expiring, cron: "20 * * * *", run: () => emitExpiringEvents(deps) },
     { name: JOB_NAMES.platformSweep, cron: "40 * * * *", run: () => sweepPlatformLeftovers(deps) },
+    { name: JOB_NAMES.guessSweep, cron: "50 * * * *", run: () => forgetStaleGuesses(deps) },
   ];
   const publication = deps.publication;
   if (publication) {

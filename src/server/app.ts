@@ -61,6 +61,8 @@ export interface AppDeps {
   sessionHours: number;
   uploadLimitBytes: number;
   secureCookies: boolean;
+  /** Proxies whose X-Forwarded-For names the client (req.ip, for login limits); none, the peer does. */
+  trustedProxy?: string[] | undefined;
   logLevel?: string;
   /** Where the log goes (stdout when left out); tests read it back. */
   logStream?: { write(line: string): unknown } | undefined;
@@ -107,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           }
         : false,
     bodyLimit: deps.uploadLimitBytes + 1024 * 1024,
-    trustProxy: false,
+    trustProxy: deps.trustedProxy?.length ? deps.trustedProxy : false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -155,6 +157,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, req, reply) => {
     if (isDomainError(error)) {
       const problem = problemOf(error.code, error.params, req.locale);
+      // A limit's wait, for clients that retry by themselves.
+      if (problem.status === 429 && typeof error.params.minutes === "number")
+        reply.header("retry-after", String(error.params.minutes * 60));
       return reply.status(problem.status).type("application/problem+json").send(problem);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

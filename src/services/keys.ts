@@ -38,6 +38,7 @@ import { readSoChallenge, soRespond } from "../token/software-key.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
 import type { CaRegistry } from "./ca.js";
 import { activateCertificate, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
+import { forgetGuesses, GUESS_LIMITS, spendGuess } from "./guess-limits.js";
 import { codeHash, newCode, openSoPin, sameHash } from "./key-secrets.js";
 import { createOrder, flowOf, lockOrder, transitionInTx, viewOf, type OrderView } from "./orders.js";
 import { startSession, type Session } from "./people.js";
@@ -309,12 +310,28 @@ async function issueCode(
 /**
  * Checks a code like a PIN: the attempt is counted (committed) before the comparison, and a right
  * code puts the count back. Throws keys.code_wrong with the attempts left, or keys.code_locked.
+ * The holder's allowance for this kind of code is spent first (src/services/guess-limits.ts), so
+ * a code sent again brings no new guesses past it: keys.code_throttled, with the wait.
  */
 async function checkCode(
   deps: KeyDeps,
-  input: { purpose: "activation" | "unlock"; orderId: string; code: string; attempts: number },
+  input: {
+    purpose: "activation" | "unlock";
+    orderId: string;
+    userId: string;
+    code: string;
+    attempts: number;
+  },
 ): Promise<string> {
   const now = deps.clock.now();
+  const accountKey = `code:${input.purpose}:${input.userId}`;
+  await spendGuess(deps.db, {
+    key: accountKey,
+    limit: GUESS_LIMITS.code.perAccount,
+    windowMinutes: GUESS_LIMITS.code.windowMinutes,
+    now,
+    errorCode: "keys.code_throttled",
+  });
   const row = await deps.db.transaction().execute(async (tx) => {
     const found = await tx
       .selectFrom("key_codes")
@@ -345,6 +362,7 @@ async function checkCode(
     .set({ attempts_left: input.attempts })
     .where("id", "=", row.id)
     .execute();
+  await forgetGuesses(deps.db, accountKey);
   return row.id;
 }
 
@@ -429,6 +447,7 @@ export async function activateKey(
   const codeId = await checkCode(deps, {
     purpose: "activation",
     orderId: key.order_id,
+    userId: actor.userId,
     code: input.code,
     attempts: ACTIVATION_ATTEMPTS,
   });
@@ -604,6 +623,7 @@ export async function unblockResponse(
   const codeId = await checkCode(deps, {
     purpose: "unlock",
     orderId: input.orderId,
+    userId: actor.userId,
     code: input.code,
     attempts: UNLOCK_ATTEMPTS,
   });

@@ -11,6 +11,13 @@ import { shanghaiDate, type CalendarDate } from "../domain/dates.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, STAFF_ROLES, type Actor, type StaffRole } from "./actor.js";
+import {
+  forgetGuesses,
+  GUESS_LIMITS,
+  recordAddressFailure,
+  slowDownAddress,
+  spendGuess,
+} from "./guess-limits.js";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords.js";
 
 export interface PeopleDeps {
@@ -262,69 +269,33 @@ export async function createStaff(
 
 // ---- login, throttling, sessions --------------------------------------------------------------
 
-export const THROTTLE = { maxFailures: 5, windowMinutes: 15, blockMinutes: 15, maxFailuresPerAddress: 30 };
-
-async function throttleState(deps: Pick<PeopleDeps, "db">, key: string, now: Date) {
-  const row = await deps.db
-    .selectFrom("login_throttle")
-    .selectAll()
-    .where("key", "=", key)
-    .executeTakeFirst();
-  if (row?.blocked_until && row.blocked_until > now) return { blockedUntil: row.blocked_until };
-  return { blockedUntil: undefined };
-}
-
-async function recordFailure(
-  deps: Pick<PeopleDeps, "db">,
-  key: string,
-  now: Date,
-  limit: number,
-): Promise<void> {
-  const windowStart = new Date(now.getTime() - THROTTLE.windowMinutes * 60_000);
-  await deps.db.transaction().execute(async (tx) => {
-    const row = await tx
-      .selectFrom("login_throttle")
-      .selectAll()
-      .where("key", "=", key)
-      .forUpdate()
-      .executeTakeFirst();
-    const fresh = !row || row.window_started_at < windowStart;
-    const failures = fresh ? 1 : row.failures + 1;
-    const blocked_until = failures >= limit ? new Date(now.getTime() + THROTTLE.blockMinutes * 60_000) : null;
-    await tx
-      .insertInto("login_throttle")
-      .values({ key, failures, window_started_at: fresh ? now : row.window_started_at, blocked_until })
-      .onConflict((oc) =>
-        oc
-          .column("key")
-          .doUpdateSet({ failures, window_started_at: fresh ? now : row!.window_started_at, blocked_until }),
-      )
-      .execute();
-  });
-}
-
 export interface Session {
   token: string;
   expiresAt: Date;
   actor: Actor;
 }
 
-/** Password login. Wrong login and wrong password answer the same, and both count towards the block. */
+/**
+ * Password login. Wrong login and wrong password answer the same. The attempt is counted against
+ * the login name before the password is checked (src/services/guess-limits.ts), so parallel
+ * guesses get no more tries; an address with many failures is slowed, never locked.
+ */
 export async function login(
   deps: PeopleDeps,
   input: { login: string; password: string; address: string },
 ): Promise<Session> {
   const now = deps.clock.now();
   const loginName = input.login.trim();
-  const userKey = `login:${loginName.toLowerCase()}`;
-  const addressKey = `address:${input.address}`;
-  for (const key of [userKey, addressKey]) {
-    const { blockedUntil } = await throttleState(deps, key, now);
-    if (blockedUntil) {
-      const minutes = Math.ceil((blockedUntil.getTime() - now.getTime()) / 60_000);
-      throw new DomainError("auth.throttled", { minutes });
-    }
-  }
+  const accountKey = `login:${loginName.toLowerCase()}`;
+  const { perAccount, windowMinutes } = GUESS_LIMITS.password;
+  await spendGuess(deps.db, {
+    key: accountKey,
+    limit: perAccount,
+    windowMinutes,
+    now,
+    errorCode: "auth.throttled",
+  });
+  await slowDownAddress(deps.db, input.address, now);
   const user = await deps.db
     .selectFrom("users")
     .selectAll()
@@ -332,11 +303,10 @@ export async function login(
     .executeTakeFirst();
   const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) {
-    await recordFailure(deps, userKey, now, THROTTLE.maxFailures);
-    await recordFailure(deps, addressKey, now, THROTTLE.maxFailuresPerAddress);
+    await recordAddressFailure(deps.db, input.address, now);
     throw new DomainError("auth.bad_credentials");
   }
-  await deps.db.deleteFrom("login_throttle").where("key", "=", userKey).execute();
+  await forgetGuesses(deps.db, accountKey);
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + deps.sessionHours * 3_600_000);
   await deps.db

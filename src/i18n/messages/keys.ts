@@ -188,6 +188,10 @@ export const keysMessages: MessageTable = {
     "zh-CN": "验证码错误次数过多，已失效，请重新获取",
     en: "Too many wrong codes; this code no longer works, get a new one",
   },
+  "keys.code_throttled": {
+    "zh-CN": "验证码尝试次数过多，请 {minutes} 分钟后再试",
+    en: "Too many code attempts; try again in {minutes} minutes",
+  },
   "keys.code_expired": { "zh-CN": "验证码已过期，请重新获取", en: "The code has expired; get a new one" },
   "keys.signature_invalid": {
     "zh-CN": "钥匙签名无效：钥匙上的密钥与证书不符",
