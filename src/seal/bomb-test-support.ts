@@ -15,13 +15,8 @@ function chunk(type: string, body: Buffer): Buffer {
   return Buffer.concat([head, body, crc]);
 }
 
-/** An 8-bit RGB PNG of width×height black pixels: about 560 KB for 12000×12000. */
-export async function pngBomb(width = 12_000, height = 12_000): Promise<Uint8Array> {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // truecolour
+/** The zlib stream of `head` followed by `size` zero bytes, made a block at a time. */
+async function deflated(head: Buffer, size: number, fill = 0): Promise<Buffer> {
   const deflate = createDeflate({ level: constants.Z_BEST_COMPRESSION, memLevel: 9 });
   const parts: Buffer[] = [];
   deflate.on("data", (b: Buffer) => parts.push(b));
@@ -29,25 +24,29 @@ export async function pngBomb(width = 12_000, height = 12_000): Promise<Uint8Arr
     deflate.on("end", resolve);
     deflate.on("error", reject);
   });
-  // Each row: filter byte 0 and 3 bytes a pixel, all zero; written a block of rows at a time.
-  const rowBytes = 1 + width * 3;
-  const rowsPerBlock = Math.max(1, Math.floor((4 << 20) / rowBytes));
-  const block = Buffer.alloc(rowBytes * rowsPerBlock);
-  for (let y = 0; y < height; y += rowsPerBlock) {
-    const rows = Math.min(rowsPerBlock, height - y);
-    if (!deflate.write(rows === rowsPerBlock ? block : block.subarray(0, rows * rowBytes)))
+  deflate.write(head);
+  const block = Buffer.alloc(4 << 20, fill);
+  for (let left = size; left > 0; left -= block.length) {
+    if (!deflate.write(left >= block.length ? block : block.subarray(0, left)))
       await new Promise((resolve) => deflate.once("drain", resolve));
   }
   deflate.end();
   await done;
+  return Buffer.concat(parts);
+}
+
+/** An 8-bit RGB PNG of width×height black pixels: about 560 KB for 12000×12000. */
+export async function pngBomb(width = 12_000, height = 12_000): Promise<Uint8Array> {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // truecolour
+  // Each row: filter byte 0 and 3 bytes a pixel, all zero.
+  const idat = await deflated(Buffer.alloc(0), (1 + width * 3) * height);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return new Uint8Array(
-    Buffer.concat([
-      signature,
-      chunk("IHDR", ihdr),
-      chunk("IDAT", Buffer.concat(parts)),
-      chunk("IEND", Buffer.alloc(0)),
-    ]),
+    Buffer.concat([signature, chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", Buffer.alloc(0))]),
   );
 }
 
@@ -75,4 +74,34 @@ export function jpegBomb(width = 60_000, height = 60_000): Uint8Array {
     0x00,
   ]);
   return new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.from([0xff, 0xd9])]));
+}
+
+/**
+ * A PDF whose object stream (/Type /ObjStm, FlateDecode) inflates to `inflatedBytes` of spaces
+ * after its one object: a parser that decodes object streams whole holds all of it at once.
+ */
+export async function pdfBomb(inflatedBytes = 512 << 20): Promise<Uint8Array> {
+  const content = await deflated(Buffer.from("4 0 << /Bomb true >>"), inflatedBytes, 0x20);
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let length = 0;
+  const add = (b: Buffer | string) => {
+    const buf = typeof b === "string" ? Buffer.from(b, "latin1") : b;
+    parts.push(buf);
+    length += buf.length;
+  };
+  add("%PDF-1.7\n");
+  offsets.push(length);
+  add("1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+  offsets.push(length);
+  add("2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+  offsets.push(length);
+  add(`3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${content.length} >>\nstream\n`);
+  add(content);
+  add("\nendstream\nendobj\n");
+  const xref = length;
+  add(`xref\n0 4\n0000000000 65535 f \n`);
+  for (const o of offsets) add(`${String(o).padStart(10, "0")} 00000 n \n`);
+  add(`trailer\n<< /Root 1 0 R /Size 4 >>\nstartxref\n${xref}\n%%EOF\n`);
+  return new Uint8Array(Buffer.concat(parts));
 }

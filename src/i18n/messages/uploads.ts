@@ -19,6 +19,10 @@ export const uploadMessages: MessageTable = {
     "zh-CN": "文件处理超过 {megabytes} MB 的内存上限，已停止；请上传更小或更简单的文件",
     en: "Processing the file needed more than its limit of {megabytes} MB of memory and was stopped; upload a smaller or simpler file",
   },
+  "upload.pdf_too_complex": {
+    "zh-CN": "PDF 的对象流解压后超过 {limitMb} MB 的上限，无法处理；请重新导出或打印为 PDF 后上传",
+    en: "The PDF's object streams inflate to more than the limit of {limitMb} MB; export or print it to PDF again and upload it",
+  },
   "upload.busy": {
     "zh-CN": "服务器正在处理其他上传的文件，请稍后重试",
     en: "The server is busy with other uploaded files; try again shortly",
