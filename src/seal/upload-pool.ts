@@ -92,7 +92,6 @@ export class UploadWorkerPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Queued[] = [];
   #nextId = 1;
-  #closed = false;
 
   constructor(options: UploadPoolOptions = {}) {
     this.#budget = {
@@ -126,14 +125,15 @@ export class UploadWorkerPool {
     this.#fill();
   }
 
+  /** Stops the threads; jobs waiting or running are refused (upload.busy). A later job starts new ones. */
   async close(): Promise<void> {
-    this.#closed = true;
     for (const q of this.#queue.splice(0)) q.reject(new DomainError("upload.busy"));
-    await Promise.all(this.#slots.splice(0).map((s) => s.worker.terminate()));
+    const slots = this.#slots.splice(0);
+    for (const slot of slots) slot.job?.settle(new DomainError("upload.busy"));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   #run(job: UploadJob, budget: Partial<Pick<UploadBudget, "timeoutMs">>): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new DomainError("upload.busy"));
     if (this.#queue.length >= this.#maxQueued) return Promise.reject(new DomainError("upload.busy"));
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, timeoutMs: budget.timeoutMs ?? this.#budget.timeoutMs, resolve, reject });
@@ -144,7 +144,7 @@ export class UploadWorkerPool {
 
   /** Keeps the pool at its size: on first use, and after a thread was terminated. */
   #fill(): void {
-    while (!this.#closed && this.#slots.length < this.#threads) this.#slots.push(this.#startSlot());
+    while (this.#slots.length < this.#threads) this.#slots.push(this.#startSlot());
   }
 
   #dispatch(): void {
