@@ -99,3 +99,25 @@ describe("the upload pool", () => {
     await Promise.all([first, second]);
   });
 });
+
+/** A PDF of `count` small objects, uncompressed: pdf-lib keeps each as objects on the heap. */
+function manyObjects(count: number): Uint8Array {
+  const parts = ["%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"];
+  parts.push("2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+  for (let i = 3; i < count + 3; i++) parts.push(`${i} 0 obj\n<< /N ${i} /A [${i} ${i} ${i}] >>\nendobj\n`);
+  parts.push("trailer\n<< /Root 1 0 R >>\n%%EOF\n");
+  return Buffer.from(parts.join(""), "latin1");
+}
+
+describe("the upload pool's heap budget", () => {
+  it("stops a job that outgrows the thread's heap with upload.memory_budget, and goes on serving", async () => {
+    const pool = newPool({ threads: 1, heapMb: 32, timeoutMs: 60_000 });
+    const pdf = manyObjects(150_000);
+    const refused = await refusal(pool.verifyPdf(pdf, {}));
+    expect(refused.code).toBe("upload.memory_budget");
+    expect(refused.params).toEqual({ megabytes: 32 });
+    expect(pool.stats.replaced).toBe(1);
+    const small = await pool.verifyPdf(manyObjects(10), {});
+    expect(small).toMatchObject({ valid: false, signatures: [] });
+  }, 120_000);
+});
