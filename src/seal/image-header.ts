@@ -13,10 +13,17 @@ export interface ImageHeader {
 }
 
 /**
- * The most pixels an uploaded image may have: a 50-megapixel phone photo, or an A4 page scanned at
- * 600 dpi (35 MP). Decoding costs about 12 bytes a pixel, so this also bounds a decode's memory.
+ * The most pixels an image decoded on the server may have: a 24-megapixel phone photo (6000×4000,
+ * or an iPhone's 5712×4284). Decoding costs about 27 bytes a pixel with jpeg-js and the analysis:
+ * a 48 MP JPEG took 42 s and 1.3 GB here, so this bounds a decode's memory and time.
  */
-export const MAX_IMAGE_PIXELS = 50_000_000;
+export const MAX_IMAGE_PIXELS = 25_000_000;
+
+/**
+ * The most pixels of an image that is only stored (a material, a receipt): the reviewer's browser
+ * decodes it. An A4 page scanned at 600 dpi is 35 MP.
+ */
+export const MAX_STORED_IMAGE_PIXELS = 100_000_000;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
-import { assertImageWithinLimits } from "../seal/image-header.js";
+import { MAX_STORED_IMAGE_PIXELS, assertImageWithinLimits } from "../seal/image-header.js";
 import { appendAudit } from "../store/audit.js";
 import { actorLabel, type Actor } from "./actor.js";
 import { assertCanSee, flowOf, lockOrder, type OrderDeps } from "./orders.js";
@@ -59,7 +59,7 @@ export async function uploadMaterial(
     });
   }
   // Stored, not decoded here; but a reviewer's browser decodes it: no image bombs on file either.
-  assertImageWithinLimits(input.bytes);
+  assertImageWithinLimits(input.bytes, MAX_STORED_IMAGE_PIXELS);
   const sha256 = await sha256Hex(input.bytes);
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {

@@ -16,7 +16,7 @@ import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
 import { enqueue, userRecipient } from "../notify/outbox.js";
 import type { GatewayNotice, PaymentGateway, PaymentNotice } from "../payments/port.js";
-import { assertImageWithinLimits } from "../seal/image-header.js";
+import { MAX_STORED_IMAGE_PIXELS, assertImageWithinLimits } from "../seal/image-header.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import type { TransferReceiptRow } from "../store/schema-money.js";
@@ -458,7 +458,7 @@ export async function uploadTransferReceipt(
   }
   const kind = sniffFileKind(input.bytes);
   if (!kind) throw new DomainError("payment.receipt_type_refused");
-  assertImageWithinLimits(input.bytes);
+  assertImageWithinLimits(input.bytes, MAX_STORED_IMAGE_PIXELS);
   const sha256 = await sha256Hex(input.bytes);
   const now = deps.clock.now();
   try {
