@@ -202,27 +202,24 @@ export class UploadWorkerPool {
       worker.unref();
       slot.job.settle(reply);
     });
-    // A thread past its heap limit is stopped by V8 (ERR_WORKER_OUT_OF_MEMORY): its job is refused.
-    worker.on("error", (e: Error & { code?: string }) => {
-      const job = slot.job;
-      this.#retire(slot);
-      if (!job) return;
-      job.settle(
-        e.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? new DomainError("upload.memory_budget", { megabytes: this.#budget.heapMb })
-          : e,
-      );
-    });
-    worker.on("exit", () => {
-      if (!this.#slots.includes(slot)) return; // retired already
-      const job = slot.job;
-      const started = slot.ready;
-      this.#retire(slot);
-      job?.settle(new Error("upload worker exited"));
-      // A thread that never started (no loader, no module): the waiting jobs fail rather than loop.
-      if (!started) for (const q of this.#queue.splice(0)) q.reject(new Error("upload worker did not start"));
-    });
+    worker.on("error", (e: Error) => this.#lost(slot, e));
+    worker.on("exit", () => this.#lost(slot, new Error("upload worker exited")));
     return slot;
+  }
+
+  /** A thread died: its job is refused, and if it never started, the waiting jobs fail rather than loop. */
+  #lost(slot: Slot, e: Error & { code?: string }): void {
+    if (!this.#slots.includes(slot)) return; // retired already
+    const job = slot.job;
+    if (!slot.ready)
+      for (const q of this.#queue.splice(0)) q.reject(new Error(`upload worker did not start: ${e.message}`));
+    this.#retire(slot);
+    // A thread past its heap limit is stopped by V8 (ERR_WORKER_OUT_OF_MEMORY).
+    job?.settle(
+      e.code === "ERR_WORKER_OUT_OF_MEMORY"
+        ? new DomainError("upload.memory_budget", { megabytes: this.#budget.heapMb })
+        : e,
+    );
   }
 
   /** Terminates a thread (over budget, or dead) and starts another in its place if work waits. */
