@@ -6,6 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
 import { pdfBomb } from "./bomb-test-support.js";
 import { assertPdfWithinLimits } from "./pdf-limits.js";
+import { generateSoftwareKey } from "../pki/signer.js";
+import { signPdf } from "./pdf-sign.js";
+import { buildTestCa, organisationCertificate } from "./pdf-test-support.js";
 import { verifyPdf } from "./pdf-verify.js";
 import { UploadWorkerPool } from "./upload-pool.js";
 
@@ -27,6 +30,18 @@ describe("PDF structure limits", () => {
     const onPool = await pool.verifyPdf(bomb, {}).catch((e: unknown) => e);
     expect(onPool).toBeInstanceOf(DomainError);
     expect((onPool as DomainError).code).toBe("upload.pdf_too_complex");
+  });
+
+  it("is refused the same when a PDF bomb is given to stamp (the security client's agent takes PDFs from platforms)", async () => {
+    const bomb = await pdfBomb(64 << 20);
+    const ca = await buildTestCa("ecdsa-p256");
+    const key = generateSoftwareKey("ecdsa-p256");
+    const certificate = await organisationCertificate(ca, key.signer.publicKeySpki);
+    const started = performance.now();
+    await expect(
+      signPdf({ pdf: bomb, signer: key.signer, certificate, signedAt: new Date("2026-01-02T03:04:05Z") }),
+    ).rejects.toMatchObject({ code: "upload.pdf_too_complex" });
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("lets a small object stream through, and a file with none", async () => {
