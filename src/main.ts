@@ -16,6 +16,7 @@ import { DevPaymentGateway } from "./payments/dev-gateway.js";
 import { noPaymentGateway } from "./payments/port.js";
 import { buildApp } from "./server/app.js";
 import { startOcspWorkers, type OcspWorkers } from "./server/ocsp-workers.js";
+import { uploadPool } from "./seal/upload-pool.js";
 import { systemActor } from "./services/actor.js";
 import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/ca.js";
 import { caSecrets } from "./services/ca-keys.js";
@@ -119,6 +120,8 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     });
     logError = (error, context) => app.log.error({ err: error }, context);
     const url = await app.listen({ host: config.host, port: config.port });
+    // Upload threads ready before the first upload: it then waits for its decoding, not their start.
+    uploadPool().warm();
     let ocspWorkers: OcspWorkers | undefined;
     try {
       ocspWorkers =
@@ -150,6 +153,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         await jobs.stop();
         await devGateway?.stop();
         await app.close();
+        await uploadPool().close();
         await mailer?.close();
         await secrets.close();
         await store.close();

@@ -20,6 +20,7 @@ import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
 import { sealMessages } from "./messages/seal.js";
+import { uploadMessages } from "./messages/uploads.js";
 import { validationMessages } from "./messages/validation.js";
 
 export type { Locale, Message, MessageTable } from "./messages/types.js";
@@ -42,6 +43,7 @@ const tables: MessageTable[] = [
   platformMessages,
   keysMessages,
   moneyMessages,
+  uploadMessages,
 ];
 
 export const catalogue: MessageTable = {};

@@ -13,6 +13,7 @@ import { crc32 } from "node:zlib";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DomainError } from "../domain/errors.js";
+import { MAX_IMAGE_PIXELS, assertImageWithinLimits } from "./image-header.js";
 
 export interface SealImageOptions {
   /** the imprint's size across, in millimetres (its diameter for a round seal) */
@@ -56,8 +57,6 @@ const MIN_IMPRINT_SHARE = 0.75;
 const MAX_EDGE_MM = 0.4;
 /** The working copy the imprint is found on: its longer side, in pixels. */
 const ANALYSIS_SIDE = 1024;
-/** Decoding limits: a phone photo is 12 to 50 megapixels. */
-const MAX_MEGAPIXELS = 64;
 
 export function processSealImage(bytes: Uint8Array, options: SealImageOptions): SealPicture {
   const { sizeMm, dpi } = options;
@@ -146,21 +145,20 @@ interface Rgba {
 }
 
 function decode(bytes: Uint8Array): { type: SealPicture["sourceType"]; image: Rgba } {
-  const isPng = bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e;
-  const isJpeg = bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  // The size from the header first: a bomb is refused before the decoder allocates its pixels.
+  const header = assertImageWithinLimits(bytes);
   try {
-    if (isPng) {
-      const png = PNG.sync.read(Buffer.from(bytes));
-      if (png.width * png.height > MAX_MEGAPIXELS * 1e6) throw new Error("too many pixels");
-      const image = { width: png.width, height: png.height, data: new Uint8Array(png.data) };
+    if (header?.type === "image/png") {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      const image = { width: png.width, height: png.height, data: png.data as Uint8Array };
       flattenOnWhite(image);
       return { type: "image/png", image };
     }
-    if (isJpeg) {
+    if (header?.type === "image/jpeg") {
       const raw = jpeg.decode(bytes, {
         useTArray: true,
         formatAsRGBA: true,
-        maxResolutionInMP: MAX_MEGAPIXELS,
+        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
         maxMemoryUsageInMB: 1024,
       });
       return { type: "image/jpeg", image: orient(raw, exifOrientation(bytes)) };

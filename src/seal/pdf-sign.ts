@@ -32,6 +32,7 @@ import type { CertificateView } from "../pki/certificate.js";
 import type { Signer } from "../pki/signer.js";
 import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "./cms.js";
 import { SEAL_ENTRY, mmToPt, pdfDate, textStringHex } from "./pdf-common.js";
+import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { verifyPdf } from "./pdf-verify.js";
 import { sealBindsCertificate, verifySeal } from "./seal.js";
 import type { SealView } from "./seal.js";
@@ -210,6 +211,8 @@ function checkSeal(der: Uint8Array, certificate: CertificateView, at: Date): Sea
 }
 
 async function loadForUpdate(pdf: Uint8Array): Promise<PDFDocument> {
+  // A platform may send the agent any PDF to stamp: a compressed bomb is refused before pdf-lib.
+  assertPdfWithinLimits(pdf);
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(pdf, { updateMetadata: false });

@@ -30,6 +30,7 @@ import {
 } from "./cms.js";
 import type { CmsSignerView, CmsView } from "./cms.js";
 import { SEAL_ENTRY, decodeTextString, parsePdfDate } from "./pdf-common.js";
+import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { sealBindsCertificate, verifySeal } from "./seal.js";
 import type { SealVerdict } from "./seal.js";
 
@@ -112,6 +113,8 @@ interface FoundSignature {
 
 export async function verifyPdf(pdf: Uint8Array, options: VerifyPdfOptions = {}): Promise<PdfVerdict> {
   const at = options.at ?? new Date();
+  // Before pdf-lib inflates the object streams whole: a compressed bomb is refused here.
+  assertPdfWithinLimits(pdf);
   let found: FoundSignature[] = [];
   let unreadable: string | undefined;
   try {

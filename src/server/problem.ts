@@ -17,6 +17,8 @@ const EXACT: Record<string, number> = {
   "rules.binding.account_has_certificate": 409,
   "rules.binding.certificate_has_account": 409,
   "material.too_large": 413,
+  "upload.image_too_large": 413,
+  "upload.busy": 503,
   "platform.auth_missing": 401,
   "platform.auth_invalid": 401,
   "platform.auth_stale": 401,

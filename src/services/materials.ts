@@ -3,9 +3,10 @@
  * (magic bytes), never by name or declared type; a new upload of the same material supersedes the
  * old one, which stays on record.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
+import { MAX_STORED_IMAGE_PIXELS, assertImageWithinLimits } from "../seal/image-header.js";
 import { appendAudit } from "../store/audit.js";
 import { actorLabel, type Actor } from "./actor.js";
 import { assertCanSee, flowOf, lockOrder, type OrderDeps } from "./orders.js";
@@ -19,6 +20,11 @@ export function sniffFileKind(bytes: Uint8Array): FileKind | undefined {
   if (starts(0xff, 0xd8, 0xff)) return "jpg";
   if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "png";
   return undefined;
+}
+
+/** SHA-256 (hex) on libuv's thread pool (WebCrypto digests run there), not on the event loop. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");
 }
 
 const CONTENT_TYPES: Record<FileKind, string> = {
@@ -52,6 +58,9 @@ export async function uploadMaterial(
       limit: Math.floor(deps.uploadLimitBytes / 1048576),
     });
   }
+  // Stored, not decoded here; but a reviewer's browser decodes it: no image bombs on file either.
+  assertImageWithinLimits(input.bytes, MAX_STORED_IMAGE_PIXELS);
+  const sha256 = await sha256Hex(input.bytes);
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
     const order = await lockOrder(tx, input.orderId);
@@ -79,7 +88,6 @@ export async function uploadMaterial(
       .where("superseded_at", "is", null)
       .execute();
     const id = randomUUID();
-    const sha256 = createHash("sha256").update(input.bytes).digest("hex");
     const filename = input.filename.replace(/[\\/\0]/g, "_").slice(0, 200) || `${material.id}.${kind}`;
     await tx
       .insertInto("materials")

@@ -10,17 +10,18 @@
  * finance confirms the transfer seen on the collection account, or rejects the receipt with a
  * reason. Orders left unpaid lapse after the programme's unpaidOrderExpiryHours (expireUnpaidOrders).
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
 import { enqueue, userRecipient } from "../notify/outbox.js";
 import type { GatewayNotice, PaymentGateway, PaymentNotice } from "../payments/port.js";
+import { MAX_STORED_IMAGE_PIXELS, assertImageWithinLimits } from "../seal/image-header.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import type { TransferReceiptRow } from "../store/schema-money.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
-import { sniffFileKind } from "./materials.js";
+import { sha256Hex, sniffFileKind } from "./materials.js";
 import { assertCanSee, lockOrder, transitionInTx, type OrderDeps, type OrderDetails } from "./orders.js";
 import { requireRole } from "./people.js";
 import { getProgramme, listProgrammes } from "./programmes.js";
@@ -457,6 +458,8 @@ export async function uploadTransferReceipt(
   }
   const kind = sniffFileKind(input.bytes);
   if (!kind) throw new DomainError("payment.receipt_type_refused");
+  assertImageWithinLimits(input.bytes, MAX_STORED_IMAGE_PIXELS);
+  const sha256 = await sha256Hex(input.bytes);
   const now = deps.clock.now();
   try {
     return await deps.db.transaction().execute(async (tx) => {
@@ -481,7 +484,7 @@ export async function uploadTransferReceipt(
         filename: input.filename.slice(0, 200) || `receipt.${kind}`,
         content_type: RECEIPT_TYPES[kind],
         size: input.bytes.length,
-        sha256: createHash("sha256").update(input.bytes).digest("hex"),
+        sha256,
         content: input.bytes,
         plan: input.plan ?? null,
         years: input.years,

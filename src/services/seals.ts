@@ -8,14 +8,16 @@
  * replaced and binds the new one in the same transaction, and the store's partial unique index
  * keeps one live seal per certificate even when two productions race.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, TERMINAL_STATES, type OrderState } from "../domain/lifecycle.js";
 import type { SealType } from "../domain/programme.js";
 import { parseCertificate } from "../pki/certificate.js";
 import { buildSeal } from "../seal/build.js";
-import { processSealImage, type SealImageOptions } from "../seal/image.js";
+import type { SealImageOptions } from "../seal/image.js";
+import { assertImageWithinLimits } from "../seal/image-header.js";
+import { uploadPool } from "../seal/upload-pool.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { sealStore, type SealRow } from "../store/schema-seals.js";
@@ -130,7 +132,9 @@ export async function uploadSealImage(
   input: { bytes: Uint8Array } & Partial<SealImageOptions>,
 ): Promise<SealImageView> {
   if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
-  const picture = processSealImage(input.bytes, {
+  // A bomb is refused here at once; the decoding and hashing happen on the upload pool's threads.
+  assertImageWithinLimits(input.bytes);
+  const { picture, sha256 } = await uploadPool().sealImage(input.bytes, {
     sizeMm: input.sizeMm ?? SEAL_PICTURE_DEFAULTS.sizeMm,
     dpi: input.dpi ?? SEAL_PICTURE_DEFAULTS.dpi,
   });
@@ -150,7 +154,7 @@ export async function uploadSealImage(
       order_id: orderId,
       source: input.bytes,
       source_type: picture.sourceType,
-      source_sha256: createHash("sha256").update(input.bytes).digest("hex"),
+      source_sha256: sha256,
       png: picture.png,
       width_mm: picture.widthMm,
       height_mm: picture.heightMm,

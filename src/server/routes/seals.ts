@@ -6,8 +6,7 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { pdfVerdictToJson } from "../../seal/pdf-describe.js";
-import { verifyPdf } from "../../seal/pdf-verify.js";
+import { uploadPool } from "../../seal/upload-pool.js";
 import {
   produceSeal,
   sealHistory,
@@ -198,8 +197,8 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
       async (req) => {
         actorOf(req);
         const pdf = await uploadedBytes(req, deps.uploadLimitBytes);
-        const verdict = await verifyPdf(pdf, { at: deps.clock.now(), ...(await deskTrust(deps.db)) });
-        return pdfVerdictToJson(verdict);
+        // Parsed on the upload pool's threads, within its time and heap budget.
+        return uploadPool().verifyPdf(pdf, { at: deps.clock.now(), ...(await deskTrust(deps.db)) });
       },
     );
   });
