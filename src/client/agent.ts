@@ -46,7 +46,7 @@ const MAX_PDF_BODY = 16 * 1024 * 1024;
 /** wrong codes a site's pending pairing survives; then it is void until the agent restarts */
 const PAIRING_ATTEMPTS = 3;
 /** how long GET /v1/requests/<id> waits for the user before answering "pending" */
-const OUTCOME_WAIT_MS = 20_000;
+const OUTCOME_WAIT_MS = 10_000;
 
 /** What a site may ask the agent for, by its role; a pairing keeps its scope. */
 export const SCOPES = {

@@ -78,10 +78,8 @@ export class LocalLoginVerifier {
   readonly #now: () => Date;
   readonly #fetch: typeof fetch;
   readonly #maxAgeMs: number;
-  readonly #origin: string;
 
   constructor(private readonly options: LocalVerifierOptions) {
-    this.#origin = new URL(options.origin).origin;
     this.#cas = options.trustedCas.map((c) => parseCertificate(c));
     this.#now = options.now ?? (() => new Date());
     this.#fetch = options.fetch ?? fetch;
@@ -102,7 +100,7 @@ export class LocalLoginVerifier {
     const signed = verifySignature(
       cert.spki,
       signatureAlgorithmFor(cert.keyAlgorithm),
-      loginMessage({ origin: this.#origin, challenge: input.challenge }),
+      loginMessage({ origin: new URL(this.options.origin).origin, challenge: input.challenge }),
       new Uint8Array(Buffer.from(input.signature, "base64")),
     );
     if (!signed) throw new LoginRefused("signature_invalid");
