@@ -117,7 +117,7 @@ async function agent(path, body) {
 }
 // The PIN is typed in the security client's own window, never in this page: open it and wait.
 async function confirmedInAgent(pending) {
-  const opened = window.open(pending.dialog, "certdesk-agent", "popup,width=520,height=720");
+  const opened = window.open(pending.dialog, "_blank", "popup,width=520,height=720");
   say(opened ? "请在证书助手窗口中确认并输入 PIN · Confirm with the PIN in the security client's window" : "请打开证书助手窗口 · Open the security client's window: " + pending.dialog);
   for (;;) {
     const answer = await agent("/v1/requests/" + pending.request);

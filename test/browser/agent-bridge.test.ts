@@ -57,7 +57,7 @@ window.pair = async (url, code) => {
 window.ask = async (path, body, lang) => {
   const r = await call("POST", path, body);
   if (r.status !== 202) return r;
-  window.open(r.body.dialog + "?lang=" + (lang || "zh"), "certdesk-agent", "popup,width=520,height=720");
+  window.open(r.body.dialog + "?lang=" + (lang || "zh"), "_blank", "popup,width=520,height=720");
   for (;;) {
     const o = await call("GET", "/v1/requests/" + r.body.request);
     if (o.status !== 202) return o;

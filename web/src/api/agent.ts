@@ -218,7 +218,7 @@ export function agentClient(port: number, secret: string | null): AgentClient {
   /** Opens the agent's window and waits for what the user did there. */
   const confirmed = async <T>(pending: Pending): Promise<T> => {
     const url = `${pending.dialog}?lang=${currentLocale() === "en" ? "en" : "zh"}`;
-    const opened = window.open(url, "certdesk-agent", "popup,width=520,height=720");
+    const opened = window.open(url, "_blank", "popup,width=520,height=720");
     if (!opened) throw new AgentError(0, "agent.popup_blocked", undefined, { url });
     for (;;) {
       const answer = await call<T | { state: "pending" }>("GET", `/v1/requests/${pending.request}`);
