@@ -4,7 +4,8 @@
  * is not the loopback (DNS rebinding), a form post, and everything but its status before the
  * one-time pairing. Paired, the portal drives it: it reads the inserted key, changes the PIN,
  * activates with the SMS code (with the portal user's desk session), and signs a login challenge the
- * desk accepts. The pairing survives a restart; five wrong pairing codes close pairing.
+ * desk accepts, every PIN and code typed in the agent's own window (its form over plain HTTP). The
+ * pairing survives a restart; three wrong pairing codes void it.
  */
 import { request } from "node:http";
 import { networkInterfaces } from "node:os";
@@ -115,7 +116,8 @@ describe("the local agent", () => {
 
   beforeAll(async () => {
     store = await testStores[0]!.open();
-    desk = await startKeyDesk(store);
+    // The desk's public address is the portal's: its key login takes signatures bound to it.
+    desk = await startKeyDesk(store, undefined, { publicUrl: PORTAL });
     order = await orderToShippedKeys(desk, {
       applicant: "supplierA",
       programmeId: "procurement",
@@ -230,7 +232,7 @@ describe("the local agent", () => {
     const wrong = await call(port, { method: "POST", path: "/v1/pair", json: { code: "00000000" } });
     expect(wrong).toMatchObject({
       status: 403,
-      body: { code: "agent.pairing_code_wrong", params: { remaining: 4 } },
+      body: { code: "agent.pairing_code_wrong", params: { remaining: 2 } },
     });
     const paired = await call(port, {
       method: "POST",
@@ -260,7 +262,59 @@ describe("the local agent", () => {
     ).toBe(403);
   });
 
-  it("the portal reads the key, changes the factory PIN, activates with the SMS code, and logs in with a signature the desk accepts", async () => {
+  /**
+   * The user's part in the agent's own window, over plain HTTP: the page (here, the test) gets the
+   * window's address; the window's form, posted from the agent's own origin with its token, carries
+   * the secrets; the page then reads the outcome.
+   */
+  async function confirmInWindow(
+    opened: Answer,
+    fields: Record<string, string>,
+    lang = "zh",
+  ): Promise<{ html: string; outcome: () => Promise<Answer> }> {
+    expect(opened.status, JSON.stringify(opened.body)).toBe(202);
+    const dialog = new URL(String(opened.body.dialog));
+    const html = await getText(`${dialog.pathname}?lang=${lang}`);
+    const token = /name="token" value="([\w-]+)"/.exec(html)?.[1];
+    expect(token, html).toBeDefined();
+    const answered = await postForm(dialog.pathname, { token: token!, lang, action: "confirm", ...fields });
+    return {
+      html: answered,
+      outcome: () =>
+        call(port, {
+          path: `/v1/requests/${String(opened.body.request)}`,
+          headers: { authorization: `Bearer ${secret}` },
+        }),
+    };
+  }
+  const getText = (path: string): Promise<string> =>
+    fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.text());
+  const postForm = (path: string, form: Record<string, string>, origin = `http://127.0.0.1:${port}`) =>
+    new Promise<string>((resolve, reject) => {
+      const body = new URLSearchParams(form).toString();
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path,
+          headers: {
+            host: `127.0.0.1:${port}`,
+            origin,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (c: string) => (text += c));
+          res.on("end", () => resolve(`${res.statusCode} ${text}`));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("the portal reads the key, changes the factory PIN, activates with the SMS code, and logs in with a signature the desk accepts; every secret is typed in the agent's window", async () => {
     const auth = { authorization: `Bearer ${secret}`, "x-certdesk-session": sessionToken };
     const read = await call(port, { path: "/v1/key", headers: auth });
     expect(read.status, JSON.stringify(read.body)).toBe(200);
@@ -268,51 +322,67 @@ describe("the local agent", () => {
       info: { defaultPin: true, label: order.batch.keys[0]!.label },
       desk: { activated: false },
     });
-    const refused = await call(port, {
-      method: "POST",
-      path: "/v1/activate",
-      headers: auth,
-      json: { pin: "12345678", code: order.activationCode },
+    const post = (path: string, json: unknown = {}, headers: Record<string, string> = {}) =>
+      call(port, { method: "POST", path, headers: { ...auth, ...headers }, json });
+    // The page's API has no field for a secret.
+    expect(await post("/v1/change-pin", { pin: "12345678", newPin: "20261120" })).toMatchObject({
+      status: 400,
+      body: { code: "agent.request_invalid" },
     });
-    expect(refused).toMatchObject({ status: 422, body: { code: "token.default_pin" } });
-    const wrongPin = await call(port, {
-      method: "POST",
-      path: "/v1/change-pin",
-      headers: { ...auth, "accept-language": "en" },
-      json: { pin: "00000000", newPin: "20261120" },
-    });
-    expect(wrongPin).toMatchObject({
-      status: 403,
-      body: { code: "token.pin_incorrect", message: "Wrong PIN; 9 tries left" },
-    });
-    expect(
-      (
-        await call(port, {
-          method: "POST",
-          path: "/v1/change-pin",
-          headers: auth,
-          json: { pin: "12345678", newPin: "20261120" },
-        })
-      ).status,
-    ).toBe(200);
-    const activated = await call(port, {
-      method: "POST",
-      path: "/v1/activate",
-      headers: auth,
-      json: { pin: "20261120", code: order.activationCode },
-    });
-    expect(activated).toMatchObject({ status: 200, body: { activated: true } });
 
-    const { challenge } = (await (
-      await fetch(`${desk.url}/api/auth/key/challenge`, { method: "POST" })
-    ).json()) as { challenge: string };
-    const signed = await call(port, {
-      method: "POST",
-      path: "/v1/sign-login",
-      headers: auth,
-      json: { pin: "20261120", challenge },
+    // Activation is refused while the key has its factory PIN: the window says why and closes.
+    const refused = await confirmInWindow(await post("/v1/activate"), {
+      code: order.activationCode,
+      pin: "12345678",
     });
+    expect(refused.html).toMatch(/^200 /);
+    expect(await refused.outcome()).toMatchObject({ status: 422, body: { code: "token.default_pin" } });
+
+    // A wrong current PIN: the window asks again, with the tries left; the page still waits.
+    const change = await post("/v1/change-pin", {}, { "accept-language": "en" });
+    const wrong = await confirmInWindow(
+      change,
+      { pin: "00000000", newPin: "20261120", newPin2: "20261120" },
+      "en",
+    );
+    expect(wrong.html).toContain("Wrong PIN; 9 tries left");
+    expect(wrong.html).toContain("PIN: 9 of 10 tries left");
+    expect((await wrong.outcome()).body).toMatchObject({ state: "pending" });
+    // The form from any other origin, or without the window's token, is refused.
+    const path = new URL(String(change.body.dialog)).pathname;
+    expect(await postForm(path, { pin: "12345678", newPin: "1", newPin2: "1" }, PORTAL)).toMatch(/^403 /);
+    expect(await postForm(path, { token: "guess", pin: "12345678", newPin: "1", newPin2: "1" })).toMatch(
+      /^403 /,
+    );
+    const mismatch = await confirmInWindow(change, {
+      pin: "12345678",
+      newPin: "20261120",
+      newPin2: "20261121",
+    });
+    expect(mismatch.html).toContain("两次输入的新 PIN 码不一致");
+    const changed = await confirmInWindow(change, {
+      pin: "12345678",
+      newPin: "20261120",
+      newPin2: "20261120",
+    });
+    expect(changed.html).toContain("已完成");
+    expect(await changed.outcome()).toMatchObject({ status: 200, body: { defaultPin: false } });
+
+    const activated = await confirmInWindow(await post("/v1/activate"), {
+      code: order.activationCode,
+      pin: "20261120",
+    });
+    expect(await activated.outcome()).toMatchObject({ status: 200, body: { activated: true } });
+
+    const { challenge, origin } = (await (
+      await fetch(`${desk.url}/api/auth/key/challenge`, { method: "POST" })
+    ).json()) as { challenge: string; origin: string };
+    expect(origin).toBe(PORTAL);
+    const signed = await (
+      await confirmInWindow(await post("/v1/sign-login", { challenge }), { pin: "20261120" })
+    ).outcome();
     expect(signed.status).toBe(200);
+    expect(signed.body.origin).toBe(PORTAL);
     const login = await fetch(`${desk.url}/api/auth/key/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -329,7 +399,7 @@ describe("the local agent", () => {
     });
   });
 
-  it("the pairing survives a restart; a fresh agent closes pairing after five wrong codes", async () => {
+  it("the pairing survives a restart; a fresh agent voids the portal's pairing after three wrong codes", async () => {
     stop();
     expect(await stopped).toBe(0);
     const again = await startAgentCli();
@@ -348,7 +418,7 @@ describe("the local agent", () => {
     expect((await call(q, { path: "/v1/key", headers: { authorization: `Bearer ${secret}` } })).status).toBe(
       401,
     );
-    for (let i = 4; i >= 0; i--) {
+    for (let i = 2; i >= 0; i--) {
       const r = await call(q, { method: "POST", path: "/v1/pair", json: { code: "99999999" } });
       expect(r.body).toMatchObject({ code: "agent.pairing_code_wrong", params: { remaining: i } });
     }

@@ -150,7 +150,7 @@ describe("the demo procurement platform", () => {
   }
 
   async function signedBy(challenge: string) {
-    const signature = await cert.signer.sign(loginMessage(challenge));
+    const signature = await cert.signer.sign(loginMessage({ origin: platform.url, challenge }));
     return {
       challenge,
       certificate: Buffer.from(cert.der).toString("base64"),

@@ -34,6 +34,8 @@ import { testStores } from "./support/stores.js";
 
 type Store = Awaited<ReturnType<(typeof testStores)[number]["open"]>>;
 const PLATFORM_SECRET_KEY = "test-platform-secret-key-0000000000000000";
+/** the platform's own web origin, where its pages ask the security client for signatures */
+const PLATFORM_ORIGIN = "https://bid.example.com";
 
 interface HeldCertificate {
   id: string;
@@ -110,7 +112,7 @@ for (const kind of testStores) {
 
     /** The platform's clock is the test's: the desk checks the timestamps against it. */
     const clientWith = (c: { keyId: string; secret: string }) =>
-      new CertdeskPlatformClient({ baseUrl: url, ...c, now: () => t.clock.now() });
+      new CertdeskPlatformClient({ baseUrl: url, origin: PLATFORM_ORIGIN, ...c, now: () => t.clock.now() });
 
     /** A programme A certificate issued from a key the test holds, activated unless told not to. */
     async function certificate(
@@ -154,9 +156,12 @@ for (const kind of testStores) {
       };
     }
 
-    /** What the security client answers: the certificate and the key's signature over the challenge. */
-    async function signed(cert: HeldCertificate, challenge: string) {
-      const signature = await cert.signer.sign(loginMessage(challenge));
+    /**
+     * What the security client answers a page of this origin: the certificate and the key's
+     * signature over the challenge, bound to the page's origin.
+     */
+    async function signed(cert: HeldCertificate, challenge: string, origin = PLATFORM_ORIGIN) {
+      const signature = await cert.signer.sign(loginMessage({ origin, challenge }));
       return { challenge, certificate: cert.der, signature: Buffer.from(signature).toString("base64") };
     }
 
@@ -284,6 +289,16 @@ for (const kind of testStores) {
       ).toBe("422 platform.challenge_invalid");
       const inactive = await certificate({ activate: false });
       expect(await refusal(bind(inactive, "supplier-0001"))).toBe("422 platform.certificate_not_activated");
+      // Signed on another site's page (docs/agent.md: origin-bound): refused.
+      const elsewhere = await platform.challenge("bind");
+      expect(
+        await refusal(
+          platform.bind({
+            account: "supplier-0001",
+            ...(await signed(cert, elsewhere.challenge, "https://other-platform.example")),
+          }),
+        ),
+      ).toBe("403 platform.signature_invalid");
 
       const bound = await bind(cert, "supplier-0001");
       expect(bound).toMatchObject({
@@ -382,6 +397,7 @@ for (const kind of testStores) {
         .where("certificates.id", "=", cert.id)
         .executeTakeFirstOrThrow();
       const local = new LocalLoginVerifier({
+        origin: PLATFORM_ORIGIN,
         trustedCas: [issuing.certificate],
         ocspUrl: `${url}/ocsp`,
         maxOcspAgeSeconds: 60,
@@ -392,6 +408,10 @@ for (const kind of testStores) {
         return platform.login(await signed(cert, challenge));
       };
       const sdk = async () => local.verify(await signed(cert, `platform-login/${Math.random()}`));
+      // The SDK takes signatures bound to its platform's origin only.
+      expect(
+        await refusal(local.verify(await signed(cert, "platform-login/x", "https://desk.example.com"))),
+      ).toBe("signature_invalid");
 
       expect(await desk()).toMatchObject({
         account: "login-0001",

@@ -1,7 +1,8 @@
 /**
  * The platform's one page: sign in (password or USB key), bind the key's certificate, stamp a bid.
  * Plain HTML and a little script: the script talks to the platform's API and to the security
- * client's local agent on 127.0.0.1 (paired once with a code the agent shows).
+ * client's local agent on 127.0.0.1 (paired once with the code the agent shows for this site).
+ * The page never asks for the PIN: the agent opens its own window for it, and the page waits.
  */
 export function pageHtml(input: {
   tender: string;
@@ -60,7 +61,6 @@ export function pageHtml(input: {
       <button type="submit">账号密码登录 · Sign in with password</button>
     </form>
     <form id="key-login-form" class="row">
-      <label>USB Key 口令 · Key PIN <input id="login-pin" type="password" autocomplete="off"></label>
       <button type="submit">USB Key 登录 · Sign in with the USB key</button>
     </form>
     <p><small>证书登录由${input.loginMode === "desk" ? " certdesk " : "本平台（含 OCSP）"}核验 · Key logins are checked by ${input.loginMode === "desk" ? "certdesk" : "this platform, OCSP included"}</small></p>
@@ -76,7 +76,6 @@ export function pageHtml(input: {
       <dt>绑定的证书 · Bound certificate</dt><dd id="me-bound"></dd>
     </dl>
     <form id="bind-form" class="row" hidden>
-      <label>USB Key 口令 · Key PIN <input id="bind-pin" type="password" autocomplete="off"></label>
       <button type="submit">绑定数字证书 · Bind the USB key's certificate</button>
     </form>
     <p><button class="secondary" id="logout" type="button">退出 · Sign out</button></p>
@@ -87,7 +86,6 @@ export function pageHtml(input: {
     <p>招标项目 · Tender: ${input.tender}</p>
     <p><a href="/api/bid.pdf" target="_blank">预览投标函 · Preview the bid (PDF)</a></p>
     <form id="bid-form" class="row">
-      <label>USB Key 口令 · Key PIN <input id="bid-pin" type="password" autocomplete="off"></label>
       <button type="submit">电子签章并提交 · Stamp with the seal and submit</button>
     </form>
     <ul id="bids"></ul>
@@ -115,22 +113,31 @@ async function agent(path, body) {
   const res = await fetch("http://127.0.0.1:" + port() + path, body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) });
   const answer = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(answer.message || ("HTTP " + res.status));
-  return answer;
+  return res.status === 202 && answer.dialog ? confirmedInAgent(answer) : answer;
+}
+// The PIN is typed in the security client's own window, never in this page: open it and wait.
+async function confirmedInAgent(pending) {
+  const opened = window.open(pending.dialog, "_blank", "popup,width=520,height=720");
+  say(opened ? "请在证书助手窗口中确认并输入 PIN · Confirm with the PIN in the security client's window" : "请打开证书助手窗口 · Open the security client's window: " + pending.dialog);
+  for (;;) {
+    const answer = await agent("/v1/requests/" + pending.request);
+    if (!answer.state) return answer;
+  }
 }
 async function checkAgent() {
   try {
     const status = await agent("/v1/status");
     const paired = status.paired && localStorage.getItem(secretKey());
-    $("agent-status").textContent = paired ? "证书助手已连接 · Security client connected" : "证书助手已找到，请输入它显示的配对码 · Found: enter the pairing code it shows";
+    $("agent-status").textContent = paired ? "证书助手已连接 · Security client connected" : "证书助手已找到，请输入它为本网站显示的配对码 · Found: enter the pairing code it shows for this site";
     $("pair-form").hidden = !!paired;
   } catch {
     $("agent-status").textContent = "未找到证书助手：请运行 certdesk-client agent --portal-origin ${new URL(input.certdeskUrl).origin} --platform-origin " + location.origin + " · Security client not found: start it as shown";
     $("pair-form").hidden = true;
   }
 }
-async function keySignature(purpose, pin) {
+async function keySignature(purpose) {
   const { challenge } = await api("/api/challenge", { purpose });
-  const signed = await agent("/v1/sign-login", { pin, challenge });
+  const signed = await agent("/v1/sign-login", { challenge });
   return { challenge, certificate: signed.certificate, signature: signed.signature };
 }
 function show(me) {
@@ -165,19 +172,19 @@ $("password-form").addEventListener("submit", guard(async () => {
   say("已登录 · Signed in");
 }));
 $("key-login-form").addEventListener("submit", guard(async () => {
-  await api("/api/login/key", await keySignature("login", $("login-pin").value));
+  await api("/api/login/key", await keySignature("login"));
   await refresh();
   say("已使用 USB Key 登录 · Signed in with the USB key");
 }));
 $("bind-form").addEventListener("submit", guard(async () => {
-  show({ ...(await api("/api/bind", await keySignature("bind", $("bind-pin").value))), method: "password" });
+  show({ ...(await api("/api/bind", await keySignature("bind"))), method: "password" });
   await refresh();
   say("数字证书已绑定 · The certificate is bound");
 }));
 $("bid-form").addEventListener("submit", guard(async () => {
   const pdf = new Uint8Array(await (await fetch("/api/bid.pdf")).arrayBuffer());
   let binary = ""; for (const b of pdf) binary += String.fromCharCode(b);
-  const stamped = await agent("/v1/seal-pdf", { pin: $("bid-pin").value, pdf: btoa(binary), page: 1, xMm: 60, yMm: 30, reason: "投标 · Bid" });
+  const stamped = await agent("/v1/seal-pdf", { pdf: btoa(binary), name: "投标函 · Bid", page: 1, xMm: 60, yMm: 30, reason: "投标 · Bid" });
   const bid = await api("/api/bids", { pdf: stamped.pdf });
   await refresh();
   say("投标文件已签章提交 · The bid is stamped and submitted: " + bid.seal);

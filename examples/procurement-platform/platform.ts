@@ -58,6 +58,8 @@ export interface PlatformOptions {
   dataDir: string;
   /** "desk": certdesk checks key logins; "local": the SDK checks them here, OCSP included */
   loginMode?: "desk" | "local";
+  /** the origin browsers see the platform at (behind a proxy); default its own http://host:port */
+  publicOrigin?: string;
   /** the issuing CAs' and their roots' ids at certdesk (read from /ca/<id>.crt) */
   caIds?: string[];
   host?: string;
@@ -172,7 +174,15 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
   const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 2));
   save();
 
+  /**
+   * This platform's own web origin, where its page asks the security client for signatures: key
+   * logins and bindings are checked as bound to it (known once the web server listens).
+   */
+  let siteOrigin = options.publicOrigin ?? "";
   const certdesk = new CertdeskPlatformClient({
+    get origin() {
+      return siteOrigin;
+    },
     baseUrl: options.certdeskUrl,
     keyId: options.keyId,
     secret: options.secret,
@@ -185,6 +195,9 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
   }
   if (caDers.length === 0) throw new Error(`no CA certificate could be read from ${options.certdeskUrl}/ca/`);
   const verifier = new LocalLoginVerifier({
+    get origin() {
+      return siteOrigin;
+    },
     trustedCas: caDers,
     ocspUrl: new URL("/ocsp", options.certdeskUrl).toString(),
     maxOcspAgeSeconds: options.ocspMaxAgeSeconds ?? 60,
@@ -453,6 +466,7 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
   await new Promise<void>((r) => web.listen(options.port ?? 18080, host, r));
   await new Promise<void>((r) => tls.listen(options.tlsPort ?? 18443, host, r));
   const url = `http://${host}:${(web.address() as AddressInfo).port}`;
+  siteOrigin ||= url;
   const tlsUrl = `https://${host}:${(tls.address() as AddressInfo).port}`;
   log(
     `procurement platform: ${url} (key login checked by ${loginMode === "desk" ? "certdesk" : "this platform"})`,

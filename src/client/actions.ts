@@ -382,23 +382,31 @@ export async function sealPdf(
   });
 }
 
-/** The key's answer to a desk (or portal) login challenge: the certificate and the signature. */
+/**
+ * The key's answer to a login challenge, bound to the origin of the site that asked (the agent
+ * passes the requesting page's Origin, never one the page chose): the certificate and the signature.
+ */
 export async function signLogin(
   key: UsbKey,
-  input: { pin: string; challenge: string; keyPairId?: string },
-): Promise<{ certificate: string; signature: string; serial: string }> {
+  input: { pin: string; origin: string; challenge: string; keyPairId?: string },
+): Promise<{ certificate: string; signature: string; serial: string; origin: string }> {
   const info = await key.info();
   assertPinChanged(info);
   return withLogin(key, input.pin, async (s) => {
     const { signer, cert } = await signerFor(key, s, input.keyPairId);
-    const signature = await signer.sign(loginMessage(input.challenge));
-    return { certificate: b64(cert.der), signature: b64(signature), serial: info.serial };
+    const signature = await signer.sign(loginMessage({ origin: input.origin, challenge: input.challenge }));
+    return {
+      certificate: b64(cert.der),
+      signature: b64(signature),
+      serial: info.serial,
+      origin: input.origin,
+    };
   });
 }
 
-/** Signs in to the desk with the key: its answer to the desk's challenge. */
+/** Signs in to the desk with the key: its answer to the desk's challenge, bound to the desk's origin. */
 export async function loginWithKey(key: UsbKey, desk: DeskClient, input: { pin: string }) {
-  const { challenge } = await desk.keyChallenge();
-  const signed = await signLogin(key, { pin: input.pin, challenge });
+  const { challenge, origin } = await desk.keyChallenge();
+  const signed = await signLogin(key, { pin: input.pin, origin, challenge });
   return desk.keyLogin({ challenge, certificate: signed.certificate, signature: signed.signature });
 }

@@ -1,24 +1,21 @@
 /**
- * The security client's local agent: a small HTTP server on 127.0.0.1 through which the portal,
- * running in the user's browser, reads the inserted key and drives activation, renewal, PIN change,
- * unlock, seal installation and login signatures. The API is documented in docs/agent.md.
+ * The security client's local agent: a small HTTP server on 127.0.0.1 through which web pages, in
+ * the user's browser, use the inserted key: the desk's portal (activation, renewal, PIN change,
+ * unlock, seal installation, login) and relying platforms (login and stamping). Built on Web eID's
+ * model; the protocol and the threat model are in docs/agent.md.
  *
- * Who may talk to it, checked on every request before anything else:
- * - it listens on 127.0.0.1 only, and answers only requests whose Host is 127.0.0.1:PORT or
- *   localhost:PORT: a DNS-rebinding page (evil.example resolving to 127.0.0.1) sends its own Host;
- * - the Origin must be the configured portal origin or one of the relying platforms' origins,
- *   exactly: any other site's request is refused, and so is one without an Origin; POST bodies must
- *   be application/json, so a browser always preflights them (no "simple" form post reaches a
- *   handler), and preflights are answered only for those sites (with Private Network Access's
- *   Access-Control-Allow-Private-Network);
- * - one-time pairing, per site: at start the agent shows a pairing code in the terminal; the user
- *   types it once in the site, and the site gets a secret it sends as a bearer token from then on
- *   (a fresh code is shown for the next site). Only a hash of each secret is kept, with the origin
- *   it belongs to. Five wrong codes end pairing until the agent restarts. Before pairing, only
- *   GET /v1/status and POST /v1/pair answer;
- * - a platform (not the portal) may only read the key, sign its login challenges and stamp PDFs.
+ * - Who may talk to it: loopback only; Host 127.0.0.1:PORT or localhost:PORT (no DNS rebinding);
+ *   an Origin that is the configured portal or one of the platforms, exactly; JSON bodies only (so
+ *   a browser preflights them); a site paired with its own code, shown in the terminal.
+ * - What each site may ask: its pairing's scope. A platform: read the key, sign its logins, stamp
+ *   PDFs. The portal: the key's life (PIN, activation, unlock, renewal, seal) and its logins.
+ * - Signatures are bound to the asking site: a login answer covers the page's Origin (as the browser
+ *   sent it, never a value from the page), so a platform cannot relay the desk's challenge.
+ * - Secrets never pass through a page: an operation needing a PIN (or a new PIN, an SMS code)
+ *   answers with the address of the agent's own confirmation window (agent-dialog.ts), where the
+ *   user reads who asks for what and types them; the page waits for the outcome.
  *
- * One key operation at a time; PINs pass through to the key and are never kept or logged.
+ * One key operation at a time; PINs go from the window to the key and are never kept or logged.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -26,7 +23,18 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { DomainError, isDomainError } from "../domain/errors.js";
 import { translate, type Locale, pickLocale } from "../i18n/catalogue.js";
-import { activate, changePin, describe, installSeal, renew, sealPdf, signLogin, unlock } from "./actions.js";
+import {
+  activate,
+  changePin,
+  describe,
+  installSeal,
+  renew,
+  sealPdf,
+  signLogin,
+  summarise,
+  unlock,
+} from "./actions.js";
+import { ConfirmationWindows, type Field, type Secrets } from "./agent-dialog.js";
 import type { DeskClient } from "./desk.js";
 import { withKey, type KeySelection } from "./keys.js";
 import { forgetPairing, readPairing, savePairing } from "./session.js";
@@ -35,25 +43,33 @@ export const AGENT_DEFAULT_PORT = 17_380;
 const MAX_BODY = 64 * 1024;
 /** a PDF to stamp comes base64-encoded in the JSON body */
 const MAX_PDF_BODY = 16 * 1024 * 1024;
-/** What a relying platform's page may ask for; the portal may ask for everything. */
-const PLATFORM_ROUTES = new Set(["GET /v1/key", "POST /v1/sign-login", "POST /v1/seal-pdf"]);
-const PAIRING_ATTEMPTS = 5;
+/** wrong codes a site's pending pairing survives; then it is void until the agent restarts */
+const PAIRING_ATTEMPTS = 3;
+/** how long GET /v1/requests/<id> waits for the user before answering "pending" */
+const OUTCOME_WAIT_MS = 10_000;
+
+/** What a site may ask the agent for, by its role; a pairing keeps its scope. */
+export const SCOPES = {
+  portal: ["key", "sign-login", "change-pin", "activate", "unlock", "renew", "install-seal"],
+  platform: ["key", "sign-login", "seal-pdf"],
+} as const;
+type Role = keyof typeof SCOPES;
 
 export interface AgentOptions {
   /** the portal's origin, scheme://host[:port], exactly as the browser sends it */
   portalOrigin: string;
-  /** relying platforms' origins: they may read the key, sign login challenges and stamp PDFs */
+  /** relying platforms' origins: they may read the key, sign their logins and stamp PDFs */
   platformOrigins?: string[];
   /** 0 picks a free port (tests) */
   port: number;
-  /** where the pairing is kept */
+  /** where the pairings are kept */
   home: string;
   key: KeySelection;
   /** the desk API with the portal user's session (X-Certdesk-Session) or the client's own */
   desk(token: string | undefined): DeskClient | undefined;
-  /** the terminal: the pairing code is shown here */
+  /** the terminal: the pairing codes are shown here */
   log(line: string): void;
-  /** forget an earlier pairing and pair again */
+  /** forget earlier pairings and pair again */
   pairAgain?: boolean;
   version?: string;
   /** the terminal's language */
@@ -63,8 +79,10 @@ export interface AgentOptions {
 export interface RunningAgent {
   url: string;
   port: number;
-  /** shown in the terminal; undefined when already paired */
+  /** the portal's pairing code shown now; undefined when paired (or void) */
   pairingCode: string | undefined;
+  /** a site's pairing code shown now */
+  pairingCodeFor(origin: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -98,48 +116,45 @@ class AgentError extends Error {
   }
 }
 
-const pinBody = z.object({ pin: z.string().min(1).max(64) });
+// Strict: a page's request carries no PIN, no new PIN and no code; those are typed in the window.
 const schemas = {
-  pair: z.object({ code: z.string().min(1).max(20) }),
-  activate: pinBody.extend({ code: z.string().min(4).max(16) }),
-  changePin: pinBody.extend({ newPin: z.string().min(1).max(64) }),
-  unlock: z.object({
-    code: z.string().max(16).optional(),
-    newPin: z.string().max(64).optional(),
-    reason: z.string().max(500).optional(),
-  }),
-  renew: pinBody.extend({ years: z.number().int().min(1).max(10).optional() }),
-  installSeal: pinBody,
-  signLogin: pinBody.extend({ challenge: z.string().min(1).max(1000) }),
-  sealPdf: pinBody.extend({
-    pdf: z.string().min(1),
-    page: z.number().int().min(1).optional(),
-    xMm: z.number().min(0).max(2000).optional(),
-    yMm: z.number().min(0).max(2000).optional(),
-    reason: z.string().max(200).optional(),
-  }),
+  pair: z.object({ code: z.string().min(1).max(20) }).strict(),
+  none: z.object({}).strict(),
+  unlock: z.object({ reason: z.string().max(500).optional() }).strict(),
+  renew: z.object({ years: z.number().int().min(1).max(10).optional() }).strict(),
+  signLogin: z.object({ challenge: z.string().min(1).max(1000) }).strict(),
+  sealPdf: z
+    .object({
+      pdf: z.string().min(1),
+      /** the document's name, shown in the window */
+      name: z.string().max(200).optional(),
+      page: z.number().int().min(1).optional(),
+      xMm: z.number().min(0).max(2000).optional(),
+      yMm: z.number().min(0).max(2000).optional(),
+      reason: z.string().max(200).optional(),
+    })
+    .strict(),
 };
 
-/** Errors the agent answers with these statuses; a domain error (wrong PIN, order not ready) is 422. */
+/** Errors the agent answers with these statuses; a domain error (order not ready…) is 422. */
 const STATUS: Record<string, number> = {
-  "token.pin_incorrect": 403,
-  "token.pin_incorrect_unknown": 403,
-  "token.pin_final_try": 403,
   "token.pin_locked": 423,
   "client.no_key_inserted": 404,
   "client.no_key_selected": 404,
+  "agent.request_not_found": 404,
   "auth.unauthenticated": 401,
 };
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const portal = normaliseOrigin(options.portalOrigin);
-  const sites = [portal, ...(options.platformOrigins ?? []).map(normaliseOrigin)];
+  const platforms = (options.platformOrigins ?? []).map(normaliseOrigin).filter((o) => o !== portal);
+  const roleOf = (origin: string): Role | undefined =>
+    origin === portal ? "portal" : platforms.includes(origin) ? "platform" : undefined;
+  const terminal = options.locale ?? "zh-CN";
   if (options.pairAgain) forgetPairing(options.home);
-  const paired = (origin: string): { secretHash: string } | undefined => readPairing(options.home, origin);
-  const newCode = (): string | undefined =>
-    sites.some((o) => !paired(o)) ? String(randomInt(10 ** 8)).padStart(8, "0") : undefined;
-  let pairingCode: string | undefined = newCode();
-  let pairingAttempts = PAIRING_ATTEMPTS;
+  const paired = (origin: string) => readPairing(options.home, origin);
+  /** A site's pending pairing: its own code, shown in the terminal with the site's name. */
+  const pending = new Map<string, { code: string; attempts: number }>();
   let port = options.port;
   let queue: Promise<unknown> = Promise.resolve();
   /** One key operation at a time, in arrival order. */
@@ -148,21 +163,34 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     queue = next.catch(() => undefined);
     return next;
   };
+  const ownOrigins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const windows = new ConfirmationWindows({
+    ownOrigins,
+    serially,
+    log: options.log,
+    keyState: () =>
+      serially(() =>
+        withKey(options.key, async (key) => {
+          const info = await key.info();
+          const certs = info.initialised ? await key.certificates() : [];
+          return { info, certificate: certs.length ? summarise(certs[0]!).subject : undefined };
+        }),
+      ),
+  });
 
-  const checkCaller = (req: IncomingMessage): string => {
-    const host = (req.headers.host ?? "").toLowerCase();
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
-      throw new AgentError(421, "agent.host_refused", { host });
+  const checkCaller = (req: IncomingMessage): { origin: string; role: Role } => {
     const origin = req.headers.origin;
     if (origin === undefined) throw new AgentError(403, "agent.origin_required");
-    if (!sites.includes(origin)) throw new AgentError(403, "agent.origin_refused", { origin });
+    const role = roleOf(origin);
+    if (!role) throw new AgentError(403, "agent.origin_refused", { origin });
     // A top-level navigation or a form post cannot be the site's script.
     if (req.headers["sec-fetch-mode"] === "navigate")
       throw new AgentError(403, "agent.origin_refused", { origin });
-    return origin;
+    return { origin, role };
   };
 
-  const checkPaired = (req: IncomingMessage, origin: string): void => {
+  /** The site's pairing scope, checked against its secret; what it may ask for. */
+  const checkPaired = (req: IncomingMessage, origin: string, role: Role): readonly string[] => {
     const pairing = paired(origin);
     if (!pairing) throw new AgentError(401, "agent.not_paired");
     const h = req.headers.authorization ?? "";
@@ -171,6 +199,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const expected = Buffer.from(pairing.secretHash, "hex");
     if (!secret || given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new AgentError(401, "agent.not_paired");
+    // A site's role today bounds what an older, wider pairing said.
+    return (pairing.scope ?? SCOPES[role]).filter((op) => (SCOPES[role] as readonly string[]).includes(op));
   };
 
   const readBody = async (req: IncomingMessage, limit: number): Promise<unknown> => {
@@ -195,70 +225,157 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const r = schema.safeParse(body);
     if (!r.success)
       throw new AgentError(400, "agent.request_invalid", {
-        detail: r.error.issues.map((i) => i.path.join(".")).join(", "),
+        detail: r.error.issues
+          .map((i) => (i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join(".")))
+          .join(", "),
       });
     return r.data;
   };
 
+  const sessionToken = (req: IncomingMessage): string | undefined => {
+    const h = req.headers["x-certdesk-session"];
+    return typeof h === "string" && h ? h : undefined;
+  };
   const deskFor = (req: IncomingMessage): DeskClient => {
-    const header = req.headers["x-certdesk-session"];
-    const desk = options.desk(typeof header === "string" && header ? header : undefined);
+    const desk = options.desk(sessionToken(req));
     if (!desk) throw new DomainError("auth.unauthenticated");
     return desk;
   };
 
-  const routes: Record<string, (req: IncomingMessage, body: unknown) => Promise<unknown>> = {
-    "GET /v1/key": (req) =>
-      serially(() => withKey(options.key, (key) => describe(key, options.desk(headerToken(req))))),
-    "POST /v1/activate": (req, body) => {
-      const b = parse(schemas.activate, body);
-      return serially(() => withKey(options.key, (key) => activate(key, deskFor(req), b)));
-    },
-    "POST /v1/change-pin": async (req, body) => {
-      const b = parse(schemas.changePin, body);
-      const desk = options.desk(headerToken(req));
-      return serially(() =>
-        withKey(options.key, async (key) => {
-          const info = await key.info();
-          let defaultPinValue: string | null = null;
-          if (desk && info.defaultPin)
-            defaultPinValue = (await desk.key(info.serial).catch(() => undefined))?.initialPin.pin ?? null;
-          return changePin(key, { pin: b.pin, newPin: b.newPin, defaultPinValue });
+  interface Call {
+    req: IncomingMessage;
+    body: unknown;
+    origin: string;
+    role: Role;
+  }
+  /** An operation the user confirms in the agent's window: the page gets its address. */
+  const confirm = (
+    c: Call,
+    operation: string,
+    fields: Field[],
+    details: [string, string][],
+    run: (secrets: Secrets) => Promise<unknown>,
+  ) => ({
+    status: 202,
+    value: windows.open({ origin: c.origin, role: c.role, operation, fields, details, run }),
+  });
+  const onKey = <T>(fn: (key: Parameters<Parameters<typeof withKey>[1]>[0]) => Promise<T>) =>
+    withKey(options.key, fn);
+
+  /** Each route, with the scope a site needs to call it. */
+  const routes: Record<string, { scope: string; run(c: Call): Promise<{ status: number; value: unknown }> }> =
+    {
+      "GET /v1/key": {
+        scope: "key",
+        // The desk's record of the key is the portal's to read, not a platform's.
+        run: async (c) => ({
+          status: 200,
+          value: await serially(() =>
+            onKey((key) =>
+              describe(key, c.role === "portal" ? options.desk(sessionToken(c.req)) : undefined),
+            ),
+          ),
         }),
-      );
-    },
-    "POST /v1/unlock": (req, body) => {
-      const b = parse(schemas.unlock, body);
-      return serially(() => withKey(options.key, (key) => unlock(key, deskFor(req), b)));
-    },
-    "POST /v1/renew": (req, body) => {
-      const b = parse(schemas.renew, body);
-      return serially(() => withKey(options.key, (key) => renew(key, deskFor(req), b)));
-    },
-    "POST /v1/install-seal": (req, body) => {
-      const b = parse(schemas.installSeal, body);
-      return serially(() => withKey(options.key, (key) => installSeal(key, deskFor(req), b)));
-    },
-    "POST /v1/sign-login": (_req, body) => {
-      const b = parse(schemas.signLogin, body);
-      return serially(() => withKey(options.key, (key) => signLogin(key, b)));
-    },
-    "POST /v1/seal-pdf": async (_req, body) => {
-      const b = parse(schemas.sealPdf, body);
-      const stamped = await serially(() =>
-        withKey(options.key, (key) =>
-          sealPdf(key, {
-            pin: b.pin,
-            pdf: new Uint8Array(Buffer.from(b.pdf, "base64")),
-            stamp: { page: b.page ?? 1, xMm: b.xMm ?? 120, yMm: b.yMm ?? 40 },
-            reason: b.reason,
-            signedAt: new Date(),
-          }),
-        ),
-      );
-      return { ...stamped, pdf: Buffer.from(stamped.pdf).toString("base64") };
-    },
-  };
+      },
+      "POST /v1/sign-login": {
+        scope: "sign-login",
+        run: async (c) => {
+          const b = parse(schemas.signLogin, c.body);
+          // Bound to the Origin the browser sent: the one thing a page cannot choose.
+          return confirm(c, "sign-login", ["pin"], [["agent.dialog.detail.challenge", b.challenge]], (s) =>
+            onKey((key) => signLogin(key, { pin: s.pin!, origin: c.origin, challenge: b.challenge })),
+          );
+        },
+      },
+      "POST /v1/seal-pdf": {
+        scope: "seal-pdf",
+        run: async (c) => {
+          const b = parse(schemas.sealPdf, c.body);
+          const pdf = new Uint8Array(Buffer.from(b.pdf, "base64"));
+          const stamp = { page: b.page ?? 1, xMm: b.xMm ?? 120, yMm: b.yMm ?? 40 };
+          const details: [string, string][] = [
+            ...(b.name ? [["agent.dialog.detail.document", b.name] as [string, string]] : []),
+            ["agent.dialog.detail.sha256", createHash("sha256").update(pdf).digest("hex")],
+            ["agent.dialog.detail.size", `${pdf.length} B`],
+            ["agent.dialog.detail.position", `${stamp.page} · ${stamp.xMm} mm, ${stamp.yMm} mm`],
+            ...(b.reason ? [["agent.dialog.detail.reason", b.reason] as [string, string]] : []),
+          ];
+          return confirm(c, "seal-pdf", ["pin"], details, async (s) => {
+            const stamped = await onKey((key) =>
+              sealPdf(key, { pin: s.pin!, pdf, stamp, reason: b.reason, signedAt: new Date() }),
+            );
+            return { ...stamped, pdf: Buffer.from(stamped.pdf).toString("base64") };
+          });
+        },
+      },
+      "POST /v1/change-pin": {
+        scope: "change-pin",
+        run: async (c) => {
+          parse(schemas.none, c.body);
+          const desk = options.desk(sessionToken(c.req));
+          return confirm(c, "change-pin", ["pin", "newPin"], [], (s) =>
+            onKey(async (key) => {
+              const info = await key.info();
+              let defaultPinValue: string | null = null;
+              if (desk && info.defaultPin)
+                defaultPinValue =
+                  (await desk.key(info.serial).catch(() => undefined))?.initialPin.pin ?? null;
+              return changePin(key, { pin: s.pin!, newPin: s.newPin!, defaultPinValue });
+            }),
+          );
+        },
+      },
+      "POST /v1/activate": {
+        scope: "activate",
+        run: async (c) => {
+          parse(schemas.none, c.body);
+          const desk = deskFor(c.req);
+          return confirm(c, "activate", ["code", "pin"], [], (s) =>
+            onKey((key) => activate(key, desk, { pin: s.pin!, code: s.code! })),
+          );
+        },
+      },
+      "POST /v1/unlock": {
+        scope: "unlock",
+        // Placing the order and having the code sent needs no secret: no window.
+        run: async (c) => {
+          const b = parse(schemas.unlock, c.body);
+          const desk = deskFor(c.req);
+          return { status: 200, value: await serially(() => onKey((key) => unlock(key, desk, b))) };
+        },
+      },
+      "POST /v1/unlock-code": {
+        scope: "unlock",
+        run: async (c) => {
+          parse(schemas.none, c.body);
+          const desk = deskFor(c.req);
+          return confirm(c, "unlock-code", ["code", "newPin"], [], (s) =>
+            onKey((key) => unlock(key, desk, { code: s.code!, newPin: s.newPin! })),
+          );
+        },
+      },
+      "POST /v1/renew": {
+        scope: "renew",
+        run: async (c) => {
+          const b = parse(schemas.renew, c.body);
+          const desk = deskFor(c.req);
+          const details: [string, string][] = b.years ? [["agent.dialog.detail.years", String(b.years)]] : [];
+          return confirm(c, "renew", ["pin"], details, (s) =>
+            onKey((key) => renew(key, desk, { pin: s.pin!, years: b.years })),
+          );
+        },
+      },
+      "POST /v1/install-seal": {
+        scope: "install-seal",
+        run: async (c) => {
+          parse(schemas.none, c.body);
+          const desk = deskFor(c.req);
+          return confirm(c, "install-seal", ["pin"], [], (s) =>
+            onKey((key) => installSeal(key, desk, { pin: s.pin! })),
+          );
+        },
+      },
+    };
 
   const send = (res: ServerResponse, status: number, value: unknown): void => {
     const body = value === undefined ? "" : JSON.stringify(value);
@@ -270,17 +387,49 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     res.end(body);
   };
 
-  const corsHeaders = (res: ServerResponse, origin: string): void => {
-    res.setHeader("access-control-allow-origin", origin);
-    res.setHeader("vary", "Origin");
+  const problem = (code: string, locale: Locale, params: Record<string, string | number> = {}) => ({
+    code,
+    message: translate(code, locale, params),
+    params,
+  });
+
+  const pair = (origin: string, role: Role, code: string): { secret: string } => {
+    if (paired(origin)) throw new AgentError(409, "agent.already_paired");
+    const open = pending.get(origin);
+    if (!open || open.attempts <= 0) throw new AgentError(423, "agent.pairing_closed");
+    open.attempts--;
+    const given = Buffer.from(code.replace(/[\s-]/g, ""));
+    const expected = Buffer.from(open.code);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      // A few wrong codes void this site's pending pairing: no guessing through the page.
+      if (open.attempts === 0) options.log(translate("agent.pairing_void", terminal, { origin }));
+      throw new AgentError(403, "agent.pairing_code_wrong", { remaining: open.attempts });
+    }
+    pending.delete(origin);
+    const secret = randomBytes(32).toString("base64url");
+    savePairing(options.home, {
+      origin,
+      secretHash: hashSecret(secret),
+      pairedAt: new Date().toISOString(),
+      scope: [...SCOPES[role]],
+    });
+    options.log(translate("agent.paired", terminal, { origin, scope: SCOPES[role].join(", ") }));
+    return { secret };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const locale: Locale = pickLocale(req.headers["accept-language"]);
     try {
-      const origin = checkCaller(req);
-      corsHeaders(res, origin);
-      const path = new URL(req.url ?? "/", "http://agent").pathname;
+      const host = (req.headers.host ?? "").toLowerCase();
+      if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+        throw new AgentError(421, "agent.host_refused", { host });
+      const url = new URL(req.url ?? "/", "http://agent");
+      // The confirmation window: the agent's own origin, no CORS for any site.
+      if (url.pathname.startsWith("/dialog/")) return await windows.handle(req, res, url);
+      const { origin, role } = checkCaller(req);
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "Origin");
+      const path = url.pathname;
       if (req.method === "OPTIONS") {
         const method = req.headers["access-control-request-method"];
         if (method !== "GET" && method !== "POST") throw new AgentError(405, "agent.method_not_allowed");
@@ -292,74 +441,45 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         return send(res, 204, undefined);
       }
       if (req.method === "GET" && path === "/v1/status") {
+        const pairing = paired(origin);
         return send(res, 200, {
           agent: "certdesk-client",
           version: options.version ?? "0",
           portal,
           origin,
-          paired: paired(origin) !== undefined,
+          role,
+          paired: pairing !== undefined,
+          scope: pairing ? (pairing.scope ?? SCOPES[role]) : [],
         });
       }
       const body = await readBody(req, path === "/v1/seal-pdf" ? MAX_PDF_BODY : MAX_BODY);
-      if (req.method === "POST" && path === "/v1/pair") {
-        const b = parse(schemas.pair, body);
-        if (paired(origin)) throw new AgentError(409, "agent.already_paired");
-        if (!pairingCode || pairingAttempts <= 0) throw new AgentError(423, "agent.pairing_closed");
-        pairingAttempts--;
-        const given = Buffer.from(b.code.replace(/[\s-]/g, ""));
-        const expected = Buffer.from(pairingCode);
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-          if (pairingAttempts === 0) pairingCode = undefined;
-          throw new AgentError(403, "agent.pairing_code_wrong", { remaining: pairingAttempts });
-        }
-        const secret = randomBytes(32).toString("base64url");
-        savePairing(options.home, {
-          origin,
-          secretHash: hashSecret(secret),
-          pairedAt: new Date().toISOString(),
-        });
-        options.log(translate("agent.paired", options.locale ?? "zh-CN", { origin }));
-        // The next site to pair gets a code of its own.
-        pairingCode = newCode();
-        if (pairingCode) showCode(pairingCode);
-        return send(res, 200, { secret });
+      if (req.method === "POST" && path === "/v1/pair")
+        return send(res, 200, pair(origin, role, parse(schemas.pair, body).code));
+      const scope = checkPaired(req, origin, role);
+      const waiting = /^\/v1\/requests\/([\w-]{10,64})$/.exec(path);
+      if (req.method === "GET" && waiting) {
+        const outcome = await windows.outcome(waiting[1]!, origin, OUTCOME_WAIT_MS);
+        if (!outcome) return send(res, 202, { state: "pending" });
+        if (outcome.ok) return send(res, 200, outcome.value);
+        return send(res, outcome.status, problem(outcome.code, locale, outcome.params));
       }
-      checkPaired(req, origin);
-      const name = `${req.method} ${path}`;
-      if (origin !== portal && !PLATFORM_ROUTES.has(name))
-        throw new AgentError(403, "agent.portal_only", { path });
-      const route = routes[name];
+      const route = routes[`${req.method} ${path}`];
       if (!route) throw new AgentError(404, "agent.not_found", { path });
-      return send(res, 200, await route(req, body));
+      if (!scope.includes(route.scope))
+        throw new AgentError(403, role === "platform" ? "agent.portal_only" : "agent.not_in_scope", {
+          path,
+          origin,
+        });
+      const answer = await route.run({ req, body, origin, role });
+      return send(res, answer.status, answer.value);
     } catch (e) {
-      if (e instanceof AgentError) {
-        return send(res, e.status, {
-          code: e.code,
-          message: translate(e.code, locale, e.params),
-          params: e.params,
-        });
-      }
-      if (isDomainError(e)) {
-        return send(res, STATUS[e.code] ?? 422, {
-          code: e.code,
-          message: translate(e.code, locale, e.params),
-          params: e.params,
-        });
-      }
+      if (e instanceof AgentError) return send(res, e.status, problem(e.code, locale, e.params));
+      if (isDomainError(e))
+        return send(res, STATUS[e.code] ?? 422, problem(e.code, locale, e.params as Record<string, string>));
       options.log(`agent: ${String(e)}`);
-      return send(res, 500, { code: "common.internal", message: translate("common.internal", locale) });
+      return send(res, 500, problem("common.internal", locale));
     }
   };
-
-  function showCode(code: string): void {
-    const origin = sites.filter((o) => !paired(o)).join(", ");
-    options.log(
-      translate("agent.pairing_code", options.locale ?? "zh-CN", {
-        code: `${code.slice(0, 4)}-${code.slice(4)}`,
-        origin,
-      }),
-    );
-  }
 
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
@@ -369,27 +489,38 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  const terminal = options.locale ?? "zh-CN";
-  options.log(translate("agent.listening", terminal, { url, origin: portal }));
-  for (const site of sites)
-    if (paired(site)) options.log(translate("agent.already_paired_with", terminal, { origin: site }));
-  if (pairingCode) showCode(pairingCode);
+  options.log(translate("agent.listening", terminal, { url, origin: [portal, ...platforms].join(", ") }));
+  for (const site of [portal, ...platforms]) {
+    const role = roleOf(site)!;
+    if (paired(site)) {
+      options.log(translate("agent.already_paired_with", terminal, { origin: site }));
+      continue;
+    }
+    const code = String(randomInt(10 ** 8)).padStart(8, "0");
+    pending.set(site, { code, attempts: PAIRING_ATTEMPTS });
+    options.log(
+      translate("agent.pairing_code_for", terminal, {
+        origin: site,
+        code: `${code.slice(0, 4)}-${code.slice(4)}`,
+        scope: SCOPES[role].join(", "),
+      }),
+    );
+  }
+  const codeFor = (origin: string) => {
+    const open = pending.get(origin);
+    return open && open.attempts > 0 ? open.code : undefined;
+  };
   return {
     url,
     port,
-    /** the code shown now: a fresh one after each site pairs */
     get pairingCode() {
-      return pairingCode;
+      return codeFor(portal);
     },
+    pairingCodeFor: codeFor,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
-}
-
-function headerToken(req: IncomingMessage): string | undefined {
-  const h = req.headers["x-certdesk-session"];
-  return typeof h === "string" && h ? h : undefined;
 }

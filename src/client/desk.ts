@@ -86,7 +86,11 @@ export class DeskClient {
   }
 
   keyChallenge() {
-    return this.request<{ challenge: string; expiresAt: string }>("POST", "api/auth/key/challenge", {});
+    return this.request<{ challenge: string; expiresAt: string; origin: string }>(
+      "POST",
+      "api/auth/key/challenge",
+      {},
+    );
   }
 
   keyLogin(input: { challenge: string; certificate: string; signature: string }) {

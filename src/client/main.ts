@@ -29,10 +29,17 @@ import {
   unlock,
   type KeyDescription,
 } from "./actions.js";
-import { AGENT_DEFAULT_PORT, startAgent } from "./agent.js";
+import { AGENT_DEFAULT_PORT, normaliseOrigin, startAgent } from "./agent.js";
 import { DeskClient, type Fetch } from "./desk.js";
 import { selectionFrom, withKey, type KeySelection } from "./keys.js";
-import { clientHome, forgetSession, readSession, saveSession } from "./session.js";
+import {
+  clientHome,
+  forgetSession,
+  readPairings,
+  readSession,
+  revokePairing,
+  saveSession,
+} from "./session.js";
 
 export interface ClientIo {
   stdout: { write(text: string): unknown };
@@ -43,7 +50,11 @@ export interface ClientIo {
   prompt?: (question: string) => Promise<string>;
   /** the agent runs until this resolves (tests); a real process runs until killed */
   agentStopped?: Promise<void>;
-  onAgentStarted?: (agent: { url: string; pairingCode: string | undefined }) => void;
+  onAgentStarted?: (agent: {
+    url: string;
+    pairingCode: string | undefined;
+    pairingCodeFor(origin: string): string | undefined;
+  }) => void;
 }
 
 export const EXIT_OK = 0;
@@ -455,7 +466,10 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
   program
     .command("agent")
     .description(t("client.help.agent"))
-    .requiredOption("--portal-origin <origin>", t("client.help.portal_origin"))
+    // `agent pairings` lists the paired sites, `agent revoke <origin>` ends one's pairing.
+    .argument("[what]")
+    .argument("[origin]")
+    .option("--portal-origin <origin>", t("client.help.portal_origin"))
     .option(
       "--platform-origin <origin>",
       t("client.help.platform_origin"),
@@ -466,7 +480,35 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
     .option("--pair-again", t("client.help.pair_again"))
     .action(
       act(
-        async (o: { portalOrigin: string; platformOrigin: string[]; port?: string; pairAgain?: boolean }) => {
+        async (
+          what: string | undefined,
+          site: string | undefined,
+          o: { portalOrigin?: string; platformOrigin: string[]; port?: string; pairAgain?: boolean },
+        ) => {
+          if (what === "pairings") {
+            const all = readPairings(home());
+            out.result({ pairings: all.map(({ secretHash: _, ...p }) => p) }, () =>
+              all.length
+                ? all.map((p) =>
+                    out.t("agent.pairings.line", {
+                      origin: p.origin,
+                      pairedAt: p.pairedAt,
+                      scope: (p.scope ?? ["?"]).join(", "),
+                    }),
+                  )
+                : [out.t("agent.pairings.none")],
+            );
+            return EXIT_OK;
+          }
+          if (what === "revoke") {
+            if (!site) throw new DomainError("client.option_required", { option: "<origin>" });
+            const origin = normaliseOrigin(site);
+            if (!revokePairing(home(), origin)) throw new DomainError("agent.revoke_unknown", { origin });
+            out.result({ revoked: origin }, () => [out.t("agent.revoked", { origin })]);
+            return EXIT_OK;
+          }
+          if (what !== undefined) throw new DomainError("agent.command_unknown", { what });
+          if (!o.portalOrigin) throw new DomainError("client.option_required", { option: "--portal-origin" });
           const g = globals();
           const agent = await startAgent({
             portalOrigin: o.portalOrigin,
@@ -487,7 +529,11 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
               return desk(false);
             },
           });
-          io.onAgentStarted?.({ url: agent.url, pairingCode: agent.pairingCode });
+          io.onAgentStarted?.({
+            url: agent.url,
+            pairingCode: agent.pairingCode,
+            pairingCodeFor: (origin) => agent.pairingCodeFor(origin),
+          });
           await (io.agentStopped ?? new Promise<void>(() => {}));
           await agent.close();
           return EXIT_OK;

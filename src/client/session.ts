@@ -54,7 +54,13 @@ export function forgetSession(home: string): void {
   rmSync(sessionFile(home), { force: true });
 }
 
-const pairingSchema = z.object({ origin: z.string(), secretHash: z.string(), pairedAt: z.string() });
+const pairingSchema = z.object({
+  origin: z.string(),
+  secretHash: z.string(),
+  pairedAt: z.string(),
+  /** what the site may ask the agent for, fixed at pairing; older files name none (the site's role decides) */
+  scope: z.array(z.string()).optional(),
+});
 export type Pairing = z.infer<typeof pairingSchema>;
 /** One pairing per site (the portal, each platform); an older file holds the portal's alone. */
 const pairingsSchema = z.union([pairingSchema.transform((p) => [p]), z.array(pairingSchema)]);
@@ -75,6 +81,15 @@ export function savePairing(home: string, pairing: Pairing): void {
     ...readPairings(home).filter((p) => p.origin !== pairing.origin),
     pairing,
   ]);
+}
+
+/** Revokes one site's pairing: its secret stops working at once, even in a running agent. */
+export function revokePairing(home: string, origin: string): boolean {
+  const all = readPairings(home);
+  const kept = all.filter((p) => p.origin !== origin);
+  if (kept.length === all.length) return false;
+  writePrivate(pairingFile(home), kept);
+  return true;
 }
 
 export function forgetPairing(home: string): void {

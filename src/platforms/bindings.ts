@@ -95,9 +95,14 @@ async function useChallenge(
 
 export interface SignedChallenge {
   challenge: string;
+  /**
+   * The platform's own web origin (scheme://host[:port]), where its page asked the security
+   * client to sign: the signature is bound to it, so one made on another site's page is refused.
+   */
+  origin: string;
   /** the certificate, DER in base64, as the security client returns it */
   certificate: string;
-  /** the key's signature over loginMessage(challenge), base64 */
+  /** the key's signature over loginMessage({ origin, challenge }), base64 */
   signature: string;
 }
 
@@ -127,7 +132,7 @@ async function provenCertificate(
   const ok = verifySignature(
     view.spki,
     signatureAlgorithmFor(cert.key_algorithm ?? view.keyAlgorithm),
-    loginMessage(signed.challenge),
+    loginMessage({ origin: signed.origin, challenge: signed.challenge }),
     new Uint8Array(Buffer.from(signed.signature, "base64")),
   );
   if (!ok) throw new DomainError("platform.signature_invalid");

@@ -27,6 +27,11 @@ export class CertdeskPlatformClient {
     private readonly options: {
       /** certdesk's base URL, e.g. https://desk.example.com */
       baseUrl: string;
+      /**
+       * The platform's own web origin (https://bid.example.com), where its pages ask the security
+       * client for signatures: logins and bindings are checked as bound to it.
+       */
+      origin: string;
       keyId: string;
       secret: string;
       locale?: "zh-CN" | "en";
@@ -40,8 +45,8 @@ export class CertdeskPlatformClient {
     return this.#call("POST", "/challenges", { purpose });
   }
 
-  bind(input: SignedChallenge & { account: string }): Promise<BindingInfo> {
-    return this.#call("POST", "/bindings", input);
+  bind(input: Omit<SignedChallenge, "origin"> & { account: string }): Promise<BindingInfo> {
+    return this.#call("POST", "/bindings", { ...input, origin: this.#origin });
   }
 
   bindings(
@@ -55,8 +60,13 @@ export class CertdeskPlatformClient {
   }
 
   /** Asks the desk: which account is this signed login challenge for? */
-  login(input: SignedChallenge): Promise<LoginAnswer> {
-    return this.#call("POST", "/logins", input);
+  login(input: Omit<SignedChallenge, "origin">): Promise<LoginAnswer> {
+    return this.#call("POST", "/logins", { ...input, origin: this.#origin });
+  }
+
+  /** The signatures' origin: always this platform's own, never one a request carries. */
+  get #origin(): string {
+    return new URL(this.options.origin).origin;
   }
 
   async #call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {

@@ -47,6 +47,11 @@ export interface LocalLoginResult {
 }
 
 export interface LocalVerifierOptions {
+  /**
+   * The platform's own web origin (scheme://host[:port]) its login page is served from: the key's
+   * signature must be bound to it (a signature made on another site's page is refused).
+   */
+  origin: string;
   /** the issuing CA certificates the platform trusts (DER or PEM), e.g. from certdesk's /ca/… */
   trustedCas: (Uint8Array | string)[];
   /** the OCSP responder; else the URL in the certificate's Authority Information Access */
@@ -83,7 +88,8 @@ export class LocalLoginVerifier {
 
   /**
    * Checks a login: the certificate (DER base64, as the security client returns it) and its
-   * key's signature over the challenge. Throws LoginRefused with the reason.
+   * key's signature over the challenge bound to this platform's origin. Throws LoginRefused with
+   * the reason (signature_invalid for one made on another site's page).
    */
   async verify(input: {
     challenge: string;
@@ -94,7 +100,7 @@ export class LocalLoginVerifier {
     const signed = verifySignature(
       cert.spki,
       signatureAlgorithmFor(cert.keyAlgorithm),
-      loginMessage(input.challenge),
+      loginMessage({ origin: new URL(this.options.origin).origin, challenge: input.challenge }),
       new Uint8Array(Buffer.from(input.signature, "base64")),
     );
     if (!signed) throw new LoginRefused("signature_invalid");

@@ -30,6 +30,8 @@ const EXACT: Record<string, number> = {
   "platform.certificate_revoked": 403,
   "platform.certificate_expired": 403,
   "platform.certificate_not_bound": 403,
+  "keys.login_signature_invalid": 403,
+  "keys.challenge_used": 409,
   "payment.bad_signature": 401,
   "common.validation": 400,
   "common.internal": 500,

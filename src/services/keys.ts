@@ -1001,7 +1001,8 @@ export function loginChallenge(deps: Pick<KeyDeps, "clock" | "keys">): {
   };
 }
 
-function checkChallenge(deps: Pick<KeyDeps, "clock" | "keys">, challenge: string): void {
+/** The challenge's nonce, once its MAC and age are checked. */
+function checkChallenge(deps: Pick<KeyDeps, "clock" | "keys">, challenge: string): string {
   const parts = challenge.split(".");
   if (parts.length !== 3) throw new DomainError("keys.challenge_invalid");
   const [issued, nonce, mac] = parts as [string, string, string];
@@ -1013,17 +1014,34 @@ function checkChallenge(deps: Pick<KeyDeps, "clock" | "keys">, challenge: string
     throw new DomainError("keys.challenge_invalid");
   const age = deps.clock.now().getTime() / 1000 - Number(issued);
   if (!(age >= -30 && age <= LOGIN_CHALLENGE_SECONDS)) throw new DomainError("keys.challenge_expired");
+  return nonce;
+}
+
+/** A challenge answers one login: its nonce is kept until it would have expired anyway. */
+async function useChallenge(deps: Pick<KeyDeps, "clock" | "db">, nonce: string): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.deleteFrom("key_login_challenges_used").where("expires_at", "<", now).execute();
+  const kept = await deps.db
+    .insertInto("key_login_challenges_used")
+    .values({ nonce, expires_at: new Date(now.getTime() + (LOGIN_CHALLENGE_SECONDS + 60) * 1000) })
+    .onConflict((oc) => oc.column("nonce").doNothing())
+    .returning("nonce")
+    .executeTakeFirst();
+  if (!kept) throw new DomainError("keys.challenge_used");
 }
 
 /**
- * Login with the key: the challenge signed by the key of a certificate the desk issued, still valid
- * and activated on its key. Opens a session for the handler who ordered it.
+ * Login with the key: the challenge, bound to the desk's own origin (a signature a platform's page
+ * obtained names that platform and is refused), signed by the key of a certificate the desk
+ * issued, still valid and activated on its key; each challenge once. Opens a session for the
+ * handler who ordered it.
  */
 export async function loginWithKey(
   deps: KeyDeps,
   input: { challenge: string; certificate: string; signature: string },
+  deskOrigin: string,
 ): Promise<Session> {
-  checkChallenge(deps, input.challenge);
+  const nonce = checkChallenge(deps, input.challenge);
   let view;
   try {
     view = parseCertificate(new Uint8Array(Buffer.from(input.certificate, "base64")));
@@ -1047,7 +1065,19 @@ export async function loginWithKey(
     .executeTakeFirst();
   if (!key?.activated_at || !cert.activated_at)
     throw new DomainError("keys.not_activated", { serial: key?.serial ?? "" });
-  verifyKeySignature(cert, loginMessage(input.challenge), input.signature);
+  try {
+    verifyKeySignature(
+      cert,
+      loginMessage({ origin: deskOrigin, challenge: input.challenge }),
+      input.signature,
+    );
+  } catch (e) {
+    // Most likely made for another site's page (or another challenge): say so.
+    if (e instanceof DomainError && e.code === "keys.signature_invalid")
+      throw new DomainError("keys.login_signature_invalid", { origin: deskOrigin });
+    throw e;
+  }
+  await useChallenge(deps, nonce);
   const order = await deps.db
     .selectFrom("orders")
     .select("applicant_id")

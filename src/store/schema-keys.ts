@@ -96,3 +96,15 @@ declare module "./schema.js" {
 
 export type UsbKeyRow = Selectable<UsbKeysTable>;
 export type ProductionBatchRow = Selectable<ProductionBatchesTable>;
+
+/** Migration 0014: a desk key-login challenge, once used (its nonce), until it would expire. */
+export interface KeyLoginChallengesUsedTable {
+  nonce: string;
+  expires_at: Timestamp;
+}
+
+declare module "./schema.js" {
+  interface Database {
+    key_login_challenges_used: KeyLoginChallengesUsedTable;
+  }
+}

@@ -4,6 +4,7 @@
  * certificate) and the answer to a login challenge. Each message names its purpose, so a signature
  * made for one can never be used as another.
  */
+import { createHash } from "node:crypto";
 import { signatureAlgorithm, type KeyAlgorithm } from "../pki/signer.js";
 import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 
@@ -25,8 +26,16 @@ export function installMessage(input: {
   return utf8(`certdesk install\n${input.keySerial}\n${input.certificateSerial}\n${input.orderId}`);
 }
 
-export function loginMessage(challenge: string): Uint8Array {
-  return utf8(`certdesk login\n${challenge}`);
+/**
+ * A login answer bound to the site that asked, as Web eID signs hash(origin) ‖ hash(nonce): the
+ * purpose, then SHA-256 of the origin (scheme://host[:port]) and SHA-256 of the challenge. A
+ * signature made for one site's page never logs into another site, whoever relays it.
+ */
+export function loginMessage(input: { origin: string; challenge: string }): Uint8Array {
+  const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+  return new Uint8Array(
+    Buffer.concat([Buffer.from("certdesk login\n"), sha256(input.origin), sha256(input.challenge)]),
+  );
 }
 
 /** The signature algorithm a key of this kind signs with (SM2: SM3withSM2, the standard signer ID). */

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
+import type { Browser, Locator } from "playwright-core";
 import {
   startProcurementPlatform,
   type RunningPlatform,
@@ -117,9 +117,22 @@ describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with
 
   it("pair, sign in with the password, bind the key, sign in with the key, stamp a bid with the seal", async () => {
     const page = await browser.newPage();
+    /** Clicks, then types the PINs in the agent's own window, as the user does (the page never sees them). */
+    const withPin = async (button: Locator, pins: string[]) => {
+      const popup = page.waitForEvent("popup");
+      await button.click();
+      const window = await popup;
+      await window.getByText(platform.url, { exact: true }).waitFor();
+      for (const [i, pin] of pins.entries()) {
+        await window.getByLabel("PIN 码", { exact: true }).fill(pin);
+        await window.getByRole("button", { name: "确认" }).click();
+        if (i < pins.length - 1)
+          await window.getByRole("alert").filter({ hasText: "PIN 码错误，还可以尝试 9 次" }).waitFor();
+      }
+    };
     await page.goto(`${platform.url}/?agent=${agent.port}`);
     await page.getByText("证书助手已找到").waitFor();
-    await page.getByLabel("配对码 · Pairing code").fill(agent.pairingCode!);
+    await page.getByLabel("配对码 · Pairing code").fill(agent.pairingCodeFor(platform.url)!);
     await page.getByRole("button", { name: "配对 · Pair" }).click();
     await page.getByText("证书助手已连接").waitFor();
 
@@ -127,25 +140,24 @@ describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with
     await page.getByRole("button", { name: "账号密码登录 · Sign in with password" }).click();
     await expect.poll(() => page.locator("#me-bound").textContent()).toBe("未绑定 · None");
 
-    await page.locator("#bind-pin").fill(PIN);
-    await page.getByRole("button", { name: "绑定数字证书 · Bind the USB key's certificate" }).click();
+    await withPin(page.getByRole("button", { name: "绑定数字证书 · Bind the USB key's certificate" }), [PIN]);
     await page.getByText("数字证书已绑定").waitFor();
     const serial = await page.locator("#me-bound").textContent();
     expect(serial).toMatch(/^[0-9a-f]{32}$/);
 
     await page.getByRole("button", { name: "退出 · Sign out" }).click();
-    await page.locator("#login-pin").fill("00000000");
-    await page.getByRole("button", { name: "USB Key 登录 · Sign in with the USB key" }).click();
-    // The key's own answer, in the page: a wrong PIN, and how many tries are left.
-    await page.getByRole("alert").getByText("PIN").waitFor();
-    await page.locator("#login-pin").fill(PIN);
-    await page.getByRole("button", { name: "USB Key 登录 · Sign in with the USB key" }).click();
+    // The key's own answer, in the agent's window: a wrong PIN, and how many tries are left.
+    await withPin(page.getByRole("button", { name: "USB Key 登录 · Sign in with the USB key" }), [
+      "00000000",
+      PIN,
+    ]);
     await page.getByText("已使用 USB Key 登录").waitFor();
     await expect.poll(() => page.locator("#me-account").textContent()).toBe("supplier-001");
     expect(await page.locator("#me-method").textContent()).toBe("USB Key");
 
-    await page.locator("#bid-pin").fill(PIN);
-    await page.getByRole("button", { name: "电子签章并提交 · Stamp with the seal and submit" }).click();
+    await withPin(page.getByRole("button", { name: "电子签章并提交 · Stamp with the seal and submit" }), [
+      PIN,
+    ]);
     await page.getByText("投标文件已签章提交").waitFor({ timeout: 60_000 });
     await page.getByRole("link", { name: /^投标函 [0-9a-f]{16}$/ }).waitFor();
 

@@ -1,7 +1,8 @@
 /**
  * Screenshots of "My USB key" into docs/screenshots/, in Chinese and English: the page with no
  * security client running (and the command that starts it), and a delivered key read through the
- * real agent (a software key made by the desk's station, still on its factory PIN). Run:
+ * real agent (a software key made by the desk's station, still on its factory PIN), and the agent's
+ * own window where the PIN is typed (docs/screenshots/agent-pin-dialog.*.png). Run:
  * node --import tsx test/browser/usb-key-screenshots.ts (needs /usr/bin/chromium and, for Chinese
  * text, fonts-noto-cjk).
  */
@@ -65,6 +66,18 @@ async function main(): Promise<void> {
         .getByRole("heading", { name: suffix === "zh" ? "已插入的电子钥匙" : "The inserted USB key" })
         .waitFor();
       await shot(page, `usb-key.${suffix}`, true);
+      // The agent's own window, as "change the PIN" opens it: who asks, what for, the tries left.
+      const popup = page.waitForEvent("popup");
+      await page
+        .getByRole("button", { name: suffix === "zh" ? "修改 PIN 码" : "Change PIN" })
+        .last()
+        .click();
+      const dialog = await popup;
+      await dialog.setViewportSize({ width: 520, height: 720 });
+      await dialog.getByRole("button", { name: suffix === "zh" ? "确认" : "Confirm" }).waitFor();
+      await shot(dialog, `agent-pin-dialog.${suffix}`);
+      await dialog.getByRole("button", { name: suffix === "zh" ? "取消" : "Cancel" }).click();
+      await page.getByRole("alert").waitFor();
       await agent.stop();
       agent = undefined;
       await context.close();

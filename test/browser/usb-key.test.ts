@@ -4,7 +4,8 @@
  * key made by the desk's own production station for an order walked through the API to delivery:
  * as the handler receives it, with its factory PIN. The handler finds the agent not running, starts
  * it, pairs with the code from its terminal, reads the key, is refused with the agent's own words
- * for a wrong PIN (in Chinese, then in English), changes the PIN, activates with the SMS code and
+ * for a wrong PIN (in Chinese, then in English) in the agent's own window, where every PIN and SMS
+ * code is typed (the page never sees them), changes the PIN, activates with the SMS code and
  * unlocks with the unlock SMS code; the test ends by opening the key with the PIN set at unlock and
  * reading the desk's record of its activation.
  */
@@ -107,7 +108,7 @@ describe.skipIf(!haveChromium)(
       await page.getByRole("heading", { name: "与安全客户端配对" }).waitFor();
       await page.getByLabel("配对码").fill("0000-0000");
       await page.getByRole("button", { name: "配对", exact: true }).click();
-      await page.getByRole("alert").filter({ hasText: "配对码错误，还可以尝试 4 次" }).waitFor();
+      await page.getByRole("alert").filter({ hasText: "配对码错误，还可以尝试 2 次" }).waitFor();
       await page.getByLabel("配对码").fill(`${pairingCode.slice(0, 4)}-${pairingCode.slice(4)}`);
       await page.getByRole("button", { name: "配对", exact: true }).click();
       // The key as it arrived: its label, the organisation's certificate, the factory PIN, not activated.
@@ -118,21 +119,41 @@ describe.skipIf(!haveChromium)(
       await page.getByText("还可尝试 10 次（共 10 次）").waitFor();
       await page.getByText("未激活", { exact: true }).waitFor();
 
-      // A wrong current PIN: the agent's message, in the page's language.
-      await page.getByLabel("当前 PIN 码").fill("00000000");
-      await page.getByLabel("新 PIN 码", { exact: true }).fill(NEW_PIN);
-      await page.getByLabel("再次输入新 PIN 码").fill(NEW_PIN);
-      await page.getByRole("button", { name: "修改 PIN 码" }).last().click();
-      await page.getByRole("alert").filter({ hasText: "PIN 码错误，还可以尝试 9 次" }).waitFor();
-      // In English, the agent answers in English (Accept-Language).
-      await page.getByText("English", { exact: true }).click();
-      await page.getByLabel("Current PIN").fill("11111111");
-      await page.getByRole("button", { name: "Change PIN" }).last().click();
-      await page.getByRole("alert").filter({ hasText: "Wrong PIN; 8 tries left" }).waitFor();
-      await page.getByText("中文", { exact: true }).click();
+      // What the page sends the agent, recorded: never a PIN, nor a code.
+      const sent: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().startsWith(`http://127.0.0.1:${port}/v1/`)) sent.push(r.postData() ?? "");
+      });
+      /** Clicks the page's button; the agent's own window opens, where the user types. */
+      const inAgentWindow = async (button: string) => {
+        const popup = page.waitForEvent("popup");
+        await page.getByRole("button", { name: button }).last().click();
+        const window = await popup;
+        expect(new URL(window.url()).host).toBe(`127.0.0.1:${port}`);
+        await window.getByText(base, { exact: true }).waitFor();
+        return window;
+      };
 
-      await page.getByLabel("当前 PIN 码").fill(FACTORY_PIN);
-      await page.getByRole("button", { name: "修改 PIN 码" }).last().click();
+      // A wrong current PIN: the agent's message, in its window, in Chinese; then in English.
+      let window = await inAgentWindow("修改 PIN 码");
+      await window.getByText("PIN 码还可尝试 10 次（共 10 次） · 仍是初始 PIN 码").waitFor();
+      await window.getByLabel("当前 PIN 码").fill("00000000");
+      await window.getByLabel("新 PIN 码", { exact: true }).fill(NEW_PIN);
+      await window.getByLabel("再次输入新 PIN 码").fill(NEW_PIN);
+      await window.getByRole("button", { name: "确认" }).click();
+      await window.getByRole("alert").filter({ hasText: "PIN 码错误，还可以尝试 9 次" }).waitFor();
+      await window.getByText("English", { exact: true }).click();
+      await window.getByText("PIN: 9 of 10 tries left").waitFor();
+      await window.getByLabel("Current PIN").fill("11111111");
+      await window.getByLabel("New PIN", { exact: true }).fill(NEW_PIN);
+      await window.getByLabel("New PIN again").fill(NEW_PIN);
+      await window.getByRole("button", { name: "Confirm" }).click();
+      await window.getByRole("alert").filter({ hasText: "Wrong PIN; 8 tries left" }).waitFor();
+      await window.getByText("中文", { exact: true }).click();
+      await window.getByLabel("当前 PIN 码").fill(FACTORY_PIN);
+      await window.getByLabel("新 PIN 码", { exact: true }).fill(NEW_PIN);
+      await window.getByLabel("再次输入新 PIN 码").fill(NEW_PIN);
+      await window.getByRole("button", { name: "确认" }).click();
       await page.getByRole("status").filter({ hasText: "PIN 码已修改" }).waitFor();
       await expect.poll(() => page.getByText("初始 PIN 码，请修改").count()).toBe(0);
 
@@ -141,9 +162,10 @@ describe.skipIf(!haveChromium)(
       const code = /激活码为 (\w+)/.exec(sms ?? "")?.[1];
       expect(code, sms).toBeDefined();
       await page.getByRole("tab", { name: "激活证书" }).click();
-      await page.getByLabel("激活码").fill(code!);
-      await page.getByLabel("PIN 码", { exact: true }).fill(NEW_PIN);
-      await page.getByRole("button", { name: "激活证书" }).last().click();
+      window = await inAgentWindow("激活证书");
+      await window.getByLabel("激活码").fill(code!);
+      await window.getByLabel("PIN 码", { exact: true }).fill(NEW_PIN);
+      await window.getByRole("button", { name: "确认" }).click();
       await page.getByRole("status").filter({ hasText: "证书已激活" }).waitFor();
       await page.getByText("已激活", { exact: true }).waitFor();
 
@@ -157,11 +179,14 @@ describe.skipIf(!haveChromium)(
           .map((text) => /解锁验证码为 (\w+)/.exec(text)?.[1])
           .find((c) => c !== undefined);
       await expect.poll(unlockCode, { timeout: 15_000 }).toBeDefined();
-      await page.getByLabel("短信验证码").fill((await unlockCode())!);
-      await page.getByLabel("新 PIN 码", { exact: true }).fill(UNLOCKED_PIN);
-      await page.getByLabel("再次输入新 PIN 码").fill(UNLOCKED_PIN);
-      await page.getByRole("button", { name: "解锁并设置新 PIN 码" }).click();
+      window = await inAgentWindow("解锁并设置新 PIN 码");
+      await window.getByLabel("短信验证码").fill((await unlockCode())!);
+      await window.getByLabel("新 PIN 码", { exact: true }).fill(UNLOCKED_PIN);
+      await window.getByLabel("再次输入新 PIN 码").fill(UNLOCKED_PIN);
+      await window.getByRole("button", { name: "确认" }).click();
       await page.getByRole("status").filter({ hasText: "电子钥匙已解锁" }).waitFor();
+      for (const body of sent)
+        for (const secret of [FACTORY_PIN, NEW_PIN, UNLOCKED_PIN, code!]) expect(body).not.toContain(secret);
 
       // What was kept: the key opens with the PIN set at unlock only, and the desk records the
       // activation.

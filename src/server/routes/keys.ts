@@ -107,6 +107,8 @@ const batchSchema = z.object({
 
 export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceSettings }): void {
   const keyDeps: KeyDeps = deps;
+  /** the origin a key login must be bound to: the desk's own public address */
+  const deskOrigin = new URL(deps.publicUrl).origin;
   /** Batches running in this process: one run per batch at a time. */
   const running = new Map<string, Promise<unknown>>();
 
@@ -409,11 +411,11 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     {
       schema: {
         tags: ["auth"],
-        summary: "A challenge for the key to sign (valid 5 minutes)",
-        response: { 200: z.object({ challenge: z.string(), expiresAt: z.string() }) },
+        summary: "A challenge for the key to sign (valid 5 minutes, once), bound to the desk's origin",
+        response: { 200: z.object({ challenge: z.string(), expiresAt: z.string(), origin: z.string() }) },
       },
     },
-    async () => loginChallenge(keyDeps),
+    async () => ({ ...loginChallenge(keyDeps), origin: deskOrigin }),
   );
 
   app.post(
@@ -433,7 +435,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       },
     },
     async (req, reply) => {
-      const session = await loginWithKey(keyDeps, req.body);
+      const session = await loginWithKey(keyDeps, req.body, deskOrigin);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: "/",
         httpOnly: true,

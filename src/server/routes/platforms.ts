@@ -85,7 +85,13 @@ const bindingView = z.object({
   platform: z.string().nullable(),
   succeeds: z.string().nullable(),
 });
-const signedChallenge = z.object({ challenge: z.string().min(1).max(200), certificate: b64, signature: b64 });
+const signedChallenge = z.object({
+  challenge: z.string().min(1).max(200),
+  /** the platform's own web origin: the key signed the challenge bound to it (docs/agent.md) */
+  origin: z.string().min(1).max(300),
+  certificate: b64,
+  signature: b64,
+});
 
 export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: PlatformSettings }): void {
   const platformDeps: PlatformDeps = { db: deps.db, clock: deps.clock, secretKey: deps.platforms.secretKey };

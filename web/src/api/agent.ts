@@ -1,8 +1,12 @@
 /**
  * The security client's local agent (docs/agent.md), as the portal page talks to it: on
- * 127.0.0.1 at a port the user may change, paired once with a code shown in the agent's terminal,
- * the secret kept in this browser. Errors come back as {code, message, params}, the message in the
- * language asked for with Accept-Language; they become AgentError.
+ * 127.0.0.1 at a port the user may change, paired once with the code the agent's terminal shows
+ * for this site, the secret kept in this browser. Errors come back as {code, message, params}, the
+ * message in the language asked for with Accept-Language; they become AgentError.
+ *
+ * This page never handles a PIN, a new PIN or an SMS code: an operation needing one answers with
+ * the address of the agent's own window, which this client opens; the user types them there and
+ * the page waits for the outcome.
  */
 import { currentLocale } from "../i18n";
 
@@ -152,11 +156,22 @@ export interface AgentClient {
   status(signal?: AbortSignal): Promise<AgentStatus>;
   pair(code: string): Promise<{ secret: string }>;
   key(signal?: AbortSignal): Promise<KeyDescription>;
-  changePin(body: { pin: string; newPin: string }): Promise<{ serial: string; defaultPin: boolean }>;
-  activate(body: { pin: string; code: string }): Promise<DeskKeyView>;
-  unlock(body: { code?: string; newPin?: string; reason?: string }): Promise<UnlockStage>;
-  renew(body: { pin: string; years?: number }): Promise<RenewStage>;
-  installSeal(body: { pin: string }): Promise<{ orderId: string; name: string; esId: string }>;
+  /** the current and new PIN are typed in the agent's window */
+  changePin(): Promise<{ serial: string; defaultPin: boolean }>;
+  /** the activation code and the PIN are typed in the agent's window */
+  activate(): Promise<DeskKeyView>;
+  /** places the unlock order or has the code sent: no secret */
+  unlock(body: { reason?: string }): Promise<UnlockStage>;
+  /** the SMS code and the new PIN are typed in the agent's window */
+  unlockWithCode(): Promise<UnlockStage>;
+  renew(body: { years?: number }): Promise<RenewStage>;
+  installSeal(): Promise<{ orderId: string; name: string; esId: string }>;
+}
+
+/** The agent's answer to an operation it confirms in its own window. */
+interface Pending {
+  request: string;
+  dialog: string;
 }
 
 export function agentClient(port: number, secret: string | null): AgentClient {
@@ -185,6 +200,7 @@ export function agentClient(port: number, secret: string | null): AgentClient {
       if (e instanceof DOMException && e.name === "AbortError") throw e;
       throw new AgentError(0, "agent.unreachable", undefined);
     }
+    if (res.status === 202) return confirmed<T>((await res.json()) as Pending);
     if (res.ok) return (await res.json()) as T;
     let problem: { code?: unknown; message?: unknown; params?: Record<string, unknown> } = {};
     try {
@@ -199,14 +215,26 @@ export function agentClient(port: number, secret: string | null): AgentClient {
       problem.params ?? {},
     );
   };
+  /** Opens the agent's window and waits for what the user did there. */
+  const confirmed = async <T>(pending: Pending): Promise<T> => {
+    const url = `${pending.dialog}?lang=${currentLocale() === "en" ? "en" : "zh"}`;
+    const opened = window.open(url, "_blank", "popup,width=520,height=720");
+    if (!opened) throw new AgentError(0, "agent.popup_blocked", undefined, { url });
+    for (;;) {
+      const answer = await call<T | { state: "pending" }>("GET", `/v1/requests/${pending.request}`);
+      if (!(answer && typeof answer === "object" && "state" in answer && answer.state === "pending"))
+        return answer as T;
+    }
+  };
   return {
     status: (signal) => call("GET", "/v1/status", undefined, signal),
     pair: (code) => call("POST", "/v1/pair", { code }),
     key: (signal) => call("GET", "/v1/key", undefined, signal),
-    changePin: (body) => call("POST", "/v1/change-pin", body),
-    activate: (body) => call("POST", "/v1/activate", body),
+    changePin: () => call("POST", "/v1/change-pin", {}),
+    activate: () => call("POST", "/v1/activate", {}),
     unlock: (body) => call("POST", "/v1/unlock", body),
+    unlockWithCode: () => call("POST", "/v1/unlock-code", {}),
     renew: (body) => call("POST", "/v1/renew", body),
-    installSeal: (body) => call("POST", "/v1/install-seal", body),
+    installSeal: () => call("POST", "/v1/install-seal", {}),
   };
 }

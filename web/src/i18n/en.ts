@@ -530,13 +530,13 @@ export const en: Record<MessageKey, string> = {
   "usbKey.detectAgain": "Look again",
   "usbKey.pairTitle": "Pair with the security client",
   "usbKey.pairText":
-    "Enter the 8-digit pairing code shown in the security client's window. Pairing is done once; this browser remembers it.",
+    "Enter the 8-digit pairing code the security client shows for this site. Pairing is done once; this browser remembers it.",
   "usbKey.pairingCode": "Pairing code",
   "usbKey.pairingCodeRequired": "Enter the pairing code",
   "usbKey.pair": "Pair",
   "usbKey.pairedElsewhere": "The security client is paired with another browser",
   "usbKey.pairedElsewhereText":
-    "To use this browser instead, close the security client, start it again with --pair-again, and enter the new pairing code.",
+    "To use this browser instead, revoke the old pairing with certdesk-client agent revoke <this site's address>, restart the security client and enter the new pairing code.",
   "usbKey.pairingLost": "The security client no longer accepts this browser's pairing. Please pair again.",
   "usbKey.pairAgain": "Pair again",
   "usbKey.insertKey": 'No USB key was found. Insert the key, then click "Read again".',
@@ -619,6 +619,11 @@ export const en: Record<MessageKey, string> = {
   "usbKey.sealInstalled": 'The electronic seal "{name}" is installed.',
   "usbKey.error.unreachable": "The security client cannot be reached. Check that it is still running.",
   "usbKey.error.failed": "The action did not complete. Try again later or contact support.",
+  "usbKey.error.popupBlocked":
+    "The browser blocked the security client's window: allow pop-ups for this site, or open it yourself: {url}",
+  "usbKey.inAgentWindow":
+    "The security client then opens its own window: check the site's address there and type the PIN (and the SMS code) in it. This page never sees your PIN.",
+  "usbKey.confirmInAgent": "Finish in the security client's window…",
 
   "guides.title": "Service guides",
   "guides.intro": "How each service works: steps, materials, fees and contacts. No sign-in needed.",

@@ -513,13 +513,14 @@ export const zhCN = {
     "安全客户端启动后会在窗口中显示一个配对码。启动后请点击“重新检测”；窗口需保持打开。",
   "usbKey.detectAgain": "重新检测",
   "usbKey.pairTitle": "与安全客户端配对",
-  "usbKey.pairText": "请输入安全客户端窗口中显示的 8 位配对码。配对只需进行一次，本浏览器会记住配对。",
+  "usbKey.pairText":
+    "请输入安全客户端窗口中为本网站显示的 8 位配对码。配对只需进行一次，本浏览器会记住配对。",
   "usbKey.pairingCode": "配对码",
   "usbKey.pairingCodeRequired": "请输入配对码",
   "usbKey.pair": "配对",
   "usbKey.pairedElsewhere": "安全客户端已与其他浏览器配对",
   "usbKey.pairedElsewhereText":
-    "如需改用本浏览器，请关闭安全客户端，加上 --pair-again 重新启动，然后输入新显示的配对码。",
+    "如需改用本浏览器，请在命令行运行 certdesk-client agent revoke <本网站地址> 撤销原配对，重启安全客户端后输入新显示的配对码。",
   "usbKey.pairingLost": "安全客户端不再认可本浏览器的配对，请重新配对。",
   "usbKey.pairAgain": "重新配对",
   "usbKey.insertKey": "没有找到电子钥匙，请插入电子钥匙后点击“重新读取”。",
@@ -598,6 +599,10 @@ export const zhCN = {
   "usbKey.sealInstalled": "电子印章“{name}”已安装。",
   "usbKey.error.unreachable": "无法连接安全客户端，请确认它仍在运行。",
   "usbKey.error.failed": "操作没有完成，请稍后重试或联系客服。",
+  "usbKey.error.popupBlocked": "浏览器拦截了安全客户端的确认窗口，请允许本站弹出窗口，或手动打开：{url}",
+  "usbKey.inAgentWindow":
+    "点击后，安全客户端会打开自己的确认窗口：请核对网站地址，在该窗口中输入 PIN 码（及短信验证码）。本页面不会接触您的 PIN 码。",
+  "usbKey.confirmInAgent": "请在安全客户端的确认窗口中完成操作…",
 
   "guides.title": "办事指南",
   "guides.intro": "每项业务的办理流程、材料要求、收费标准和联系方式。无需登录即可查看。",

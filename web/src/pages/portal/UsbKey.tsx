@@ -3,7 +3,8 @@
  * this computer (docs/agent.md). The page finds the agent (its port can be changed), pairs with it
  * once with the code the agent shows in its terminal, then shows the key (serial, certificate,
  * expiry, PIN state) and its actions: change PIN, activate, unlock, renew, install the seal.
- * PINs go from this page to the agent to the key; the page keeps none of them.
+ * The page never sees a PIN: for each action the agent opens its own window, where the user reads
+ * which site asks for what and types the PIN (new PIN, SMS code); this page waits for the outcome.
  */
 import {
   Alert,
@@ -48,6 +49,8 @@ import { dateOf } from "../../lib/format";
 function agentErrorText(e: unknown, t: I18n["t"]): string {
   if (isAgentError(e)) {
     if (e.code === "agent.unreachable") return t("usbKey.error.unreachable");
+    if (e.code === "agent.popup_blocked")
+      return t("usbKey.error.popupBlocked", { url: String(e.params.url) });
     if (e.text) return e.text;
   }
   return t("usbKey.error.failed");
@@ -442,31 +445,13 @@ function DeskSessionForm({ onSession }: { onSession(token: string): void }) {
   );
 }
 
-const pinRules = (t: I18n["t"]) => [{ required: true, message: t("usbKey.pinRequired") }];
-
-function newPinFields(t: I18n["t"]) {
+/** Where the secrets go: the agent's own window, never this page. */
+function InAgentWindow({ busy }: { busy: boolean }) {
+  const { t } = useI18n();
   return (
-    <>
-      <Form.Item label={t("usbKey.newPin")} name="newPin" rules={pinRules(t)}>
-        <Input.Password autoComplete="new-password" maxLength={64} />
-      </Form.Item>
-      <Form.Item
-        label={t("usbKey.newPinAgain")}
-        name="newPinAgain"
-        dependencies={["newPin"]}
-        rules={[
-          ...pinRules(t),
-          ({ getFieldValue }) => ({
-            validator: (_rule, value: string | undefined) =>
-              !value || value === getFieldValue("newPin")
-                ? Promise.resolve()
-                : Promise.reject(new Error(t("usbKey.pinMismatch"))),
-          }),
-        ]}
-      >
-        <Input.Password autoComplete="new-password" maxLength={64} />
-      </Form.Item>
-    </>
+    <Typography.Paragraph type={busy ? "warning" : "secondary"} role={busy ? "status" : undefined}>
+      {t(busy ? "usbKey.confirmInAgent" : "usbKey.inAgentWindow")}
+    </Typography.Paragraph>
   );
 }
 
@@ -554,37 +539,24 @@ function KeyActions({
 
 function ChangePin({ client, onChanged }: { client: AgentClient; onChanged(): void }) {
   const { t } = useI18n();
-  const [form] = Form.useForm();
   const action = useAction<{ serial: string }>();
   return (
     <>
       {action.result && <Done message={t("usbKey.pinChanged")} />}
       <AgentErrorAlert error={action.error} />
-      <Form
-        form={form}
-        layout="vertical"
-        style={{ maxWidth: 420 }}
-        onFinish={async (v: { pin: string; newPin: string }) => {
-          if (await action.run(() => client.changePin({ pin: v.pin, newPin: v.newPin }))) {
-            form.resetFields();
-            onChanged();
-          }
+      <Typography.Paragraph>{t("usbKey.currentPinHint")}</Typography.Paragraph>
+      <InAgentWindow busy={action.busy} />
+      <Button
+        type="primary"
+        disabled={action.busy}
+        aria-busy={action.busy}
+        onClick={async () => {
+          if (await action.run(() => client.changePin())) onChanged();
         }}
       >
-        <Form.Item
-          label={t("usbKey.currentPin")}
-          name="pin"
-          rules={pinRules(t)}
-          extra={t("usbKey.currentPinHint")}
-        >
-          <Input.Password autoComplete="current-password" maxLength={64} />
-        </Form.Item>
-        {newPinFields(t)}
-        <Button type="primary" htmlType="submit" disabled={action.busy} aria-busy={action.busy}>
-          {t("usbKey.changePin")}
-        </Button>
-        <BusyMark busy={action.busy} />
-      </Form>
+        {t("usbKey.changePin")}
+      </Button>
+      <BusyMark busy={action.busy} />
     </>
   );
 }
@@ -599,40 +571,24 @@ function Activate({
   disabled: boolean;
 }) {
   const { t } = useI18n();
-  const [form] = Form.useForm();
   const action = useAction<unknown>();
   return (
     <>
       {action.result !== undefined && <Done message={t("usbKey.activatedDone")} />}
       <AgentErrorAlert error={action.error} />
-      <Form
-        form={form}
-        layout="vertical"
-        style={{ maxWidth: 420 }}
-        disabled={disabled}
-        onFinish={async (v: { code: string; pin: string }) => {
-          if (await action.run(() => client.activate({ code: v.code.trim(), pin: v.pin }))) {
-            form.resetFields();
-            onChanged();
-          }
+      <Typography.Paragraph>{t("usbKey.activationCodeHint")}</Typography.Paragraph>
+      <InAgentWindow busy={action.busy} />
+      <Button
+        type="primary"
+        disabled={disabled || action.busy}
+        aria-busy={action.busy}
+        onClick={async () => {
+          if (await action.run(() => client.activate())) onChanged();
         }}
       >
-        <Form.Item
-          label={t("usbKey.activationCode")}
-          name="code"
-          rules={[{ required: true, whitespace: true, message: t("usbKey.activationCodeRequired") }]}
-          extra={t("usbKey.activationCodeHint")}
-        >
-          <Input autoComplete="one-time-code" inputMode="numeric" maxLength={16} />
-        </Form.Item>
-        <Form.Item label={t("usbKey.pin")} name="pin" rules={pinRules(t)}>
-          <Input.Password autoComplete="current-password" maxLength={64} />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" disabled={action.busy} aria-busy={action.busy}>
-          {t("usbKey.activate")}
-        </Button>
-        <BusyMark busy={action.busy} />
-      </Form>
+        {t("usbKey.activate")}
+      </Button>
+      <BusyMark busy={action.busy} />
     </>
   );
 }
@@ -684,28 +640,21 @@ function Unlock({
       {stage?.stage === "unlocked" && <Done message={t("usbKey.unlocked")} />}
       <AgentErrorAlert error={action.error} />
       {stage?.stage === "code_sent" ? (
-        <Form
-          layout="vertical"
-          style={{ maxWidth: 420 }}
-          disabled={disabled}
-          onFinish={async (v: { code: string; newPin: string }) => {
-            const next = await action.run(() => client.unlock({ code: v.code.trim(), newPin: v.newPin }));
-            if (next?.stage === "unlocked") onChanged();
-          }}
-        >
-          <Form.Item
-            label={t("usbKey.unlockCode")}
-            name="code"
-            rules={[{ required: true, whitespace: true, message: t("usbKey.unlockCodeRequired") }]}
+        <>
+          <InAgentWindow busy={action.busy} />
+          <Button
+            type="primary"
+            disabled={disabled || action.busy}
+            aria-busy={action.busy}
+            onClick={async () => {
+              const next = await action.run(() => client.unlockWithCode());
+              if (next?.stage === "unlocked") onChanged();
+            }}
           >
-            <Input autoComplete="one-time-code" inputMode="numeric" maxLength={16} />
-          </Form.Item>
-          {newPinFields(t)}
-          <Button type="primary" htmlType="submit" disabled={action.busy} aria-busy={action.busy}>
             {t("usbKey.unlockFinish")}
           </Button>
           <BusyMark busy={action.busy} />
-        </Form>
+        </>
       ) : (
         stage?.stage !== "unlocked" && (
           <Form
@@ -773,21 +722,16 @@ function Renew({
         style={{ maxWidth: 420 }}
         disabled={disabled}
         initialValues={{ years: 1 }}
-        onFinish={async (v: { pin: string; years: number }) => {
-          const next = await action.run(() => client.renew({ pin: v.pin, years: v.years }));
-          if (next) {
-            form.setFieldValue("pin", undefined);
-            if (next.stage === "renewed") onChanged();
-          }
+        onFinish={async (v: { years: number }) => {
+          const next = await action.run(() => client.renew({ years: v.years }));
+          if (next?.stage === "renewed") onChanged();
         }}
       >
         <Typography.Paragraph>{t("usbKey.renewText")}</Typography.Paragraph>
         <Form.Item label={t("usbKey.renewYears")} name="years" rules={[{ required: true }]}>
           <InputNumber min={1} max={10} precision={0} />
         </Form.Item>
-        <Form.Item label={t("usbKey.pin")} name="pin" rules={pinRules(t)}>
-          <Input.Password autoComplete="current-password" maxLength={64} />
-        </Form.Item>
+        <InAgentWindow busy={action.busy} />
         <Button type="primary" htmlType="submit" disabled={action.busy} aria-busy={action.busy}>
           {t("usbKey.renew")}
         </Button>
@@ -807,33 +751,24 @@ function InstallSeal({
   disabled: boolean;
 }) {
   const { t } = useI18n();
-  const [form] = Form.useForm();
   const action = useAction<{ name: string }>();
   return (
     <>
       {action.result && <Done message={t("usbKey.sealInstalled", { name: action.result.name })} />}
       <AgentErrorAlert error={action.error} />
-      <Form
-        form={form}
-        layout="vertical"
-        style={{ maxWidth: 420 }}
-        disabled={disabled}
-        onFinish={async (v: { pin: string }) => {
-          if (await action.run(() => client.installSeal({ pin: v.pin }))) {
-            form.resetFields();
-            onChanged();
-          }
+      <Typography.Paragraph>{t("usbKey.sealText")}</Typography.Paragraph>
+      <InAgentWindow busy={action.busy} />
+      <Button
+        type="primary"
+        disabled={disabled || action.busy}
+        aria-busy={action.busy}
+        onClick={async () => {
+          if (await action.run(() => client.installSeal())) onChanged();
         }}
       >
-        <Typography.Paragraph>{t("usbKey.sealText")}</Typography.Paragraph>
-        <Form.Item label={t("usbKey.pin")} name="pin" rules={pinRules(t)}>
-          <Input.Password autoComplete="current-password" maxLength={64} />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" disabled={action.busy} aria-busy={action.busy}>
-          {t("usbKey.installSeal")}
-        </Button>
-        <BusyMark busy={action.busy} />
-      </Form>
+        {t("usbKey.installSeal")}
+      </Button>
+      <BusyMark busy={action.busy} />
     </>
   );
 }
