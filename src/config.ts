@@ -39,6 +39,8 @@ const envSchema = z
     CERTDESK_OCSP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
     // The OCSP address written into certificates (authorityInfoAccess); default {public URL}/ocsp.
     CERTDESK_OCSP_URL: z.url().optional(),
+    // The API documentation at /docs; left out, on in development and off in production.
+    CERTDESK_API_DOCS: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
     CERTDESK_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -137,6 +139,8 @@ export interface Config {
   sessionHours: number;
   uploadLimitBytes: number;
   logLevel: string;
+  /** whether the API documentation is served at /docs */
+  apiDocs: boolean;
   /** The production station of the back office's API (software keys in a folder in development). */
   keyStation: string | undefined;
   ca: {
@@ -205,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionHours: e.CERTDESK_SESSION_HOURS,
     uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
     logLevel: e.CERTDESK_LOG_LEVEL,
+    apiDocs: (e.CERTDESK_API_DOCS ?? (e.CERTDESK_MODE === "production" ? "off" : "on")) === "on",
     keyStation:
       e.CERTDESK_KEY_STATION ??
       (e.CERTDESK_MODE === "development" ? `software:${resolve(dataDir, "keys")}` : undefined),

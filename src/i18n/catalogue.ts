@@ -15,6 +15,7 @@ import { platformMessages } from "./messages/platform.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { documentsMessages } from "./messages/documents.js";
+import { edgeMessages } from "./messages/edge.js";
 import { moneyMessages } from "./messages/money.js";
 import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
@@ -42,6 +43,7 @@ const tables: MessageTable[] = [
   platformMessages,
   keysMessages,
   moneyMessages,
+  edgeMessages,
 ];
 
 export const catalogue: MessageTable = {};
