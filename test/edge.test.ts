@@ -184,7 +184,7 @@ for (const kind of testStores) {
       for (const [url, res] of answers) {
         const csp = String(res.headers["content-security-policy"] ?? "");
         expect(csp, url).toContain("frame-ancestors 'self'");
-        expect(csp, url).toContain("object-src 'self'");
+        expect(csp, url).toContain("object-src 'self' blob:");
         const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? "";
         expect(scriptSrc, url).toBe("'self'");
         expect(csp, url).toContain("script-src-attr 'none'");

@@ -22,8 +22,9 @@ const CSP_DIRECTIVES = {
   imgSrc: ["'self'", "data:", "blob:"],
   fontSrc: ["'self'", "data:"],
   connectSrc: ["'self'", "http://127.0.0.1:*", "http://localhost:*"],
-  // The back office shows an uploaded PDF in an <object> of its own origin.
-  objectSrc: ["'self'"],
+  // The back office shows an uploaded PDF in an <object>, from a blob: copy (uploads are downloads).
+  objectSrc: ["'self'", "blob:"],
+  frameSrc: ["'self'", "blob:"], // Chromium frames an <object>'s PDF: frame-src applies too
   formAction: ["'self'"],
   frameAncestors: ["'self'"],
 };

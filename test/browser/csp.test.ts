@@ -1,8 +1,9 @@
 /**
  * The Content Security Policy (src/server/edge.ts) in Debian's Chromium against a real certdesk
- * process: the portal, a sign-in, an application with uploads, the back office and the API
- * documentation all work without one CSP violation in the console, while an inline script
- * slipped into the page is refused (so the policy is really in force, not only sent).
+ * process: the portal, a sign-in, an application with uploads, the back office (its viewer shows
+ * a PDF scan, which the server sends only as a download) and the API documentation all work
+ * without one CSP violation in the console, while an inline script slipped into the page is
+ * refused (so the policy is really in force, not only sent).
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -38,7 +39,7 @@ describe.skipIf(!haveChromium)(`the CSP in Chromium (skipped when ${CHROMIUM} is
     expect(asset.headers()["content-security-policy"]).toContain("frame-ancestors 'self'");
 
     await signIn(page, suite.base, SUPPLIER_A);
-    await applyNewOnProgrammeA(page, suite.base);
+    const orderId = await applyNewOnProgrammeA(page, suite.base);
     await page.getByRole("button", { name: "提交申请" }).waitFor();
 
     const office = await suite.newPage();
@@ -50,6 +51,18 @@ describe.skipIf(!haveChromium)(`the CSP in Chromium (skipped when ${CHROMIUM} is
     await main.getByRole("button", { name: "登录" }).click();
     await office.waitForURL(new RegExp(`^${suite.base}/office`));
     await office.getByRole("link", { name: "待审核", exact: true }).waitFor();
+    // The reviewer sees the PDF scan in the page, though the server sends uploads as downloads.
+    const downloads: string[] = [];
+    office.on("download", (d) => downloads.push(d.suggestedFilename()));
+    await office.goto(`${suite.base}/office/orders/${orderId}`);
+    const viewer = office.getByRole("tabpanel").locator("object[type='application/pdf']");
+    await expect.poll(() => viewer.getAttribute("data")).toMatch(/^blob:/);
+    await office.getByRole("tab", { name: "营业执照复印件" }).click();
+    const picture = office.getByRole("img", { name: "营业执照复印件" });
+    await expect
+      .poll(() => picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(1);
+    expect(downloads).toEqual([]);
 
     expect(violations).toEqual([]);
     expect(officeViolations).toEqual([]);
@@ -69,14 +82,14 @@ describe.skipIf(!haveChromium)(`the CSP in Chromium (skipped when ${CHROMIUM} is
     const violations = watchViolations(page);
     await page.goto(suite.base);
     await page.getByRole("heading", { name: "机构数字证书在线服务台" }).waitFor();
-    const ran = await page.evaluate(async () => {
-      const w = window as unknown as { injected?: boolean };
+    // As a string: the tests are compiled without the DOM's types.
+    const ran = await page.evaluate(`(async () => {
       const script = document.createElement("script");
       script.textContent = "window.injected = true";
       document.body.append(script);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      return w.injected === true;
-    });
+      return window.injected === true;
+    })()`);
     expect(ran).toBe(false);
     await expect.poll(() => violations.length).toBeGreaterThan(0);
     expect(violations[0]).toMatch(/inline script/i);
