@@ -190,7 +190,7 @@ for (const kind of testStores) {
         expect(csp, url).toContain("script-src-attr 'none'");
         expect(csp, url).not.toContain("unsafe-eval");
         expect(res.headers["x-content-type-options"], url).toBe("nosniff");
-        expect(res.headers["referrer-policy"], url).toBe("no-referrer");
+        expect(res.headers["referrer-policy"], url).toBe("same-origin");
         expect(res.headers["x-frame-options"], url).toBe("SAMEORIGIN");
         expect(res.headers["strict-transport-security"], url).toBeUndefined();
       }

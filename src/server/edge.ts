@@ -45,7 +45,9 @@ export async function registerEdge(app: FastifyInstance, options: { publicUrl: s
     strictTransportSecurity: publicOrigin.startsWith("https:")
       ? { maxAge: 31_536_000, includeSubDomains: true }
       : false,
-    referrerPolicy: { policy: "no-referrer" },
+    // Not no-referrer: with it Chromium sends "Origin: null" on the desk's own form posts (the
+    // gateway's pay page), which the check below must refuse. Other sites get no referrer.
+    referrerPolicy: { policy: "same-origin" },
     xFrameOptions: { action: "sameorigin" },
     crossOriginEmbedderPolicy: false,
   });
