@@ -85,4 +85,22 @@ describe("configuration is validated at start", () => {
     });
     expect(ok.publicUrl).toBe("https://desk.example.cn");
   });
+
+  it("the API documentation (/docs): on in development, off in production unless CERTDESK_API_DOCS=on", () => {
+    const production = {
+      CERTDESK_MODE: "production",
+      CERTDESK_PAYMENT_SECRET: "p".repeat(40),
+      CERTDESK_SECRET_KEY: "k".repeat(40),
+      CERTDESK_PUBLIC_URL: "https://desk.example.cn",
+      CERTDESK_CA_PASSPHRASE: "a long CA passphrase",
+      CERTDESK_INVOICE_SELLER_NAME: "某某证书服务有限公司",
+      CERTDESK_INVOICE_SELLER_TAX_NUMBER: "91310115591693856A",
+      CERTDESK_SMS_PROVIDER: "sink",
+    };
+    expect(loadConfig({}).apiDocs).toBe(true);
+    expect(loadConfig({ CERTDESK_API_DOCS: "off" }).apiDocs).toBe(false);
+    expect(loadConfig(production).apiDocs).toBe(false);
+    expect(loadConfig({ ...production, CERTDESK_API_DOCS: "on" }).apiDocs).toBe(true);
+    expect(problems({ CERTDESK_API_DOCS: "yes" })[0]).toMatch(/^CERTDESK_API_DOCS: .*on.*off/);
+  });
 });

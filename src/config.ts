@@ -49,6 +49,8 @@ const envSchema = z
         "must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.1.0/24",
       )
       .optional(),
+    // The API documentation at /docs; left out, on in development and off in production.
+    CERTDESK_API_DOCS: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
     CERTDESK_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -149,6 +151,8 @@ export interface Config {
   logLevel: string;
   /** Peers whose X-Forwarded-For gives the client's address (login limits); none, the peer is the client. */
   trustedProxy: string[];
+  /** whether the API documentation is served at /docs */
+  apiDocs: boolean;
   /** The production station of the back office's API (software keys in a folder in development). */
   keyStation: string | undefined;
   ca: {
@@ -218,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
     logLevel: e.CERTDESK_LOG_LEVEL,
     trustedProxy: e.CERTDESK_TRUSTED_PROXY ?? [],
+    apiDocs: (e.CERTDESK_API_DOCS ?? (e.CERTDESK_MODE === "production" ? "off" : "on")) === "on",
     keyStation:
       e.CERTDESK_KEY_STATION ??
       (e.CERTDESK_MODE === "development" ? `software:${resolve(dataDir, "keys")}` : undefined),

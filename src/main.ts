@@ -107,6 +107,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       secureCookies: config.publicUrl.startsWith("https://"),
       logLevel: config.logLevel,
       trustedProxy: config.trustedProxy,
+      apiDocs: config.apiDocs,
       cas,
       urls,
       publication,
@@ -182,8 +183,8 @@ async function main(): Promise<void> {
     const running = await startCertdesk(config);
     const lines = [
       `certdesk is running at ${running.url} (${config.store.kind === "embedded" ? `embedded database in ${config.store.dataDir}` : "PostgreSQL"})`,
-      `API documentation: ${running.url}/docs`,
     ];
+    if (config.apiDocs) lines.push(`API documentation: ${running.url}/docs`);
     if (running.ocspWorkers)
       lines.push(`OCSP responders: ${running.ocspWorkers.url} (${running.ocspWorkers.count} processes)`);
     if (running.demoLogins) {

@@ -15,6 +15,7 @@ import { platformMessages } from "./messages/platform.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
 import { documentsMessages } from "./messages/documents.js";
+import { edgeMessages } from "./messages/edge.js";
 import { moneyMessages } from "./messages/money.js";
 import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
@@ -44,6 +45,7 @@ const tables: MessageTable[] = [
   keysMessages,
   moneyMessages,
   uploadMessages,
+  edgeMessages,
 ];
 
 export const catalogue: MessageTable = {};

@@ -198,6 +198,8 @@ export async function bindCertificate(
         .executeTakeFirst();
       if (!cert || !cert.organisation_id) throw new DomainError("order.certificate_not_found");
       input.authorise?.(cert);
+      // Checked before anything is written: an unknown programme is the caller's mistake, not a 500.
+      await getProgramme(tx, input.programmeId);
       if (cert.status === "revoked")
         throw new DomainError("rules.certificate.revoked", { service: "binding" });
       let account = await tx

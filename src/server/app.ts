@@ -34,7 +34,8 @@ import type { Publication } from "../services/publication.js";
 import type { KeyServiceSettings } from "../services/keys.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
-import { problemOf } from "./problem.js";
+import { registerEdge } from "./edge.js";
+import { problemOf, problemOfError } from "./problem.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerAuthRoutes } from "./routes/auth.js";
 import { registerCaRoutes } from "./routes/ca.js";
@@ -75,6 +76,8 @@ export interface AppDeps {
   keys?: KeyServiceSettings | undefined;
   /** Relying platforms: their API, credentials and webhooks; absent, not served. */
   platforms?: PlatformSettings | undefined;
+  /** The API documentation at /docs (CERTDESK_API_DOCS); served unless false. */
+  apiDocs?: boolean | undefined;
   /** Scheduled work (pg-boss); absent in tests that run jobs themselves. */
   jobs?: JobRunner | undefined;
 }
@@ -114,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  await registerEdge(app, { publicUrl: deps.publicUrl });
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: deps.uploadLimitBytes, files: 1, fields: 10 } });
   await app.register(swagger, {
@@ -139,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  if (deps.apiDocs !== false) await app.register(swaggerUi, { routePrefix: "/docs" });
 
   app.decorateRequest("locale", "zh-CN");
   app.decorateRequest("actor", undefined);
@@ -155,13 +159,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, req, reply) => {
-    if (isDomainError(error)) {
-      const problem = problemOf(error.code, error.params, req.locale);
-      // A limit's wait, for clients that retry by themselves.
-      if (problem.status === 429 && typeof error.params.minutes === "number")
-        reply.header("retry-after", String(error.params.minutes * 60));
-      return reply.status(problem.status).type("application/problem+json").send(problem);
-    }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const detail = error.validation
         .map((v) => `${v.instancePath.replace(/^\//, "").replaceAll("/", ".")} ${v.message ?? ""}`.trim())
@@ -170,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(400).type("application/problem+json").send(problem);
     }
     const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
+    if (!isDomainError(error) && status && status >= 400 && status < 500) {
       const code = status === 413 ? "material.too_large" : "common.validation";
       const problem = problemOf(
         code,
@@ -182,9 +179,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .type("application/problem+json")
         .send({ ...problem, status });
     }
-    req.log.error(error);
-    const problem = problemOf("common.internal", {}, req.locale);
-    return reply.status(500).type("application/problem+json").send(problem);
+    const problem = problemOfError(error, req.locale);
+    if (problem.status >= 500) req.log.error(error);
+    // The database is out of reach: clients may try again soon, the pool reconnects by itself.
+    if (problem.code === "store.unavailable") reply.header("retry-after", "5");
+    // A guessing limit's wait, for clients that retry by themselves.
+    if (isDomainError(error) && problem.status === 429 && typeof error.params.minutes === "number")
+      reply.header("retry-after", String(error.params.minutes * 60));
+    return reply.status(problem.status).type("application/problem+json").send(problem);
   });
   app.setNotFoundHandler((req, reply) => {
     const problem = problemOf("common.not_found", { what: req.url }, req.locale);

@@ -3,7 +3,8 @@
  * message in the caller's language (and both languages, for clients that switch).
  */
 import { hasMessage, translate, type Locale } from "../i18n/catalogue.js";
-import type { ErrorParams } from "../domain/errors.js";
+import { isDomainError, type ErrorParams } from "../domain/errors.js";
+import { storeFailureOf, type StoreFailure } from "../store/failures.js";
 
 const EXACT: Record<string, number> = {
   "auth.unauthenticated": 401,
@@ -33,6 +34,12 @@ const EXACT: Record<string, number> = {
   "keys.login_signature_invalid": 403,
   "keys.challenge_used": 409,
   "payment.bad_signature": 401,
+  "payment.callback_invalid": 400,
+  "refund.already_requested": 409,
+  "auth.cross_origin": 403,
+  "store.unavailable": 503,
+  "store.conflict": 409,
+  "store.invalid_value": 400,
   "common.validation": 400,
   "common.internal": 500,
   "store.folder_locked": 503,
@@ -68,4 +75,25 @@ export function problemOf(code: string, params: ErrorParams, locale: Locale): Pr
     params,
     messages,
   };
+}
+
+/** What the store refused, as the code the caller sees (statuses in EXACT, or 422). */
+const STORE_CODES: Record<StoreFailure, string> = {
+  unavailable: "store.unavailable",
+  foreign_key: "store.reference_unknown",
+  unique: "store.conflict",
+  check: "store.value_refused",
+  not_null: "store.value_missing",
+  invalid_value: "store.invalid_value",
+};
+
+/**
+ * Any error a request ended with: a domain error by its code; a constraint or value the store
+ * refused, or a database out of reach, by what the store said; anything else is internal (500).
+ */
+export function problemOfError(error: unknown, locale: Locale): Problem {
+  if (isDomainError(error)) return problemOf(error.code, error.params, locale);
+  const failure = storeFailureOf(error);
+  if (failure) return problemOf(STORE_CODES[failure], {}, locale);
+  return problemOf("common.internal", {}, locale);
 }

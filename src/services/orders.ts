@@ -267,6 +267,9 @@ export async function createOrder(
       const previous = await findByIdempotencyKey(deps.db, actor.userId, input.idempotencyKey);
       if (previous) return viewOf(deps, previous);
     }
+    // Two refund requests for one order raced past the check: the store let one in.
+    if (isUniqueViolation(e, "orders_one_open_refund_request") && details.targetOrderId)
+      await assertNoOpenRefundRequest(deps.db, details.targetOrderId);
     throw e;
   }
 }
@@ -276,8 +279,22 @@ async function sqlNextOrderNumber(tx: Transaction<Database>): Promise<bigint> {
   return rows[0]!.n;
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && "code" in e && (e as { code: unknown }).code === "23505";
+function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const { code, constraint: violated } = e as { code?: unknown; constraint?: unknown };
+  return code === "23505" && (constraint === undefined || violated === constraint);
+}
+
+/** One refund request open per order at a time (and the store's orders_one_open_refund_request). */
+async function assertNoOpenRefundRequest(db: Kysely<Database>, targetOrderId: string): Promise<void> {
+  const open = await db
+    .selectFrom("orders")
+    .select("number")
+    .where("target_order_id", "=", targetOrderId)
+    .where("service", "=", "refund")
+    .where("state", "not in", TERMINAL_STATES)
+    .executeTakeFirst();
+  if (open) throw new DomainError("refund.already_requested", { number: open.number });
 }
 
 async function findByIdempotencyKey(db: Kysely<Database>, applicantId: string, key: string) {
@@ -373,6 +390,7 @@ async function checkEligibility(
     }
     case "refund": {
       const target = await refundTarget(deps, actor, details.targetOrderId);
+      await assertNoOpenRefundRequest(deps.db, target.id);
       const decision = await refundDecision(deps, target, today);
       assertAllowed(decision);
       return {};

@@ -19,6 +19,7 @@ import * as m0007 from "./migrations/0007_order_steps.js";
 import * as m0008 from "./migrations/0008_platforms.js";
 import * as m0009 from "./migrations/0009_crl_storage.js";
 import * as m0014 from "./migrations/0014_key_login_challenges.js";
+import * as m0015 from "./migrations/0015_one_open_refund_request.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   "0008_platforms": m0008,
   "0009_crl_storage": m0009,
   "0014_key_login_challenges": m0014,
+  "0015_one_open_refund_request": m0015,
 };
 
 const INT8 = 20;
@@ -84,6 +86,10 @@ function openPostgres(url: string): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A server that does not answer fails the request in seconds (a 503) rather than holding it;
+    // a dead connection is dropped from the pool and the next query opens a fresh one.
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") => {
         if (oid === INT8) return (v: string) => BigInt(v);
@@ -95,6 +101,10 @@ function openPostgres(url: string): Store {
   // An idle connection the server ends (a restart, an administrator) is dropped from the pool and
   // replaced on the next query; without a listener node-pg would crash the process over it.
   pool.on("error", () => {});
+  // The same for a connection lost while checked out (mid-query, the server gone): the query fails
+  // with it and the pool drops the client on release, but the client also emits "error", which
+  // nobody listens to while it is checked out and which would end the process.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: "postgres", close: () => db.destroy() };
 }

@@ -83,6 +83,10 @@ export const deskMessages: MessageTable = {
     "zh-CN": "支付回调签名无效",
     en: "The payment callback's signature is not valid",
   },
+  "payment.callback_invalid": {
+    "zh-CN": "支付回调内容无法识别：{detail}",
+    en: "The payment callback cannot be read: {detail}",
+  },
   "payment.amount_mismatch": {
     "zh-CN": "支付金额 {paid} 与订单金额 {due} 不符",
     en: "The amount paid ({paid}) differs from the amount due ({due})",

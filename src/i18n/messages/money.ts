@@ -58,6 +58,10 @@ export const moneyMessages: MessageTable = {
     en: "The refund has not been paid back through the original channel; the request cannot be closed yet",
   },
   "refund.not_found": { "zh-CN": "退款记录不存在", en: "No such refund" },
+  "refund.already_requested": {
+    "zh-CN": "该订单已有一份退费申请正在办理（{number}），请勿重复申请",
+    en: "A refund request for this order is already open ({number}); it cannot be requested twice",
+  },
 
   "invoice.not_found": { "zh-CN": "发票不存在", en: "No such invoice" },
   "notify.contact_invalid": {

@@ -29,6 +29,7 @@ import {
 import { requireRole } from "../../services/people.js";
 import { listRefunds, payRefund } from "../../services/refunds.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import { attachmentDisposition } from "../edge.js";
 import { orderSchema } from "../schemas.js";
 
 const idParams = z.object({ id: z.uuid() });
@@ -165,7 +166,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
       const r = await readTransferReceipt(deps, actorOf(req), req.params.id);
       return reply
         .type(r.contentType)
-        .header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(r.filename)}`)
+        .header("content-disposition", attachmentDisposition(r.filename))
         .send(Buffer.from(r.content));
     },
   );

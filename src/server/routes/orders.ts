@@ -11,6 +11,7 @@ import { acceptPaymentCallback, startOnlinePayment } from "../../services/paymen
 import { SIGNATURE_HEADER } from "../../payments/dev-gateway.js";
 import { translate } from "../../i18n/catalogue.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import { attachmentDisposition } from "../edge.js";
 import { okSchema, orderDetailsSchema, orderSchema } from "../schemas.js";
 
 const idParams = z.object({ id: z.uuid() });
@@ -175,7 +176,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     const m = await readMaterial(deps, actorOf(req), req.params.id);
     return reply
       .type(m.contentType)
-      .header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`)
+      .header("content-disposition", attachmentDisposition(m.filename))
       .send(Buffer.from(m.content));
   });
 

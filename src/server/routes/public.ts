@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { z } from "zod";
 import { shanghaiDate, calendarDate } from "../../domain/dates.js";
 import { DomainError } from "../../domain/errors.js";
@@ -17,10 +18,11 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
         response: { 200: z.object({ status: z.literal("ok"), time: z.string() }) },
       },
     },
-    async () => ({
-      status: "ok" as const,
-      time: deps.clock.now().toISOString(),
-    }),
+    async () => {
+      // Healthy means the database answers: while it does not, this is the mapper's 503.
+      await sql`select 1`.execute(deps.db);
+      return { status: "ok" as const, time: deps.clock.now().toISOString() };
+    },
   );
 
   app.get(

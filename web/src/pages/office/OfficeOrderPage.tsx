@@ -22,7 +22,7 @@ import {
   Tabs,
   Typography,
 } from "antd";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { useLoad } from "../../api/hooks";
@@ -141,6 +141,36 @@ function backTo(order: Order): string {
   return "/office/queue/review";
 }
 
+/**
+ * A PDF scan in the browser's viewer. The server sends uploads only as downloads (docs/security.md),
+ * which an <object> pointing at the file would download too: the viewer gets a copy as a blob: URL.
+ */
+function PdfView({ src, name, filename }: { src: string; name: string; filename: string }) {
+  const [url, setUrl] = useState<string>();
+  useEffect(() => {
+    let objectUrl: string | undefined;
+    let gone = false;
+    void fetch(src, { credentials: "same-origin" })
+      .then((res) => (res.ok ? res.blob() : undefined))
+      .then((blob) => {
+        if (!blob || gone) return;
+        objectUrl = URL.createObjectURL(blob);
+        setUrl(objectUrl);
+      })
+      .catch(() => undefined);
+    return () => {
+      gone = true;
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [src]);
+  if (!url) return <a href={src}>{filename}</a>;
+  return (
+    <object data={url} type="application/pdf" className="material-view" aria-label={name}>
+      <a href={src}>{filename}</a>
+    </object>
+  );
+}
+
 /** Each uploaded scan in its own tab, shown inline: a PDF in the browser's viewer, a picture as is. */
 function MaterialViewer({ materials, uploaded }: { materials: Material[]; uploaded: UploadedMaterial[] }) {
   const { t, loc } = useI18n();
@@ -162,9 +192,7 @@ function MaterialViewer({ materials, uploaded }: { materials: Material[]; upload
                 </a>
               </Typography.Paragraph>
               {u.contentType === "application/pdf" ? (
-                <object data={src} type="application/pdf" className="material-view" aria-label={name}>
-                  <a href={src}>{u.filename}</a>
-                </object>
+                <PdfView src={src} name={name} filename={u.filename} />
               ) : u.contentType.startsWith("image/") ? (
                 <img src={src} alt={name} className="material-view material-image" />
               ) : (
