@@ -13,7 +13,7 @@ import type { KeyDeps } from "../services/keys.js";
 import type { BatchProgress, BatchView } from "../services/production.js";
 import type { Store } from "../store/database.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
-import { storedCalendar, withStore } from "./source.js";
+import { storedCaSettings, storedCalendar, withStore } from "./source.js";
 
 const CLI_ACTOR = systemActor("cli");
 
@@ -34,20 +34,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function deskDeps(ctx: CliContext, store: Store): Promise<{ deps: KeyDeps; close(): Promise<void> }> {
   const config = ctx.config();
-  const [{ CaRegistry: Registry, publicationUrls }, { caSecrets }, { LiveCalendar }] = await Promise.all([
-    import("../services/ca.js"),
-    import("../services/ca-keys.js"),
-    import("../services/calendar.js"),
-  ]);
+  const [{ CaRegistry: Registry, publicationUrls }, { caSecrets }, { LiveCalendar }, { Publication }] =
+    await Promise.all([
+      import("../services/ca.js"),
+      import("../services/ca-keys.js"),
+      import("../services/calendar.js"),
+      import("../services/publication.js"),
+    ]);
   const secrets = caSecrets(config.ca);
   const cas: CaRegistry = new Registry(store.db, secrets);
+  // The desk's URLs, not this shell's; a reissue's revocation reaches the CRL at once (and every
+  // running desk's OCSP through the desk's events).
+  const settings = await storedCaSettings(config, store.db, ctx.clock.now());
   return {
     deps: {
       db: store.db,
       clock: ctx.clock,
       calendar: new LiveCalendar(await storedCalendar(store.db)),
       cas,
-      urls: publicationUrls(config.publicUrl, config.ocspUrl),
+      urls: publicationUrls(settings.publicUrl, settings.ocspUrl),
+      publication: new Publication({ db: store.db, clock: ctx.clock, cas, settings }),
       sessionHours: config.sessionHours,
       keys: { secretKey: config.secretKey },
     },
