@@ -239,10 +239,12 @@ describe("the CA's URLs come from the store", () => {
   it("ca issue with a CERTDESK_PUBLIC_URL other than the store's is refused, naming both values, in Chinese and English", async () => {
     const zh = await issue({ CERTDESK_PUBLIC_URL: "http://127.0.0.1:8080" });
     expect(zh.code).toBe(2);
-    expect(zh.stderr).toContain("CERTDESK_PUBLIC_URL");
-    expect(zh.stderr).toContain(DESK_URL);
-    expect(zh.stderr).toContain("http://127.0.0.1:8080");
-    expect(zh.stderr).toMatch(/数据库/);
+    const zhError = (JSON.parse(zh.stdout) as { error: { code: string; message: string } }).error;
+    expect(zhError.code).toBe("settings.conflict");
+    expect(zhError.message).toContain("CERTDESK_PUBLIC_URL");
+    expect(zhError.message).toContain(DESK_URL);
+    expect(zhError.message).toContain("http://127.0.0.1:8080");
+    expect(zhError.message).toMatch(/数据库/);
     const en = await certdesk(
       ["ca", "issue", "--profile", "organisation-signing", "--csr", csrFile, "--lang", "en", "--json"],
       { CERTDESK_OCSP_URL: "http://ocsp.elsewhere.test/" },

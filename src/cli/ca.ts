@@ -14,6 +14,7 @@ import type { CaAlgorithm } from "../store/schema.js";
 import { oneOf, wholeNumber } from "./args.js";
 import { promptSecret } from "../client/prompt.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
+import { type DeskSession, deskRequest, onStoreOrDesk } from "./desk-session.js";
 import { cliConfig, errorText, storedCaSettings, withStore } from "./source.js";
 
 const ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
@@ -247,15 +248,50 @@ export async function caRevokeCommand(
   serial: string,
   options: CaRevokeOptions,
 ): Promise<number> {
-  const [{ revokeCertificate, STAFF_REVOCATION_REASONS }, { Publication }, { CaRegistry }, { caSecrets }] =
-    await Promise.all([
-      import("../services/revocation.js"),
-      import("../services/publication.js"),
-      import("../services/ca.js"),
-      import("../services/ca-keys.js"),
-    ]);
+  const { STAFF_REVOCATION_REASONS } = await import("../services/revocation.js");
   const reason: StaffRevocationReason = oneOf("--reason", options.reason, STAFF_REVOCATION_REASONS);
   const config = ctx.config();
+  const revoked = await onStoreOrDesk(
+    ctx,
+    () => revokeOnStore(ctx, config, serial, reason, options.note),
+    (session) => revokeThroughDesk(session, serial, reason, options.note),
+  );
+  ctx.out.result(
+    {
+      id: revoked.id,
+      serial: revoked.serial,
+      caId: revoked.caId,
+      reason: revoked.reason,
+      revokedAt: revoked.revokedAt,
+      unboundBindings: revoked.unboundBindings,
+    },
+    () => ctx.out.t("cli.ca.revoked", { serial: revoked.serial, reason: revoked.reason }),
+  );
+  return EXIT_OK;
+}
+
+interface RevokedText {
+  id: string;
+  serial: string;
+  caId: string | null;
+  reason: string;
+  revokedAt: string;
+  unboundBindings: number;
+}
+
+async function revokeOnStore(
+  ctx: CliContext,
+  config: Config,
+  serial: string,
+  reason: StaffRevocationReason,
+  note: string | undefined,
+): Promise<RevokedText> {
+  const [{ revokeCertificate }, { Publication }, { CaRegistry }, { caSecrets }] = await Promise.all([
+    import("../services/revocation.js"),
+    import("../services/publication.js"),
+    import("../services/ca.js"),
+    import("../services/ca-keys.js"),
+  ]);
   const revoked = await withStore(config, { create: false }, async ({ db }) => {
     // The CA's CRL is rebuilt at once (once for the desk: a running desk then finds it done) and
     // every running desk drops its OCSP answers, through the desk's events.
@@ -265,19 +301,29 @@ export async function caRevokeCommand(
     return revokeCertificate({ db, clock: ctx.clock, publication }, CLI_ACTOR, {
       certificate: { serial },
       reason,
-      note: options.note,
+      note,
     });
   });
-  ctx.out.result(
-    {
-      id: revoked.id,
-      serial: revoked.serial,
-      caId: revoked.caId,
-      reason: revoked.reason,
-      revokedAt: revoked.revokedAt.toISOString(),
-      unboundBindings: revoked.unboundBindings,
-    },
-    () => ctx.out.t("cli.ca.revoked", { serial: revoked.serial, reason: revoked.reason }),
+  return { ...revoked, revokedAt: revoked.revokedAt.toISOString() };
+}
+
+/** The running desk revokes (POST /api/certificates/{id}/revoke), found by its serial. */
+async function revokeThroughDesk(
+  session: DeskSession,
+  serial: string,
+  reason: StaffRevocationReason,
+  note: string | undefined,
+): Promise<RevokedText> {
+  const { normalizeSerial } = await import("../pki/serial.js");
+  const certificates = await deskRequest<{ id: string; serial: string }[]>(
+    session,
+    "GET",
+    "/api/certificates",
   );
-  return EXIT_OK;
+  const found = certificates.find((c) => c.serial === normalizeSerial(serial));
+  if (!found) throw new DomainError("revocation.certificate_not_found");
+  return deskRequest<RevokedText>(session, "POST", `/api/certificates/${found.id}/revoke`, {
+    reason,
+    ...(note ? { note } : {}),
+  });
 }
