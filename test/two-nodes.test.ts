@@ -21,7 +21,7 @@ import { generateSoftwareKey } from "../src/pki/signer.js";
 import { openStore, type Store } from "../src/store/database.js";
 import { PDF_BYTES, PNG_BYTES } from "./support/app.js";
 import { orderAtProduction, USCC_A } from "./support/production.js";
-import { delay, http, login, serverFleet, type ServerProcess } from "./support/process.js";
+import { delay, freePort, http, login, serverFleet, type ServerProcess } from "./support/process.js";
 import { createTempDatabase } from "./support/stores.js";
 
 const SERVER_URL = process.env.TEST_DATABASE_URL;
@@ -107,6 +107,7 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
   let store: Store;
   let node1: ServerProcess;
   let node2: ServerProcess;
+  let node2Workers = "";
   let lb: { server: Server; served: string[] };
   let lbUrl = "";
   const tokens: Record<string, string> = {};
@@ -124,7 +125,13 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
       env,
       readyWithinMs: 120_000,
     });
-    node2 = await fleet.start({ store: { kind: "postgres", url: db.url }, env, readyWithinMs: 120_000 });
+    // Node 2 also answers OCSP from worker processes, which hold copies of its answers.
+    node2Workers = `http://127.0.0.1:${await freePort()}`;
+    node2 = await fleet.start({
+      store: { kind: "postgres", url: db.url },
+      env: { ...env, CERTDESK_OCSP_PORT: new URL(node2Workers).port, CERTDESK_OCSP_WORKERS: "1" },
+      readyWithinMs: 120_000,
+    });
     store = await openStore({ kind: "postgres", url: db.url });
     for (const [who, password] of [
       ["13800138000", "supplier-demo-1"],
@@ -237,6 +244,8 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
     // Node 2 has answered "good" and keeps that answer in its cache.
     expect(await ocspStatus(node2.url, issuer, serial)).toBe("good");
     expect(await ocspStatus(node2.url, issuer, serial)).toBe("good");
+    expect(await ocspStatus(node2Workers, issuer, serial)).toBe("good");
+    expect(await ocspStatus(node2Workers, issuer, serial)).toBe("good");
     const revoked = await http(`${node1.url}/api/certificates/${id}/revoke`, {
       method: "POST",
       token: tokens.reviewer!,
@@ -253,7 +262,14 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
       () => ocspStatus(node2.url, issuer, serial),
       (s) => s === "revoked",
     );
-    console.log(`revoked on node 1: in node 2's CRL after ${crlMs} ms, in its OCSP after ${ocspMs} ms`);
+    const workersMs = await within(
+      5_000,
+      () => ocspStatus(node2Workers, issuer, serial),
+      (s) => s === "revoked",
+    );
+    console.log(
+      `revoked on node 1: in node 2's CRL after ${crlMs} ms, its OCSP after ${ocspMs} ms, its OCSP workers after ${workersMs} ms`,
+    );
     // Both nodes heard of it; one CRL was made for it.
     await delay(2_000);
     const { rows } = await sql<{ n: string }>`
