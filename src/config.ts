@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { CA_SETTING_VARIABLES, type CaSettings, type OfferedCaSettings } from "./services/desk-settings.js";
 import type { InvoiceSettings } from "./services/invoices.js";
 
 const DEV_SECRET = "development-only-secret-do-not-use-in-production";
@@ -67,6 +68,8 @@ const envSchema = z
     // Only the development sink exists so far: messages are kept in the store and shown to staff.
     CERTDESK_SMS_PROVIDER: z.enum(["sink"]).optional(),
     CERTDESK_OUTBOX_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+    // How often a desk looks at the desk's events without a NOTIFY (a lost connection).
+    CERTDESK_EVENTS_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     CERTDESK_PAYMENT_QUERY_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
     CERTDESK_INVOICE_TAX_RATE: z
       .string()
@@ -141,6 +144,13 @@ export interface Config {
   publicUrl: string;
   /** the OCSP responder's address in issued certificates */
   ocspUrl: string;
+  /**
+   * The CA's settings as this process would have them; the store's copy wins (desk-settings.ts),
+   * and one set explicitly here that disagrees with it is refused.
+   */
+  caSettings: OfferedCaSettings;
+  /** how often the desk's events are looked at without a notification */
+  deskEventsPollMs: number;
   /** OCSP worker processes on a port of their own; absent, OCSP is served at {publicUrl}/ocsp only */
   ocspWorkers: { port: number; count: number } | undefined;
   demo: boolean;
@@ -201,6 +211,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   const dataDir = resolve(e.CERTDESK_DATA_DIR);
   const publicUrl = (e.CERTDESK_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, "");
+  const ocspUrl = e.CERTDESK_OCSP_URL ?? `${publicUrl}/ocsp`;
+  const caSettings: CaSettings = {
+    publicUrl,
+    ocspUrl,
+    crlValidityHours: e.CERTDESK_CRL_VALIDITY_HOURS,
+    crlRefreshMinutes: e.CERTDESK_CRL_REFRESH_MINUTES,
+    ocspValidityMinutes: e.CERTDESK_OCSP_VALIDITY_MINUTES,
+  };
   return {
     mode: e.CERTDESK_MODE,
     host: e.HOST,
@@ -210,11 +228,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : { kind: "embedded", dataDir: resolve(dataDir, "db") },
     dataDir,
     publicUrl,
-    ocspUrl: e.CERTDESK_OCSP_URL ?? `${publicUrl}/ocsp`,
+    ocspUrl,
+    caSettings: {
+      values: caSettings,
+      given: (Object.keys(CA_SETTING_VARIABLES) as (keyof CaSettings)[]).filter(
+        (k) => env[CA_SETTING_VARIABLES[k]] !== undefined && env[CA_SETTING_VARIABLES[k]] !== "",
+      ),
+    },
     ocspWorkers:
       e.CERTDESK_OCSP_PORT === undefined
         ? undefined
         : { port: e.CERTDESK_OCSP_PORT, count: e.CERTDESK_OCSP_WORKERS ?? availableParallelism() },
+    deskEventsPollMs: e.CERTDESK_EVENTS_POLL_MS,
     demo: e.CERTDESK_DEMO === "1",
     paymentSecret: e.CERTDESK_PAYMENT_SECRET ?? DEV_SECRET,
     secretKey: e.CERTDESK_SECRET_KEY ?? DEV_SECRET,

@@ -21,6 +21,8 @@ import { systemActor } from "./services/actor.js";
 import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/ca.js";
 import { caSecrets } from "./services/ca-keys.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/calendar.js";
+import { DeskEventFollower } from "./services/desk-events.js";
+import { settleCaSettings } from "./services/desk-settings.js";
 import { Publication } from "./services/publication.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
 import { openStore, type Store } from "./store/database.js";
@@ -41,7 +43,10 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     await seedBundledCalendar(store.db);
     const calendar = new LiveCalendar(await loadCalendar(store.db));
     const demoLogins = config.demo ? await seedDemo({ db: store.db, clock }) : undefined;
-    const urls = publicationUrls(config.publicUrl, config.ocspUrl);
+    // The CA's addresses and timings are the store's (written by the first start): every node and
+    // the CLI put the same URLs into certificates.
+    const caSettings = await settleCaSettings(store.db, config.caSettings, clock.now());
+    const urls = publicationUrls(caSettings.publicUrl, caSettings.ocspUrl);
     const secrets = caSecrets(config.ca);
     const cas = new CaRegistry(store.db, secrets);
     if (config.demo) {
@@ -59,7 +64,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       db: store.db,
       clock,
       cas,
-      settings: config.ca,
+      settings: caSettings,
       onError: (error, context) => logError(error, context),
     });
     const devGateway =
@@ -89,7 +94,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         },
         {
           paymentQueryAfterMs: config.payments.queryAfterMs,
-          crlRefreshMs: config.ca.crlRefreshMinutes * 60_000,
+          crlRefreshMs: caSettings.crlRefreshMinutes * 60_000,
         },
       ),
       onError: (error, context) => logError(error, context),
@@ -137,6 +142,22 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       await app.close();
       throw e;
     }
+    // What other desk processes change (a revocation by the CLI or another node) reaches this one's
+    // OCSP answers and workers; the CRLs it calls for are published once for the whole desk.
+    const events = new DeskEventFollower({
+      db: store.db,
+      listen: store.listen,
+      handle: (e) => publication.deskEvents(e),
+      pollMs: config.deskEventsPollMs,
+      onError: logError,
+    });
+    try {
+      await events.start();
+    } catch (e) {
+      await ocspWorkers?.stop();
+      await app.close();
+      throw e;
+    }
     // The gateway retries its callbacks until the desk answers; scheduled work starts with one run
     // of every job, which makes up for whatever fell due while the desk was down.
     devGateway?.start();
@@ -149,6 +170,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       store,
       demoLogins,
       stop: async () => {
+        await events.stop();
         await ocspWorkers?.stop();
         for (const pump of pumps) await pump.stop();
         await jobs.stop();

@@ -6,7 +6,7 @@ import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DomainError } from "../domain/errors.js";
 import { type CliContext, EXIT_OK } from "./output.js";
-import { errorText, withStore } from "./source.js";
+import { errorText, storedCaSettings, withStore } from "./source.js";
 
 export interface CaCrlOptions {
   /** one CA's id; default: every active issuing CA */
@@ -40,7 +40,8 @@ export async function caCrlCommand(ctx: CliContext, options: CaCrlOptions): Prom
     if (ids.length > 1 && options.out !== undefined && !folder)
       throw new DomainError("publication.out_not_directory", { path: options.out, count: ids.length });
 
-    const deps = { db, clock: ctx.clock, cas: new CaRegistry(db, caSecrets(config.ca)), settings: config.ca };
+    const settings = await storedCaSettings(config, db, ctx.clock.now());
+    const deps = { db, clock: ctx.clock, cas: new CaRegistry(db, caSecrets(config.ca)), settings };
     const made: CrlDone[] = [];
     for (const id of ids) {
       const crl = await publishCrl(deps, id, { actor: systemActor("cli"), trigger: "cli" });

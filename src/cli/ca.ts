@@ -14,7 +14,8 @@ import type { CaAlgorithm } from "../store/schema.js";
 import { oneOf, wholeNumber } from "./args.js";
 import { promptSecret } from "../client/prompt.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
-import { cliConfig, errorText, withStore } from "./source.js";
+import { type DeskSession, deskRequest, onStoreOrDesk } from "./desk-session.js";
+import { cliConfig, errorText, storedCaSettings, withStore } from "./source.js";
 
 const ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
 /** The PKCS#11 signer signs RSA and P-256 (src/pki/pkcs11-signer.ts); SM2 CAs stay encrypted at rest. */
@@ -109,16 +110,17 @@ export async function caInitCommand(ctx: CliContext, options: CaInitOptions): Pr
   const { hsmKeyMaker } = await import("../services/ca-keys.js");
   const maker = hsm ? hsmKeyMaker(config.ca) : undefined;
   try {
-    const cas = await withStore(config, { create: true }, ({ db }) =>
-      initCas({ db, clock: ctx.clock }, CLI_ACTOR, {
+    const cas = await withStore(config, { create: true }, async ({ db }) => {
+      const settings = await storedCaSettings(config, db, ctx.clock.now());
+      return initCas({ db, clock: ctx.clock }, CLI_ACTOR, {
         algorithms,
         organisation: options.organisation ?? config.ca.organisation,
         passphrase,
-        urls: publicationUrls(config.publicUrl, config.ocspUrl),
+        urls: publicationUrls(settings.publicUrl, settings.ocspUrl),
         ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(maker ? { hsm: maker } : {}),
-      }),
-    );
+      });
+    });
     ctx.out.result({ cas }, () => casText(ctx, cas));
     return EXIT_OK;
   } finally {
@@ -196,13 +198,14 @@ export async function caIssueCommand(ctx: CliContext, options: CaIssueOptions): 
       import("../services/ca-keys.js"),
       import("../services/issuance.js"),
     ]);
-  const issued = await withStore(config, { create: false }, ({ db }) =>
-    issueFromCsrForOperator(
+  const issued = await withStore(config, { create: false }, async ({ db }) => {
+    const settings = await storedCaSettings(config, db, ctx.clock.now());
+    return issueFromCsrForOperator(
       {
         db,
         clock: ctx.clock,
         cas: new CaRegistry(db, caSecrets(config.ca, passphrase)),
-        urls: publicationUrls(config.publicUrl, config.ocspUrl),
+        urls: publicationUrls(settings.publicUrl, settings.ocspUrl),
       },
       CLI_ACTOR,
       {
@@ -213,8 +216,8 @@ export async function caIssueCommand(ctx: CliContext, options: CaIssueOptions): 
         algorithm,
         organisationUscc: options.organisation,
       },
-    ),
-  );
+    );
+  });
   const pem = pemChain(issued);
   ctx.out.result(
     {
@@ -245,35 +248,82 @@ export async function caRevokeCommand(
   serial: string,
   options: CaRevokeOptions,
 ): Promise<number> {
-  const [{ revokeCertificate, STAFF_REVOCATION_REASONS }, { Publication }, { CaRegistry }, { caSecrets }] =
-    await Promise.all([
-      import("../services/revocation.js"),
-      import("../services/publication.js"),
-      import("../services/ca.js"),
-      import("../services/ca-keys.js"),
-    ]);
+  const { STAFF_REVOCATION_REASONS } = await import("../services/revocation.js");
   const reason: StaffRevocationReason = oneOf("--reason", options.reason, STAFF_REVOCATION_REASONS);
   const config = ctx.config();
-  const revoked = await withStore(config, { create: false }, ({ db }) => {
-    // The CA's CRL is rebuilt at once, as when staff revoke in the back office.
-    const cas = new CaRegistry(db, caSecrets(config.ca));
-    const publication = new Publication({ db, clock: ctx.clock, cas, settings: config.ca });
-    return revokeCertificate({ db, clock: ctx.clock, publication }, CLI_ACTOR, {
-      certificate: { serial },
-      reason,
-      note: options.note,
-    });
-  });
+  const revoked = await onStoreOrDesk(
+    ctx,
+    () => revokeOnStore(ctx, config, serial, reason, options.note),
+    (session) => revokeThroughDesk(session, serial, reason, options.note),
+  );
   ctx.out.result(
     {
       id: revoked.id,
       serial: revoked.serial,
       caId: revoked.caId,
       reason: revoked.reason,
-      revokedAt: revoked.revokedAt.toISOString(),
+      revokedAt: revoked.revokedAt,
       unboundBindings: revoked.unboundBindings,
     },
     () => ctx.out.t("cli.ca.revoked", { serial: revoked.serial, reason: revoked.reason }),
   );
   return EXIT_OK;
+}
+
+interface RevokedText {
+  id: string;
+  serial: string;
+  caId: string | null;
+  reason: string;
+  revokedAt: string;
+  unboundBindings: number;
+}
+
+async function revokeOnStore(
+  ctx: CliContext,
+  config: Config,
+  serial: string,
+  reason: StaffRevocationReason,
+  note: string | undefined,
+): Promise<RevokedText> {
+  const [{ revokeCertificate }, { Publication }, { CaRegistry }, { caSecrets }] = await Promise.all([
+    import("../services/revocation.js"),
+    import("../services/publication.js"),
+    import("../services/ca.js"),
+    import("../services/ca-keys.js"),
+  ]);
+  const revoked = await withStore(config, { create: false }, async ({ db }) => {
+    // The CA's CRL is rebuilt at once (once for the desk: a running desk then finds it done) and
+    // every running desk drops its OCSP answers, through the desk's events.
+    const cas = new CaRegistry(db, caSecrets(config.ca));
+    const settings = await storedCaSettings(config, db, ctx.clock.now());
+    const publication = new Publication({ db, clock: ctx.clock, cas, settings });
+    return revokeCertificate({ db, clock: ctx.clock, publication }, CLI_ACTOR, {
+      certificate: { serial },
+      reason,
+      note,
+    });
+  });
+  return { ...revoked, revokedAt: revoked.revokedAt.toISOString() };
+}
+
+/** The running desk revokes (POST /api/certificates/{id}/revoke), found by its serial. */
+async function revokeThroughDesk(
+  session: DeskSession,
+  serial: string,
+  reason: StaffRevocationReason,
+  note: string | undefined,
+): Promise<RevokedText> {
+  const { normalizeSerial } = await import("../pki/serial.js");
+  const certificates = await deskRequest<{ id: string; serial: string }[]>(
+    session,
+    "GET",
+    "/api/certificates",
+  );
+  const found = certificates.find((c) => c.serial === normalizeSerial(serial));
+  if (!found) throw new DomainError("revocation.certificate_not_found");
+  return deskRequest<RevokedText>(session, "POST", `/api/certificates/${found.id}/revoke`, {
+    reason,
+    ...(note ? { note } : {}),
+  });
 }

@@ -26,6 +26,7 @@ import {
   caRevokeCommand,
 } from "./ca.js";
 import { type CaCrlOptions, caCrlCommand } from "./ca-crl.js";
+import { type LoginOptions, loginCommand } from "./desk-session.js";
 import { type ProduceOptions, type ResetPinOptions, produceCommand, resetPinCommand } from "./produce.js";
 import {
   addWorkingDaysCommand,
@@ -259,6 +260,15 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .option("--password <password>", out.t("cli.help.ca.password"))
     .option("--id <id>", out.t("cli.help.ca.id"))
     .action(act((options: CaImportOptions) => caImportCommand(ctx, options)));
+
+  // A session on a running desk, for the commands that go through its API (src/cli/desk-session.ts).
+  program
+    .command("login")
+    .description(out.t("cli.help.login"))
+    .requiredOption("--server <url>", out.t("cli.help.login.server"))
+    .requiredOption("--login <name>", out.t("cli.help.login.login"))
+    .option("--password <password>", out.t("cli.help.login.password"))
+    .action(act((options: LoginOptions) => loginCommand(ctx, options)));
 
   // USB keys at the service centre (src/cli/produce.ts).
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -13,7 +13,8 @@ import type { KeyDeps } from "../services/keys.js";
 import type { BatchProgress, BatchView } from "../services/production.js";
 import type { Store } from "../store/database.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
-import { storedCalendar, withStore } from "./source.js";
+import { type DeskSession, deskRequest, onStoreOrDesk } from "./desk-session.js";
+import { storedCaSettings, storedCalendar, withStore } from "./source.js";
 
 const CLI_ACTOR = systemActor("cli");
 
@@ -34,20 +35,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function deskDeps(ctx: CliContext, store: Store): Promise<{ deps: KeyDeps; close(): Promise<void> }> {
   const config = ctx.config();
-  const [{ CaRegistry: Registry, publicationUrls }, { caSecrets }, { LiveCalendar }] = await Promise.all([
-    import("../services/ca.js"),
-    import("../services/ca-keys.js"),
-    import("../services/calendar.js"),
-  ]);
+  const [{ CaRegistry: Registry, publicationUrls }, { caSecrets }, { LiveCalendar }, { Publication }] =
+    await Promise.all([
+      import("../services/ca.js"),
+      import("../services/ca-keys.js"),
+      import("../services/calendar.js"),
+      import("../services/publication.js"),
+    ]);
   const secrets = caSecrets(config.ca);
   const cas: CaRegistry = new Registry(store.db, secrets);
+  // The desk's URLs, not this shell's; a reissue's revocation reaches the CRL at once (and every
+  // running desk's OCSP through the desk's events).
+  const settings = await storedCaSettings(config, store.db, ctx.clock.now());
   return {
     deps: {
       db: store.db,
       clock: ctx.clock,
       calendar: new LiveCalendar(await storedCalendar(store.db)),
       cas,
-      urls: publicationUrls(config.publicUrl, config.ocspUrl),
+      urls: publicationUrls(settings.publicUrl, settings.ocspUrl),
+      publication: new Publication({ db: store.db, clock: ctx.clock, cas, settings }),
       sessionHours: config.sessionHours,
       keys: { secretKey: config.secretKey },
     },
@@ -76,12 +83,21 @@ function bar(p: BatchProgress, width = 24): string {
 }
 
 export async function produceCommand(ctx: CliContext, options: ProduceOptions): Promise<number> {
-  const { out, io } = ctx;
   const refs = options.order ?? [];
   if ((refs.length === 0) === (options.batch === undefined))
     throw new DomainError("cli.produce.order_or_batch");
   const spec = options.station ?? ctx.config().keyStation;
   if (!spec) throw new DomainError("production.no_station");
+  return onStoreOrDesk(
+    ctx,
+    () => produceOnStore(ctx, options, spec),
+    (session) => produceThroughDesk(ctx, options, session),
+  );
+}
+
+async function produceOnStore(ctx: CliContext, options: ProduceOptions, spec: string): Promise<number> {
+  const { out, io } = ctx;
+  const refs = options.order ?? [];
   const { stationFromSpec } = await import("../token/station.js");
   const { createBatch, runBatch } = await import("../services/production.js");
   return withStore(ctx.config(), { create: false }, async (store) => {
@@ -104,20 +120,7 @@ export async function produceCommand(ctx: CliContext, options: ProduceOptions): 
       }).finally(() => {
         if (tty) io.stderr.write("\n");
       });
-      out.result(batch, () =>
-        [
-          out.t("cli.produce.done", { batch: batch.id, done: batch.done, total: batch.total }),
-          ...formatTable(
-            batch.keys.map((k) => [
-              k.label,
-              k.serial ?? "-",
-              k.algorithm,
-              k.step,
-              k.certificateSerial ?? "-",
-            ]),
-          ),
-        ].join("\n"),
-      );
+      printBatch(ctx, batch);
       return EXIT_OK;
     } catch (e) {
       // The batch keeps its state: say how to resume it.
@@ -128,6 +131,64 @@ export async function produceCommand(ctx: CliContext, options: ProduceOptions): 
       await close();
     }
   });
+}
+
+function printBatch(ctx: CliContext, batch: BatchView): void {
+  const { out } = ctx;
+  out.result(batch, () =>
+    [
+      out.t("cli.produce.done", { batch: batch.id, done: batch.done, total: batch.total }),
+      ...formatTable(
+        batch.keys.map((k) => [k.label, k.serial ?? "-", k.algorithm, k.step, k.certificateSerial ?? "-"]),
+      ),
+    ].join("\n"),
+  );
+}
+
+/**
+ * The same batch made by the running desk (POST /api/production/batches) on its own station,
+ * followed until it ends.
+ */
+async function produceThroughDesk(
+  ctx: CliContext,
+  options: ProduceOptions,
+  session: DeskSession,
+): Promise<number> {
+  if (options.station)
+    ctx.io.stderr.write(`${ctx.out.t("cli.produce.desk_station", { server: session.server })}\n`);
+  let batch: BatchView;
+  if (options.batch) {
+    batch = await deskRequest<BatchView>(session, "POST", `/api/production/batches/${options.batch}/resume`);
+  } else {
+    const ids: string[] = [];
+    let orders: { id: string; number: string }[] | undefined;
+    for (const ref of options.order ?? []) {
+      if (UUID.test(ref)) {
+        ids.push(ref);
+        continue;
+      }
+      orders ??= await deskRequest<{ id: string; number: string }[]>(session, "GET", "/api/orders?limit=500");
+      const found = orders.find((o) => o.number === ref);
+      if (!found) throw new DomainError("order.not_found");
+      ids.push(found.id);
+    }
+    batch = await deskRequest<BatchView>(session, "POST", "/api/production/batches", { orderIds: ids });
+  }
+  for (;;) {
+    const seen = await deskRequest<BatchView & { running: boolean }>(
+      session,
+      "GET",
+      `/api/production/batches/${batch.id}`,
+    );
+    if (seen.state === "done" || !seen.running) {
+      const { running: _running, ...view } = seen;
+      if (view.state !== "done")
+        throw new DomainError("cli.produce.desk_stopped", { batch: view.id, state: view.state });
+      printBatch(ctx, view);
+      return EXIT_OK;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 export async function resetPinCommand(ctx: CliContext, options: ResetPinOptions): Promise<number> {

@@ -10,6 +10,7 @@ import { type Config, ConfigError, loadConfig } from "../config.js";
 import type { WorkingDayCalendar } from "../domain/calendar.js";
 import { DomainError } from "../domain/errors.js";
 import type { Programme } from "../domain/programme.js";
+import type { CaSettings } from "../services/desk-settings.js";
 import type { Kysely } from "kysely";
 import type { Store } from "../store/database.js";
 import type { Database } from "../store/schema.js";
@@ -62,6 +63,15 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The CA's settings (certificate URLs, publication timings) from the store, the desk's own: a
+ * CERTDESK_* value in the CLI's environment that disagrees is refused (settings.conflict).
+ */
+export async function storedCaSettings(config: Config, db: Kysely<Database>, now: Date): Promise<CaSettings> {
+  const { settleCaSettings } = await import("../services/desk-settings.js");
+  return settleCaSettings(db, config.caSettings, now);
 }
 
 /** Runs fn on the store when one is configured, else on the demo file and the bundled calendar. */

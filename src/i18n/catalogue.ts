@@ -14,6 +14,7 @@ import { pkiMessages } from "./messages/pki.js";
 import { platformMessages } from "./messages/platform.js";
 import { commonMessages } from "./messages/common.js";
 import { deskMessages } from "./messages/desk.js";
+import { deskProcessesMessages } from "./messages/desk-processes.js";
 import { documentsMessages } from "./messages/documents.js";
 import { edgeMessages } from "./messages/edge.js";
 import { moneyMessages } from "./messages/money.js";
@@ -30,6 +31,7 @@ import type { Locale } from "./messages/types.js";
 const tables: MessageTable[] = [
   commonMessages,
   deskMessages,
+  deskProcessesMessages,
   calendarMessages,
   validationMessages,
   programmeMessages,

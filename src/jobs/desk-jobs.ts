@@ -89,7 +89,9 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
     jobs.push({
       name: JOB_NAMES.crl,
       cron: "* * * * *",
+      // First the CRLs that revocations call for (also those made while every desk was down).
       run: async () => ({
+        afterRevocations: (await publication.publishRevocationCrls()).length,
         published: (await publication.refreshDueCrls(settings.crlRefreshMs * 0.9)).length,
       }),
     });

@@ -180,7 +180,6 @@ class Sm2WorkerPool {
         return;
       }
       const slot: Slot = { worker, ready: false, inFlight: 0, keys: new Set() };
-      worker.unref();
       worker.on("message", (reply: Sm2PoolReply) => {
         if ("ready" in reply) {
           slot.ready = true;
@@ -195,6 +194,9 @@ class Sm2WorkerPool {
       // A thread that cannot start or dies: everything goes back in-thread, nothing is lost.
       worker.on("error", () => this.#fail());
       worker.on("exit", () => this.#fail());
+      // After the listeners: adding a "message" listener refs the worker's port again (Node 20),
+      // and a referenced idle thread keeps a finished CLI command from exiting.
+      worker.unref();
       this.#slots.push(slot);
     }
   }

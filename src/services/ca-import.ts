@@ -15,6 +15,7 @@ import { pemDecodeAll } from "../pki/pem.js";
 import { readPkcs12 } from "../pki/pkcs12.js";
 import { softwareSigner } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
+import { recordDeskEvents } from "./desk-events.js";
 import type { CaAlgorithm, Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
 import { CA_ALGORITHMS } from "./ca.js";
@@ -209,6 +210,7 @@ export async function importCa(
       },
       now,
     );
+    await recordDeskEvents(tx, [{ type: "ca.changed", caId: id }], now);
     return previous?.id ?? null;
   });
   return {

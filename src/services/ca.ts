@@ -15,6 +15,7 @@ import { OID } from "../pki/oids.js";
 import { randomSerial } from "../pki/serial.js";
 import { generateSoftwareKey, softwareSigner, type Signer } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
+import { recordDeskEvents } from "./desk-events.js";
 import type { CaAlgorithm, CaKind, CaRow, Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
 import { requireRole } from "./people.js";
@@ -294,6 +295,11 @@ export async function initCas(
           now,
         );
       }
+      await recordDeskEvents(
+        tx,
+        made.map((m) => ({ type: "ca.changed", caId: m.id })),
+        now,
+      );
     });
   }
   return listCas(deps.db);

@@ -36,6 +36,7 @@ import { GroupCommit } from "../store/group-commit.js";
 import type { CaAlgorithm, CertificatesTable, Database, OrderRow } from "../store/schema.js";
 import { actorLabel, type Actor } from "./actor.js";
 import type { CaRegistry, LoadedCa, PublicationUrls } from "./ca.js";
+import { recordDeskEvents } from "./desk-events.js";
 import { flowOf, lockOrder, type OrderDetails } from "./orders.js";
 import { requireRole } from "./people.js";
 import { getProgramme, listProgrammes } from "./programmes.js";
@@ -318,6 +319,13 @@ async function recordCertificates(
     tx,
     kept.map((s) => ({ entry: s.audit, at: s.row.created_at as Date })),
   );
+  // A serial some process answered "unknown" in OCSP before it existed is answered again.
+  if (kept.length > 0)
+    await recordDeskEvents(
+      tx,
+      kept.map((s) => ({ type: "certificate.issued", caId: s.issued.caId, serial: s.issued.serial })),
+      kept[0]!.row.created_at as Date,
+    );
   return signed.map((s) => recorded.has(s.row.id));
 }
 

@@ -48,7 +48,8 @@ import type { Signer } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
-import type { CaRegistry } from "./ca.js";
+import type { CaRegistry, LoadedCa } from "./ca.js";
+import { consumeOnce, type DeskEvent } from "./desk-events.js";
 import type { RevocationEvent, RevocationListener } from "./revocation.js";
 
 export interface PublicationSettings {
@@ -170,71 +171,100 @@ export async function publishCrl(
   caId: string,
   options: PublishCrlOptions = {},
 ): Promise<PublishedCrl> {
+  const ca = await crlIssuer(deps, caId);
+  const crl = await deps.db.transaction().execute((tx) => publishCrlInTx(tx, deps, ca, options));
+  // Without unlessNewerThan a CRL is always made.
+  return crl!;
+}
+
+/** The CA, opened, if it issues CRLs. */
+async function crlIssuer(deps: Pick<PublicationDeps, "db" | "cas">, caId: string): Promise<LoadedCa> {
   const kind = await deps.db.selectFrom("cas").select("kind").where("id", "=", caId).executeTakeFirst();
   if (!kind || !(CRL_ISSUER_KINDS as readonly string[]).includes(kind.kind))
     throw new DomainError("publication.crl_not_found", { ca: caId });
-  // Opened before the transaction: on the embedded store the transaction holds the only connection.
-  const ca = await deps.cas.byId(caId);
-  const actor = options.actor ?? systemActor("publication");
+  // Opened before any transaction: on the embedded store the transaction holds the only connection.
+  return deps.cas.byId(caId);
+}
 
-  return deps.db.transaction().execute(async (tx) => {
-    const row = await tx
-      .selectFrom("cas")
-      .select("crl_number")
-      .where("id", "=", caId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const crlNumber = row.crl_number + 1n;
-    const thisUpdate = toSecond(deps.clock.now());
-    const nextUpdate = new Date(thisUpdate.getTime() + deps.settings.crlValidityHours * 3_600_000);
-    const tally = { entries: 0 };
-    const der = await buildCrl({
-      issuerCertificate: ca.certificate,
-      signer: ca.signer,
-      crlNumber,
-      thisUpdate,
-      nextUpdate,
-      entries: revokedEntries(tx, caId, tally),
-    });
-    const entries = tally.entries;
-    // As base64 text: PGlite turns a bytea parameter into hex one byte at a time (seconds for 40 MB).
-    const derBase64 = Buffer.from(der.buffer, der.byteOffset, der.length).toString("base64");
-    await tx
-      .insertInto("crls")
-      .values({
-        ca_id: caId,
-        crl_number: crlNumber,
-        this_update: thisUpdate,
-        next_update: nextUpdate,
-        entries,
-        der: sql<Uint8Array>`decode(${derBase64}, 'base64')`,
-      })
-      .execute();
-    await tx.updateTable("cas").set({ crl_number: crlNumber }).where("id", "=", caId).execute();
-    await tx
-      .deleteFrom("crls")
+/**
+ * publishCrl in the caller's transaction, with the CA already opened. With unlessNewerThan, the
+ * newest CRL is looked at under the CA's row lock and nothing is made when it is that recent (a
+ * scheduled refresh that another process has just done).
+ */
+export async function publishCrlInTx(
+  tx: Transaction<Database>,
+  deps: Pick<PublicationDeps, "clock" | "settings">,
+  ca: Pick<LoadedCa, "id" | "certificate" | "signer">,
+  options: PublishCrlOptions & { unlessNewerThan?: Date } = {},
+): Promise<PublishedCrl | undefined> {
+  const caId = ca.id;
+  const actor = options.actor ?? systemActor("publication");
+  const row = await tx
+    .selectFrom("cas")
+    .select("crl_number")
+    .where("id", "=", caId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (options.unlessNewerThan) {
+    const newest = await tx
+      .selectFrom("crls")
+      .select("this_update")
       .where("ca_id", "=", caId)
-      .where("crl_number", "<=", crlNumber - BigInt(CRLS_KEPT))
-      .execute();
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: "ca.crl_publish",
-        subjectType: "ca",
-        subjectId: caId,
-        data: {
-          crlNumber: crlNumber.toString(),
-          entries,
-          thisUpdate: thisUpdate.toISOString(),
-          nextUpdate: nextUpdate.toISOString(),
-          ...(options.trigger ? { trigger: options.trigger } : {}),
-        },
-      },
-      thisUpdate,
-    );
-    return { caId, crlNumber, thisUpdate, nextUpdate, entries, der };
+      .orderBy("crl_number", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (newest && newest.this_update >= options.unlessNewerThan) return undefined;
+  }
+  const crlNumber = row.crl_number + 1n;
+  const thisUpdate = toSecond(deps.clock.now());
+  const nextUpdate = new Date(thisUpdate.getTime() + deps.settings.crlValidityHours * 3_600_000);
+  const tally = { entries: 0 };
+  const der = await buildCrl({
+    issuerCertificate: ca.certificate,
+    signer: ca.signer,
+    crlNumber,
+    thisUpdate,
+    nextUpdate,
+    entries: revokedEntries(tx, caId, tally),
   });
+  const entries = tally.entries;
+  // As base64 text: PGlite turns a bytea parameter into hex one byte at a time (seconds for 40 MB).
+  const derBase64 = Buffer.from(der.buffer, der.byteOffset, der.length).toString("base64");
+  await tx
+    .insertInto("crls")
+    .values({
+      ca_id: caId,
+      crl_number: crlNumber,
+      this_update: thisUpdate,
+      next_update: nextUpdate,
+      entries,
+      der: sql<Uint8Array>`decode(${derBase64}, 'base64')`,
+    })
+    .execute();
+  await tx.updateTable("cas").set({ crl_number: crlNumber }).where("id", "=", caId).execute();
+  await tx
+    .deleteFrom("crls")
+    .where("ca_id", "=", caId)
+    .where("crl_number", "<=", crlNumber - BigInt(CRLS_KEPT))
+    .execute();
+  await appendAudit(
+    tx,
+    {
+      actor: actorLabel(actor),
+      action: "ca.crl_publish",
+      subjectType: "ca",
+      subjectId: caId,
+      data: {
+        crlNumber: crlNumber.toString(),
+        entries,
+        thisUpdate: thisUpdate.toISOString(),
+        nextUpdate: nextUpdate.toISOString(),
+        ...(options.trigger ? { trigger: options.trigger } : {}),
+      },
+    },
+    thisUpdate,
+  );
+  return { caId, crlNumber, thisUpdate, nextUpdate, entries, der };
 }
 
 /** The newest stored CRL of a CA, or undefined. */
@@ -592,6 +622,11 @@ export class OcspResponder {
     this.#pending.delete(key);
   }
 
+  /** Whether a status of (CA, serial) is cached here. */
+  holds(caId: string, serial: string): boolean {
+    return this.#entries.has(`${caId}:${normalizeSerial(serial)}`);
+  }
+
   /** Reads the served issuers again (after a CA was created or rolled over). */
   reloadIssuers(): void {
     this.#issuers = undefined;
@@ -843,6 +878,8 @@ export class Publication implements RevocationListener {
   readonly #crlRuns = new CoalescingRunner<PublishedCrl>();
   /** the newest CRL each CA has published, to serve without reading megabytes per request */
   readonly #crls = new Map<string, PublishedCrl>();
+  /** statuses whose revocation this process has already refreshed in OCSP */
+  readonly #refreshedHere = new Map<string, true>();
 
   readonly settings: Readonly<PublicationSettings>;
   private readonly deps: PublicationDeps;
@@ -926,7 +963,19 @@ export class Publication implements RevocationListener {
       const last = newest.get(id);
       if (last && now.getTime() - last.getTime() < maxAgeMs) continue;
       try {
-        made.push(await this.rebuildCrl(id, "schedule"));
+        if (maxAgeMs <= 0) {
+          made.push(await this.rebuildCrl(id, "schedule"));
+          continue;
+        }
+        // Looked at again under the CA's lock: another desk process may have just made it.
+        const ca = await crlIssuer(this.deps, id);
+        const crl = await this.deps.db.transaction().execute((tx) =>
+          publishCrlInTx(tx, this.deps, ca, {
+            trigger: "schedule",
+            unlessNewerThan: new Date(now.getTime() - maxAgeMs),
+          }),
+        );
+        if (crl) made.push(this.#keep(crl));
       } catch (e) {
         // One CA whose key is away must not keep the others from publishing.
         this.#report(e, `CRL of ${id}`);
@@ -935,19 +984,84 @@ export class Publication implements RevocationListener {
     return made;
   }
 
+  /**
+   * The CRLs of the CAs that revoked since the desk last did this, once for the whole desk (the
+   * "crl" cursor of desk-events.ts): whichever process gets there first publishes them, in one
+   * transaction with the cursor; the others, and a second call, find nothing to do. A CA whose key
+   * cannot be opened now is left to the scheduled refresh.
+   */
+  async publishRevocationCrls(): Promise<PublishedCrl[]> {
+    const caIdsOf = (events: DeskEvent[]) => new Set(events.flatMap((e) => ("caId" in e ? [e.caId] : [])));
+    const made = await consumeOnce(
+      this.deps.db,
+      "crl",
+      ["certificate.revoked"],
+      async (events) => {
+        const opened = new Map<string, LoadedCa>();
+        for (const caId of caIdsOf(events)) {
+          try {
+            opened.set(caId, await crlIssuer(this.deps, caId));
+          } catch (e) {
+            this.#report(e, `CRL of ${caId} after a revocation`);
+          }
+        }
+        return opened;
+      },
+      async (tx, events, opened) => {
+        const crls: PublishedCrl[] = [];
+        for (const caId of caIdsOf(events)) {
+          const ca = opened.get(caId);
+          if (!ca) continue;
+          const crl = await publishCrlInTx(tx, this.deps, ca, { trigger: "revocation" });
+          if (crl) crls.push(crl);
+        }
+        return crls;
+      },
+    );
+    for (const crl of made ?? []) this.#keep(crl);
+    return made ?? [];
+  }
+
   /** RevocationListener: the OCSP entry first (before this returns), then the CA's CRL. */
   async certificateRevoked(e: RevocationEvent): Promise<void> {
     try {
+      setKeepingNewest(this.#refreshedHere, `${e.caId}:${normalizeSerial(e.serial)}`, true, 10_000);
       await this.ocsp.refresh(e.caId, e.serial);
     } catch (err) {
       this.#report(err, `OCSP status of ${e.caId}/${e.serial}`);
     }
     try {
-      await this.rebuildCrl(e.caId, "revocation");
+      await this.publishRevocationCrls();
     } catch (err) {
-      // The revocation stands; the timer's next round publishes the CRL.
+      // The revocation stands; another desk process, or the scheduled round, publishes the CRL.
       this.#report(err, `CRL of ${e.caId} after revoking ${e.serial}`);
     }
+  }
+
+  /**
+   * What this process does with the desk's events (desk-events.ts), wherever they were made: drop
+   * and re-sign the OCSP answers of a changed status, here and in the OCSP workers; read the CAs
+   * again after a CA change; publish the CRLs after revocations (once for the desk).
+   */
+  async deskEvents(events: readonly DeskEvent[]): Promise<void> {
+    let revoked = false;
+    for (const e of events) {
+      if (e.type === "ca.changed") {
+        this.ocsp.reloadIssuers();
+        continue;
+      }
+      const key = `${e.caId}:${normalizeSerial(e.serial)}`;
+      if (e.type === "certificate.revoked") {
+        revoked = true;
+        // Refreshed already by the revocation in this process.
+        if (this.#refreshedHere.delete(key)) continue;
+        await this.ocsp.refresh(e.caId, e.serial);
+      } else if (this.ocsp.holds(e.caId, e.serial)) {
+        // A serial asked for before it was issued was answered "unknown".
+        await this.ocsp.refresh(e.caId, e.serial);
+      }
+    }
+    if (revoked) await this.publishRevocationCrls();
   }
 
   #keep(crl: PublishedCrl): PublishedCrl {

@@ -17,6 +17,7 @@ import { actorLabel, type Actor } from "./actor.js";
 import { requireRole } from "./people.js";
 import { unbindCertificateInTx } from "../platforms/bindings.js";
 import { emitCertificateEvent } from "../platforms/events.js";
+import { recordDeskEvents } from "./desk-events.js";
 
 export interface RevocationEvent {
   caId: string;
@@ -166,6 +167,9 @@ export async function revokeInTx(
     },
     now,
   );
+  // Every desk process hears of it: OCSP answers dropped everywhere, the CRL rebuilt once.
+  if (cert.ca_id)
+    await recordDeskEvents(tx, [{ type: "certificate.revoked", caId: cert.ca_id, serial: cert.serial }], now);
   return {
     id: cert.id,
     serial: cert.serial,

@@ -18,6 +18,7 @@ import * as m0006 from "./migrations/0006_seals.js";
 import * as m0007 from "./migrations/0007_order_steps.js";
 import * as m0008 from "./migrations/0008_platforms.js";
 import * as m0009 from "./migrations/0009_crl_storage.js";
+import * as m0013 from "./migrations/0013_desk_events.js";
 import * as m0014 from "./migrations/0014_key_login_challenges.js";
 import * as m0015 from "./migrations/0015_one_open_refund_request.js";
 
@@ -26,6 +27,12 @@ export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postg
 export interface Store {
   db: Kysely<Database>;
   kind: StoreTarget["kind"];
+  /**
+   * Calls onNotify for each NOTIFY on the channel (from any process on PostgreSQL; from this one on
+   * the embedded store), until the returned function is called. Notifications can be lost (a
+   * dropped connection): listeners also look at the data now and then.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -40,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   "0007_order_steps": m0007,
   "0008_platforms": m0008,
   "0009_crl_storage": m0009,
+  "0013_desk_events": m0013,
   "0014_key_login_challenges": m0014,
   "0015_one_open_refund_request": m0015,
 };
@@ -74,6 +82,14 @@ async function openEmbedded(dataDir: string): Promise<Store> {
   return {
     db,
     kind: "embedded",
+    // Through the dialect's one connection, so the LISTEN never lands inside someone's transaction.
+    listen: (channel, onNotify) =>
+      db.connection().execute(async () => {
+        const unlisten = await pglite.listen(channel, () => onNotify());
+        return async () => {
+          await db.connection().execute(() => unlisten());
+        };
+      }),
     close: async () => {
       await db.destroy();
       await pglite.close();
@@ -106,7 +122,64 @@ function openPostgres(url: string): Store {
   // nobody listens to while it is checked out and which would end the process.
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: "postgres", close: () => db.destroy() };
+  const listeners = new Set<() => Promise<void>>();
+  return {
+    db,
+    kind: "postgres",
+    listen: async (channel, onNotify) => {
+      const stop = await listenOnPostgres(url, channel, onNotify);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
+    close: async () => {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would go back to the pool). A dropped connection
+ * is opened again after a second, and onNotify is called then too: whatever was announced
+ * meanwhile is found in the data.
+ */
+async function listenOnPostgres(
+  url: string,
+  channel: string,
+  onNotify: () => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnect = (): void => {
+    if (stopped) return;
+    retry = setTimeout(() => void connect().then(onNotify, reconnect), 1_000);
+    retry.unref();
+  };
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on("notification", (n) => {
+      if (n.channel === channel) onNotify();
+    });
+    c.on("error", () => {
+      if (client === c) client = undefined;
+      void c.end().catch(() => undefined);
+      reconnect();
+    });
+    await c.connect();
+    await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    if (stopped) await c.end();
+    else client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
