@@ -12,7 +12,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit, auditHash } from "../src/store/audit.js";
 import { openStore, type Store, type StoreTarget } from "../src/store/database.js";
-import { createTempDatabase } from "./support/stores.js";
+import { fixedClock } from "../src/domain/clock.js";
+import {
+  anchorSettings,
+  checkpointAudit,
+  readAnchorFile,
+  verifyAuditTrail,
+} from "../src/services/audit-anchor.js";
+import { serverFleet } from "./support/process.js";
+import { createTempDatabase, testStores } from "./support/stores.js";
 
 const bin = fileURLToPath(new URL("../bin/certdesk.js", import.meta.url));
 const SECRET = "audit-anchor-test-secret-key-00000000000000";
@@ -198,3 +206,113 @@ for (const place of places) {
     }, 180_000);
   });
 }
+
+describe("audit checkpoints: when they are made", () => {
+  for (const kind of testStores) {
+    it(`on ${kind.name}: after everyRows rows or everyMs; chained by signature`, async () => {
+      const store = await kind.open();
+      const dir = mkdtempSync(join(tmpdir(), "certdesk-anchor-policy-"));
+      try {
+        const clock = fixedClock("2026-11-20T02:00:00Z");
+        const anchor = {
+          ...anchorSettings(SECRET, {
+            anchorFile: join(dir, "a.json"),
+            checkpointRows: 5,
+            checkpointMs: 300_000,
+          }),
+        };
+        const deps = { db: store.db, clock, anchor };
+        const add = async (n: number) => {
+          for (let i = 0; i < n; i++)
+            await store.db
+              .transaction()
+              .execute((tx) =>
+                appendAudit(
+                  tx,
+                  { actor: "test", action: "t", subjectType: "x", subjectId: String(i) },
+                  clock.now(),
+                ),
+              );
+        };
+        expect((await checkpointAudit(deps)).latest).toBeNull(); // nothing to sign
+        await add(2);
+        expect((await checkpointAudit(deps)).made).toHaveLength(1); // the first: at once
+        await add(3);
+        expect((await checkpointAudit(deps)).made).toHaveLength(0); // 3 rows, 0 minutes
+        clock.advance(300_000);
+        const byTime = await checkpointAudit(deps);
+        expect(byTime.made).toMatchObject([{ id: 2, seq: "5" }]);
+        await add(5);
+        expect((await checkpointAudit(deps)).made).toMatchObject([{ id: 3, seq: "10" }]); // 5 rows
+        expect(readAnchorFile(anchor.file)).toMatchObject({ id: 3, fromSeq: "6", seq: "10" });
+        expect(await verifyAuditTrail(deps)).toMatchObject({ ok: true, rows: 10, checkpoints: 3 });
+        // Checkpoint 2 removed from the middle: the chain of signatures no longer links.
+        await store.db.deleteFrom("audit_checkpoints").where("id", "=", 2).execute();
+        expect(await verifyAuditTrail(deps)).toMatchObject({
+          ok: false,
+          seq: "3",
+          problem: "checkpoint_sequence",
+          checkpoint: { id: 3 },
+        });
+        // Verified with another secret key, every signature fails.
+        const other = {
+          ...anchor,
+          key: anchorSettings("another-secret-key-000000000000000000", {
+            anchorFile: anchor.file,
+            checkpointRows: 5,
+            checkpointMs: 1,
+          }).key,
+        };
+        expect(await verifyAuditTrail({ db: store.db, anchor: other })).toMatchObject({
+          ok: false,
+          problem: "checkpoint_signature",
+          checkpoint: { id: 1 },
+        });
+      } finally {
+        await store.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});
+
+describe("audit anchor of a running server (embedded store)", () => {
+  const fleet = serverFleet();
+  afterAll(() => fleet.killAll());
+
+  it("signs at shutdown, writes the anchor file and logs the checkpoint; audit verify then finds it", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "certdesk-anchor-server-"));
+    try {
+      const env = { CERTDESK_DATA_DIR: dataDir, CERTDESK_SECRET_KEY: SECRET };
+      const server = await fleet.start({
+        store: { kind: "embedded", dataDir },
+        demo: true,
+        env: { ...env, CERTDESK_LOG_LEVEL: "info" },
+        readyWithinMs: 90_000,
+      });
+      const exit = await server.stop(60_000);
+      expect(exit.code, server.stderr()).toBe(0);
+      const anchor = JSON.parse(readFileSync(join(dataDir, "audit-anchor.json"), "utf8")) as {
+        id: number;
+        seq: string;
+        headHash: string;
+      };
+      const logged = server
+        .stdout()
+        .split("\n")
+        .filter((l) => l.includes('"audit checkpoint signed"'))
+        .map((l) => JSON.parse(l) as { auditCheckpoint: { id: number; seq: string; headHash: string } });
+      expect(logged.at(-1)?.auditCheckpoint).toMatchObject({
+        id: anchor.id,
+        seq: anchor.seq,
+        headHash: anchor.headHash,
+      });
+      const verified = await certdesk(env, "audit", "verify", "--json");
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+      expect(json(verified)).toMatchObject({ ok: true, anchor: { id: anchor.id, seq: anchor.seq } });
+      expect(Number(anchor.seq)).toBe((json(verified) as { rows: number }).rows);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
