@@ -37,7 +37,7 @@ import type { UsbKey } from "../token/port.js";
 import { readSoChallenge, soRespond } from "../token/software-key.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
 import type { CaRegistry } from "./ca.js";
-import { activateCertificate, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
+import { activateCertificateInTx, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
 import { codeHash, newCode, openSoPin, sameHash } from "./key-secrets.js";
 import { createOrder, flowOf, lockOrder, transitionInTx, viewOf, type OrderView } from "./orders.js";
 import { startSession, type Session } from "./people.js";
@@ -365,7 +365,7 @@ export async function shipKeys(
   return view;
 }
 
-/** Sends (again) an order's activation code, replacing any sent before. No keys, nothing sent. */
+/** Sends (again) an order's activation code, replacing any sent before. No keys or certificates, nothing sent. */
 export async function sendActivationCode(
   deps: KeyDeps,
   actor: Actor,
@@ -375,7 +375,14 @@ export async function sendActivationCode(
   return deps.db.transaction().execute(async (tx) => {
     const order = await lockOrder(tx, orderId);
     const keys = await tx.selectFrom("usb_keys").select("step").where("order_id", "=", orderId).execute();
-    if (keys.length === 0) return { sent: false };
+    // Keys made elsewhere (requests sent with production) are activated with the code too.
+    const certificates = await tx
+      .selectFrom("certificates")
+      .select("id")
+      .where("order_id", "=", orderId)
+      .limit(1)
+      .execute();
+    if (keys.length === 0 && certificates.length === 0) return { sent: false };
     if (keys.some((k) => k.step !== "recorded"))
       throw new DomainError("keys.not_produced", { number: order.number });
     if (!SHIPPED_STATES.includes(order.state))
@@ -442,31 +449,68 @@ export async function activateKey(
     activationMessage({ keySerial: serial, certificateSerial: cert.serial, code: input.code.trim() }),
     input.signature,
   );
-  await activateCertificate(deps, actor, cert.id);
-  const now = deps.clock.now();
-  await deps.db.transaction().execute(async (tx) => {
-    const done = await tx
-      .updateTable("usb_keys")
-      .set({ activated_at: now, updated_at: now })
-      .where("id", "=", key.id)
-      .where("activated_at", "is", null)
-      .returning("id")
-      .executeTakeFirst();
-    if (!done) return;
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: "key.activate",
-        subjectType: "usb_key",
-        subjectId: key.id,
-        toState: "activated",
-        data: { serial, certificateSerial: cert.serial, codeId },
-      },
-      now,
-    );
-  });
+  // The certificate and its key are activated in one transaction.
+  const { revoked } = await deps.db
+    .transaction()
+    .execute((tx) => activateCertificateInTx(tx, deps, actor, cert.id, { codeId }));
+  await notifyRevoked(deps.publication, revoked);
   return getKey(deps, actor, serial);
+}
+
+/**
+ * Activation asked for by the certificate (the portal's route): the same proof as activateKey. A
+ * certificate on a key the desk made is activated through its key; one whose key was made
+ * elsewhere (its request came with production) is proved by the order's code and a signature by
+ * the certificate's key, over the activation message with an empty key serial.
+ */
+export async function activateCertificateWithProof(
+  deps: KeyDeps,
+  actor: Actor,
+  certificateId: string,
+  input: { code: string; signature: string },
+): Promise<void> {
+  if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
+  const cert = await deps.db
+    .selectFrom("certificates")
+    .selectAll()
+    .where("id", "=", certificateId)
+    .executeTakeFirst();
+  // Another organisation's certificate is "not found", as its orders are.
+  if (!cert?.order_id || cert.organisation_id !== actor.organisationId)
+    throw new DomainError("order.certificate_not_found");
+  const key = await deps.db
+    .selectFrom("usb_keys")
+    .select("serial")
+    .where("certificate_id", "=", cert.id)
+    .executeTakeFirst();
+  const order = await deps.db
+    .selectFrom("orders")
+    .selectAll()
+    .where("id", "=", cert.order_id)
+    .executeTakeFirstOrThrow();
+  if (!SHIPPED_STATES.includes(order.state))
+    throw new DomainError("keys.not_shipped", { number: order.number });
+  if (key?.serial) {
+    await activateKey(deps, actor, key.serial, input);
+    return;
+  }
+  if (key) throw new DomainError("keys.not_produced", { number: order.number });
+  if (cert.activated_at) return;
+  const codeId = await checkCode(deps, {
+    purpose: "activation",
+    orderId: order.id,
+    code: input.code,
+    attempts: ACTIVATION_ATTEMPTS,
+  });
+  verifyKeySignature(
+    cert,
+    activationMessage({ keySerial: "", certificateSerial: cert.serial, code: input.code.trim() }),
+    input.signature,
+  );
+  const { revoked } = await deps.db
+    .transaction()
+    .execute((tx) => activateCertificateInTx(tx, deps, actor, cert.id, { codeId }));
+  await notifyRevoked(deps.publication, revoked);
 }
 
 // ---- unlock and format ------------------------------------------------------------------------
@@ -840,9 +884,9 @@ export async function installRenewal(
     installMessage({ keySerial: serial, certificateSerial: cert.serial, orderId: input.orderId }),
     input.signature,
   );
-  await activateCertificate(deps, actor, cert.id);
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (tx) => {
+  const { revoked } = await deps.db.transaction().execute(async (tx) => {
+    const activated = await activateCertificateInTx(tx, deps, actor, cert.id);
     await tx
       .updateTable("usb_keys")
       .set({
@@ -870,7 +914,9 @@ export async function installRenewal(
       },
       now,
     );
+    return activated;
   });
+  await notifyRevoked(deps.publication, revoked);
   return getKey(deps, actor, serial);
 }
 
