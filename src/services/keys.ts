@@ -1106,8 +1106,9 @@ export function certificatePem(der: Uint8Array): string {
 /**
  * The service centre's unblock, for keys that cannot answer a challenge (PKCS#11 devices): the key
  * is at the counter, its SO PIN is opened here and used on the device directly, and the user PIN
- * becomes the programme's initial PIN again (marked default, so the holder changes it). An unlock
- * or PIN-reset order of the key, if given, is fulfilled with it.
+ * becomes the programme's initial PIN again (marked default, so the holder changes it). Only for an
+ * unlock or PIN-reset order of this key that was approved (and paid, where it costs): the reset
+ * fulfils it. Without one, nothing touches the key.
  */
 export async function resetPinAtServiceCentre(
   deps: KeyDeps,
@@ -1115,6 +1116,8 @@ export async function resetPinAtServiceCentre(
   input: { key: UsbKey; orderId?: string | undefined },
 ): Promise<{ serial: string; defaultPin: boolean }> {
   if (actor.kind === "applicant") throw new DomainError("auth.forbidden");
+  const orderId = input.orderId;
+  if (!orderId) throw new DomainError("keys.reset_pin_order_required");
   const info = await input.key.info();
   const row = await deps.db
     .selectFrom("usb_keys")
@@ -1122,10 +1125,9 @@ export async function resetPinAtServiceCentre(
     .where("serial", "=", info.serial)
     .executeTakeFirst();
   if (!row) throw new DomainError("keys.key_not_found", { serial: info.serial });
-  if (input.orderId)
-    await deps.db
-      .transaction()
-      .execute((tx) => readyForFulfilment(tx, deps, row, input.orderId!, ["unlock", "pin-reset"]));
+  await deps.db
+    .transaction()
+    .execute((tx) => readyForFulfilment(tx, deps, row, orderId, ["unlock", "pin-reset"]));
   const { pin, defaultPin } = initialUserPin(await getProgramme(deps.db, row.programme_id));
   await input.key.resetUserPinWithSoPin(openSoPin(row.so_pin, deps.keys.secretKey), pin, { defaultPin });
   const now = deps.clock.now();
@@ -1137,14 +1139,11 @@ export async function resetPinAtServiceCentre(
         action: "key.reset_pin",
         subjectType: "usb_key",
         subjectId: row.id,
-        data: { serial: info.serial, ...(input.orderId ? { orderId: input.orderId } : {}) },
+        data: { serial: info.serial, orderId },
       },
       now,
     );
-    if (input.orderId)
-      await transitionInTx(tx, deps, actor, input.orderId, "fulfil", {
-        reason: "PIN reset at the service centre",
-      });
+    await transitionInTx(tx, deps, actor, orderId, "fulfil", { reason: "PIN reset at the service centre" });
   });
   return { serial: info.serial, defaultPin };
 }
