@@ -41,6 +41,9 @@ const envSchema = z
     CERTDESK_OCSP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
     // The OCSP address written into certificates (authorityInfoAccess); default {public URL}/ocsp.
     CERTDESK_OCSP_URL: z.url().optional(),
+    // Signed audit checkpoints (src/store/audit-anchor.ts): after so many rows, or so many minutes.
+    CERTDESK_AUDIT_CHECKPOINT_ROWS: z.coerce.number().int().min(1).max(20_000).default(1000),
+    CERTDESK_AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     // The reverse proxy (or proxies) in front of the desk, whose X-Forwarded-For is believed.
     CERTDESK_TRUSTED_PROXY: z
       .string()
@@ -182,6 +185,8 @@ export interface Config {
   };
   payments: { queryAfterMs: number };
   invoices: InvoiceSettings;
+  /** Audit checkpoints: signed with a key derived from secretKey, the newest kept in anchorFile. */
+  audit: { anchorFile: string; checkpointRows: number; checkpointMs: number };
 }
 
 export class ConfigError extends Error {
@@ -270,6 +275,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       outboxPollMs: e.CERTDESK_OUTBOX_POLL_MS,
     },
     payments: { queryAfterMs: e.CERTDESK_PAYMENT_QUERY_AFTER_MINUTES * 60_000 },
+    audit: {
+      anchorFile: resolve(dataDir, "audit-anchor.json"),
+      checkpointRows: e.CERTDESK_AUDIT_CHECKPOINT_ROWS,
+      checkpointMs: e.CERTDESK_AUDIT_CHECKPOINT_MINUTES * 60_000,
+    },
     invoices: {
       seller: {
         name: e.CERTDESK_INVOICE_SELLER_NAME ?? "certdesk 演示服务中心（开发环境）",

@@ -24,6 +24,8 @@ import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/cale
 import { DeskEventFollower } from "./services/desk-events.js";
 import { settleCaSettings } from "./services/desk-settings.js";
 import { Publication } from "./services/publication.js";
+import { anchorSettings, checkpointAudit, readAnchorFile } from "./services/audit-anchor.js";
+import { summaryOf, type AuditCheckpoint, type CheckpointSummary } from "./store/audit-anchor.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { stationFromSpec } from "./token/station.js";
@@ -60,12 +62,26 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     }
     // Failures nobody waits for (a CRL after a revocation, a timer round) go to the app's log.
     let logError = (_error: unknown, _context: string): void => {};
+    let logInfo = (_fields: object, _message: string): void => {};
+    // The newest audit checkpoint goes to the log as it is signed, and with every CRL published,
+    // so that copies of it live outside the database and its anchor file (services/audit-anchor.ts).
+    const auditAnchor = anchorSettings(config.secretKey, config.audit);
+    let latestAnchor: CheckpointSummary | undefined = anchorOnFile(auditAnchor.file);
+    const onAuditCheckpoint = (cp: AuditCheckpoint): void => {
+      latestAnchor = summaryOf(cp);
+      logInfo({ auditCheckpoint: { ...latestAnchor, mac: cp.mac } }, "audit checkpoint signed");
+    };
     const publication = new Publication({
       db: store.db,
       clock,
       cas,
       settings: caSettings,
       onError: (error, context) => logError(error, context),
+      onPublished: (crl) =>
+        logInfo(
+          { crl: { caId: crl.caId, crlNumber: crl.crlNumber.toString() }, auditAnchor: latestAnchor ?? null },
+          "CRL published",
+        ),
     });
     const devGateway =
       config.mode === "development"
@@ -91,6 +107,8 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
           mailer,
           invoices: config.invoices,
           secretKey: config.secretKey,
+          auditAnchor,
+          onAuditCheckpoint,
         },
         {
           paymentQueryAfterMs: config.payments.queryAfterMs,
@@ -117,6 +135,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       urls,
       publication,
       jobs,
+      auditAnchor,
       // USB keys: SO PINs sealed under the secret key, codes through the notification outbox.
       platforms: { secretKey: config.secretKey },
       keys: {
@@ -125,6 +144,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       },
     });
     logError = (error, context) => app.log.error({ err: error }, context);
+    logInfo = (fields, message) => app.log.info(fields, message);
     const url = await app.listen({ host: config.host, port: config.port });
     // Upload threads ready before the first upload: it then waits for its decoding, not their start.
     uploadPool().warm();
@@ -176,6 +196,11 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         await jobs.stop();
         await devGateway?.stop();
         await app.close();
+        // The rows of the last minutes are signed before the store closes.
+        await checkpointAudit(
+          { db: store.db, clock, anchor: auditAnchor, onCheckpoint: onAuditCheckpoint },
+          { force: true },
+        ).catch((e: unknown) => logError(e, "audit checkpoint at shutdown"));
         await uploadPool().close();
         await mailer?.close();
         await secrets.close();
@@ -227,6 +252,16 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw e;
+  }
+}
+
+/** The anchor file's checkpoint at start, for the CRL log lines until the next is signed. */
+function anchorOnFile(file: string): CheckpointSummary | undefined {
+  try {
+    const cp = readAnchorFile(file);
+    return cp && summaryOf(cp);
+  } catch {
+    return undefined; // audit verify reports an unreadable anchor
   }
 }
 

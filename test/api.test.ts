@@ -21,6 +21,7 @@ import {
   type TestApp,
 } from "./support/app.js";
 import { opensslVerifiesChain } from "./support/chain.js";
+import { activationProof, capturedKeyCodes } from "./support/production.js";
 import { testStores } from "./support/stores.js";
 
 type Order = {
@@ -36,6 +37,7 @@ for (const kind of testStores) {
   describe(`API on ${kind.name}`, () => {
     let store: Awaited<ReturnType<typeof kind.open>>;
     let t: TestApp;
+    const keyCodes = capturedKeyCodes();
     let supplier: Client,
       retailer: Client,
       reviewer: Client,
@@ -46,7 +48,7 @@ for (const kind of testStores) {
 
     beforeAll(async () => {
       store = await kind.open();
-      t = await startTestApp(store);
+      t = await startTestApp(store, undefined, { keys: keyCodes.keys });
       [supplier, retailer, reviewer, production, finance, admin] = await Promise.all([
         t.as(...DEMO.supplierA),
         t.as(...DEMO.retailerB),
@@ -285,9 +287,20 @@ for (const kind of testStores) {
       const certificateId = (await supplier({ method: "GET", url: `/api/orders/${id}` })).json<{
         certificateId: string;
       }>().certificateId;
+      // Activation needs the holder's proof: the code the shipping sent, signed by the key.
+      const code = keyCodes.codes.find((c) => c.orderId === id && c.template === "activation-code");
+      expect(code).toBeDefined();
       expect(
-        (await supplier({ method: "POST", url: `/api/certificates/${certificateId}/activate` })).status,
-      ).toBe(200);
+        (await supplier({ method: "POST", url: `/api/certificates/${certificateId}/activate`, payload: {} }))
+          .status,
+      ).toBe(400);
+      const proof = await activationProof(key.signer, { certificateSerial: cert.serial, code: code!.code });
+      const activated = await supplier({
+        method: "POST",
+        url: `/api/certificates/${certificateId}/activate`,
+        payload: proof,
+      });
+      expect(activated.status, activated.body).toBe(200);
       expect((await supplier({ method: "GET", url: `/api/orders/${id}` })).json<Order>().state).toBe(
         "activated",
       );

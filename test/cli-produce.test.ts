@@ -248,15 +248,44 @@ describe("certdesk produce", () => {
     expect(unlock.code).toBe(2);
     expect(unlock.stderr).toContain("cannot be unblocked remotely");
 
-    const reset = await certdesk([
-      "key",
-      "reset-pin",
-      "--pkcs11-module",
-      hsm.modulePath,
-      "--token-label",
-      label,
-      "--json",
-    ]);
+    // The centre resets a PIN only for an approved unlock order of this key.
+    const resetPin = (...more: string[]) =>
+      certdesk(["key", "reset-pin", "--pkcs11-module", hsm.modulePath, "--token-label", label, ...more]);
+    const unordered = await resetPin("--json");
+    expect(unordered.code, unordered.stdout).toBe(2);
+    expect(JSON.parse(unordered.stdout).error.code).toBe("keys.reset_pin_order_required");
+    const unorderedText = await resetPin("--lang", "en");
+    expect(unorderedText.stderr).toContain("approved unlock or PIN reset order");
+    const unlockOrder = await withTestStore(async (store) => {
+      const key = await store.db
+        .selectFrom("usb_keys")
+        .select("certificate_id")
+        .where("label", "=", label)
+        .executeTakeFirstOrThrow();
+      const id = await orderAtProduction(store.db, {
+        programmeId: "procurement",
+        service: "unlock",
+        uscc: USCC_A,
+        details: { certificateId: key.certificate_id! },
+      });
+      return store.db
+        .selectFrom("orders")
+        .select(["id", "number", "state"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+    });
+    expect(unlockOrder.state).toBe("submitted");
+    const unapproved = await resetPin("--order", unlockOrder.number, "--json");
+    expect(unapproved.code, unapproved.stdout).toBe(2);
+    expect(JSON.parse(unapproved.stdout).error.code).toBe("keys.order_not_ready");
+    // Refused, the token keeps the holder's PIN.
+    const still = hsm.pkcs11Tool(["--token-label", label, "--login", "--pin", "20261120", "--list-objects"]);
+    expect(still.code, still.output).toBe(0);
+    await withTestStore((store) =>
+      store.db.updateTable("orders").set({ state: "approved" }).where("id", "=", unlockOrder.id).execute(),
+    );
+
+    const reset = await resetPin("--order", unlockOrder.number, "--json");
     expect(reset.code, reset.stdout).toBe(0);
     expect(JSON.parse(reset.stdout)).toMatchObject({ defaultPin: true });
     const login = hsm.pkcs11Tool(["--token-label", label, "--login", "--pin", "12345678", "--list-objects"]);

@@ -26,7 +26,7 @@ import {
   type Client,
   type TestApp,
 } from "./support/app.js";
-import { keyWithCsr } from "./support/production.js";
+import { activationProof, capturedKeyCodes, keyWithCsr } from "./support/production.js";
 import { startSmtpServer, type SmtpServer } from "./support/smtp.js";
 import { testStores } from "./support/stores.js";
 
@@ -57,6 +57,7 @@ for (const kind of testStores) {
   describe(`money, messages and deadlines on ${kind.name}`, () => {
     let store: Awaited<ReturnType<typeof kind.open>>;
     let t: TestApp;
+    const keyCodes = capturedKeyCodes();
     let supplier: Client,
       retailer: Client,
       reviewer: Client,
@@ -75,7 +76,7 @@ for (const kind of testStores) {
     beforeAll(async () => {
       store = await kind.open();
       // Friday 2026-11-20, 10:00 in Shanghai.
-      t = await startTestApp(store, "2026-11-20T02:00:00Z");
+      t = await startTestApp(store, "2026-11-20T02:00:00Z", { keys: keyCodes.keys });
       [supplier, retailer, reviewer, producer, finance, admin] = await Promise.all([
         t.as(...DEMO.supplierA),
         t.as(...DEMO.retailerB),
@@ -141,18 +142,22 @@ for (const kind of testStores) {
     }
 
     /** Programme A: paid, reviewed, produced, shipped and delivered (signed for on signedOn). */
-    async function deliveredOrder(signedOn: string): Promise<{ orderId: string; certificateId: string }> {
+    async function deliveredOrder(
+      signedOn: string,
+    ): Promise<{ orderId: string; certificateId: string; proof: { code: string; signature: string } }> {
       const order = await orderAwaitingPayment();
       await t.gateway.settle(await startPayment(order.id), "succeeded", t.clock.now());
       await reviewer({ method: "POST", url: `/api/orders/${order.id}/approve` });
       await reviewer({ method: "POST", url: `/api/orders/${order.id}/paper-received` });
+      const key = await keyWithCsr("sm2");
       const produced = await producer({
         method: "POST",
         url: `/api/orders/${order.id}/production/finish`,
-        payload: { keys: [{ csr: (await keyWithCsr("sm2")).csr }] },
+        payload: { keys: [{ csr: key.csr }] },
       });
       expect(produced.status, produced.body).toBe(200);
-      const certificateId = produced.json<{ certificates: { id: string }[] }>().certificates[0]!.id;
+      const certificate = produced.json<{ certificates: { id: string; serial: string }[] }>()
+        .certificates[0]!;
       await producer({
         method: "POST",
         url: `/api/orders/${order.id}/ship`,
@@ -164,7 +169,12 @@ for (const kind of testStores) {
         payload: { signedOn },
       });
       expect(delivered.json<Order>().state).toBe("delivered");
-      return { orderId: order.id, certificateId };
+      const code = keyCodes.codes.find((c) => c.orderId === order.id && c.template === "activation-code")!;
+      const proof = await activationProof(key.signer, {
+        certificateSerial: certificate.serial,
+        code: code.code,
+      });
+      return { orderId: order.id, certificateId: certificate.id, proof };
     }
 
     it("duplicate and out-of-order callbacks: paid once; a failure after the success changes nothing", async () => {
@@ -739,8 +749,13 @@ for (const kind of testStores) {
     });
 
     it("invoice: issued by the scheduled sweep within the deadline, tax split at the configured rate, total in capitals, PDF downloadable", async () => {
-      const { orderId, certificateId } = await deliveredOrder("2026-11-20");
-      await supplier({ method: "POST", url: `/api/certificates/${certificateId}/activate` });
+      const { orderId, certificateId, proof } = await deliveredOrder("2026-11-20");
+      const activated = await supplier({
+        method: "POST",
+        url: `/api/certificates/${certificateId}/activate`,
+        payload: proof,
+      });
+      expect(activated.status, activated.body).toBe(200);
       const bound = await supplier({
         method: "POST",
         url: `/api/certificates/${certificateId}/bind`,

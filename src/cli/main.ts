@@ -11,7 +11,7 @@ import { Command, CommanderError } from "commander";
 import type { Config } from "../config.js";
 import { systemClock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
-import { auditVerifyCommand } from "./audit.js";
+import { auditCheckpointCommand, auditVerifyCommand } from "./audit.js";
 import { sealVerifyCommand } from "./seal.js";
 import { pdfVerifyCommand } from "./pdf.js";
 import {
@@ -164,6 +164,10 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .command("verify")
     .description(out.t("cli.help.audit.verify"))
     .action(act(() => auditVerifyCommand(ctx)));
+  audit
+    .command("checkpoint")
+    .description(out.t("cli.help.audit.checkpoint"))
+    .action(act(() => auditCheckpointCommand(ctx)));
 
   const seal = group(program, "seal");
   seal

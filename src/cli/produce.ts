@@ -4,7 +4,8 @@
  * a plain line per key otherwise, one JSON object with --json. The station is --station, else
  * CERTDESK_KEY_STATION (software:<folder> or pkcs11:<module>).
  *
- * certdesk key reset-pin: the service centre's unblock of a PKCS#11 key brought to the counter.
+ * certdesk key reset-pin: the service centre's unblock of a PKCS#11 key brought to the counter,
+ * for an approved unlock or PIN reset order of that key (--order) only.
  */
 import { DomainError } from "../domain/errors.js";
 import { systemActor } from "../services/actor.js";

@@ -5,6 +5,7 @@
  */
 import type { ErrorParams } from "../domain/errors.js";
 import type { MessageTable } from "./messages/types.js";
+import { auditMessages } from "./messages/audit.js";
 import { caMessages } from "./messages/ca.js";
 import { keysMessages } from "./messages/keys.js";
 import { calendarMessages } from "./messages/calendar.js";
@@ -46,6 +47,7 @@ const tables: MessageTable[] = [
   platformMessages,
   keysMessages,
   moneyMessages,
+  auditMessages,
   uploadMessages,
   edgeMessages,
 ];

@@ -13,6 +13,8 @@ import type { PaymentGateway } from "../payments/port.js";
 import { forgetStaleGuesses } from "../services/guess-limits.js";
 import { issueDueInvoices, type InvoiceSettings } from "../services/invoices.js";
 import { expireUnpaidOrders, reconcilePayments } from "../services/payments.js";
+import { checkpointAudit, type AuditAnchorSettings } from "../services/audit-anchor.js";
+import type { AuditCheckpoint } from "../store/audit-anchor.js";
 import type { Publication } from "../services/publication.js";
 import { reconcileRefunds } from "../services/refunds.js";
 import type { Database } from "../store/schema.js";
@@ -36,6 +38,9 @@ export interface DeskJobDeps {
   /** Platform credentials are sealed under it; webhooks are signed with them. */
   secretKey: string;
   webhookTransport?: WebhookTransport | undefined;
+  /** Signed audit checkpoints (services/audit-anchor.ts); absent, none are made. */
+  auditAnchor?: AuditAnchorSettings | undefined;
+  onAuditCheckpoint?: ((checkpoint: AuditCheckpoint) => void) | undefined;
 }
 
 export interface DeskJobSettings {
@@ -56,6 +61,7 @@ export const JOB_NAMES = {
   webhooks: "webhooks-deliver",
   expiring: "platforms-expiring-events",
   platformSweep: "platforms-sweep",
+  auditCheckpoint: "audit-checkpoint",
   guessSweep: "guess-limits-sweep",
 } as const;
 
@@ -83,6 +89,16 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
     { name: JOB_NAMES.platformSweep, cron: "40 * * * *", run: () => sweepPlatformLeftovers(deps) },
     { name: JOB_NAMES.guessSweep, cron: "50 * * * *", run: () => forgetStaleGuesses(deps) },
   ];
+  const anchor = deps.auditAnchor;
+  if (anchor) {
+    // Every minute it looks; a checkpoint is signed after everyRows rows or everyMs.
+    jobs.push({
+      name: JOB_NAMES.auditCheckpoint,
+      cron: "* * * * *",
+      run: async () =>
+        (await checkpointAudit({ ...deps, anchor, onCheckpoint: deps.onAuditCheckpoint })).made.length,
+    });
+  }
   const publication = deps.publication;
   if (publication) {
     // Every minute, but a CRL younger than 90% of the refresh interval is left alone.

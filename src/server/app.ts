@@ -31,6 +31,7 @@ import type { Actor } from "../services/actor.js";
 import type { CaRegistry, PublicationUrls } from "../services/ca.js";
 import type { LiveCalendar } from "../services/calendar.js";
 import type { Publication } from "../services/publication.js";
+import type { AuditAnchorSettings } from "../services/audit-anchor.js";
 import type { KeyServiceSettings } from "../services/keys.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
@@ -80,6 +81,8 @@ export interface AppDeps {
   apiDocs?: boolean | undefined;
   /** Scheduled work (pg-boss); absent in tests that run jobs themselves. */
   jobs?: JobRunner | undefined;
+  /** Signed audit checkpoints, which the audit check also reads; absent, the chain alone is checked. */
+  auditAnchor?: AuditAnchorSettings | undefined;
 }
 
 export const SESSION_COOKIE = "certdesk_session";

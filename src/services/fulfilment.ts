@@ -13,6 +13,7 @@ import { pemEncode } from "../pki/pem.js";
 import { bindCertificate, takeOverBindingInTx } from "../platforms/bindings.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
+import "../store/schema-keys.js";
 import { actorLabel, type Actor } from "./actor.js";
 import {
   assertCanSee,
@@ -332,67 +333,108 @@ export async function deliverOrder(
  * The holder activates a certificate on its key; that ends refund eligibility. The first
  * activation of a change's or renewal's certificate revokes the certificate it replaces
  * (superseded): until then the holder still logs in with the old one.
+ *
+ * This records the activation; the holder's proof (the activation code and the key's signature)
+ * is checked before by its callers in services/keys.ts, which every route goes through.
  */
 export async function activateCertificate(
   deps: OrderDeps,
   actor: Actor,
   certificateId: string,
 ): Promise<OrderView | undefined> {
+  const { row, revoked } = await deps.db
+    .transaction()
+    .execute((tx) => activateCertificateInTx(tx, deps, actor, certificateId));
+  await notifyRevoked(deps.publication, revoked);
+  return row ? viewOf(deps, row) : undefined;
+}
+
+/**
+ * The same inside the caller's transaction. The USB key that holds the certificate is activated in
+ * it too, so the certificate's state and the key's never disagree; keyAudit adds to the key's
+ * audit row (the code that proved it). The caller hands `revoked` to notifyRevoked once committed.
+ */
+export async function activateCertificateInTx(
+  tx: Transaction<Database>,
+  deps: OrderDeps,
+  actor: Actor,
+  certificateId: string,
+  keyAudit: Record<string, unknown> = {},
+): Promise<{ row: OrderRow | undefined; revoked: RevokedCertificate[] }> {
   const now = deps.clock.now();
   const revoked: RevokedCertificate[] = [];
-  const row = await deps.db.transaction().execute(async (tx) => {
-    const cert = await tx
-      .selectFrom("certificates")
-      .selectAll()
-      .where("id", "=", certificateId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!cert || !cert.organisation_id) throw new DomainError("order.certificate_not_found");
-    assertCanSee(actor, { organisation_id: cert.organisation_id });
-    if (cert.activated_at) return undefined;
-    if (cert.status === "revoked")
-      throw new DomainError("rules.certificate.revoked", { service: "activation" });
-    await tx
-      .updateTable("certificates")
-      .set({ activated_at: now, status: "active" })
-      .where("id", "=", cert.id)
-      .execute();
+  const cert = await tx
+    .selectFrom("certificates")
+    .selectAll()
+    .where("id", "=", certificateId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!cert || !cert.organisation_id) throw new DomainError("order.certificate_not_found");
+  assertCanSee(actor, { organisation_id: cert.organisation_id });
+  const keys = await tx
+    .updateTable("usb_keys")
+    .set({ activated_at: cert.activated_at ?? now, updated_at: now })
+    .where("certificate_id", "=", cert.id)
+    .where("activated_at", "is", null)
+    .returning(["id", "serial"])
+    .execute();
+  for (const key of keys)
     await appendAudit(
       tx,
       {
         actor: actorLabel(actor),
-        action: "certificate.activate",
-        subjectType: "certificate",
-        subjectId: cert.id,
-        data: { serial: cert.serial },
+        action: "key.activate",
+        subjectType: "usb_key",
+        subjectId: key.id,
+        toState: "activated",
+        data: { serial: key.serial ?? "", certificateSerial: cert.serial, ...keyAudit },
       },
       now,
     );
-    if (!cert.order_id) return undefined;
-    const order = await lockOrder(tx, cert.order_id);
-    const programme = await getProgramme(tx, order.programme_id);
-    const replaced = (order.details as OrderDetails).certificateId;
-    const encryptionOnly =
-      programme.certificates?.profiles.find((p) => p.id === cert.profile)?.usage === "encryption";
-    if ((order.service === "change" || order.service === "renewal") && replaced && !encryptionOnly) {
-      const r = await revokeInTx(tx, deps, actor, {
-        certificate: { certificateId: replaced },
-        reason: "superseded",
-        supersededBy: cert.id,
-        trigger: `${order.service} ${order.number}`,
-        ifRevoked: "skip",
-      });
-      if (r) revoked.push(r);
-    }
-    // The replaced certificate's platform account moves to this one (a reissue's was revoked at issuance).
-    if (ISSUING_SERVICES.includes(order.service) && order.service !== "new" && replaced && !encryptionOnly)
-      await takeOverBindingInTx(tx, actor, now, { certificate: cert, replacedCertificateId: replaced });
-    const flow = flowOf(programme, order.service);
-    if (pendingStep(flow, order.state as OrderState) !== "activation") return undefined;
-    return transitionInTx(tx, deps, actor, order.id, "activate", { data: { certificateId: cert.id } });
+  if (cert.activated_at) return { row: undefined, revoked };
+  if (cert.status === "revoked")
+    throw new DomainError("rules.certificate.revoked", { service: "activation" });
+  await tx
+    .updateTable("certificates")
+    .set({ activated_at: now, status: "active" })
+    .where("id", "=", cert.id)
+    .execute();
+  await appendAudit(
+    tx,
+    {
+      actor: actorLabel(actor),
+      action: "certificate.activate",
+      subjectType: "certificate",
+      subjectId: cert.id,
+      data: { serial: cert.serial },
+    },
+    now,
+  );
+  if (!cert.order_id) return { row: undefined, revoked };
+  const order = await lockOrder(tx, cert.order_id);
+  const programme = await getProgramme(tx, order.programme_id);
+  const replaced = (order.details as OrderDetails).certificateId;
+  const encryptionOnly =
+    programme.certificates?.profiles.find((p) => p.id === cert.profile)?.usage === "encryption";
+  if ((order.service === "change" || order.service === "renewal") && replaced && !encryptionOnly) {
+    const r = await revokeInTx(tx, deps, actor, {
+      certificate: { certificateId: replaced },
+      reason: "superseded",
+      supersededBy: cert.id,
+      trigger: `${order.service} ${order.number}`,
+      ifRevoked: "skip",
+    });
+    if (r) revoked.push(r);
+  }
+  // The replaced certificate's platform account moves to this one (a reissue's was revoked at issuance).
+  if (ISSUING_SERVICES.includes(order.service) && order.service !== "new" && replaced && !encryptionOnly)
+    await takeOverBindingInTx(tx, actor, now, { certificate: cert, replacedCertificateId: replaced });
+  const flow = flowOf(programme, order.service);
+  if (pendingStep(flow, order.state as OrderState) !== "activation") return { row: undefined, revoked };
+  const row = await transitionInTx(tx, deps, actor, order.id, "activate", {
+    data: { certificateId: cert.id },
   });
-  await notifyRevoked(deps.publication, revoked);
-  return row ? viewOf(deps, row) : undefined;
+  return { row, revoked };
 }
 
 /**

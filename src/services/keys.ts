@@ -37,7 +37,7 @@ import type { UsbKey } from "../token/port.js";
 import { readSoChallenge, soRespond } from "../token/software-key.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
 import type { CaRegistry } from "./ca.js";
-import { activateCertificate, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
+import { activateCertificateInTx, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
 import { forgetGuesses, GUESS_LIMITS, spendGuess } from "./guess-limits.js";
 import { codeHash, newCode, openSoPin, sameHash } from "./key-secrets.js";
 import { createOrder, flowOf, lockOrder, transitionInTx, viewOf, type OrderView } from "./orders.js";
@@ -383,7 +383,7 @@ export async function shipKeys(
   return view;
 }
 
-/** Sends (again) an order's activation code, replacing any sent before. No keys, nothing sent. */
+/** Sends (again) an order's activation code, replacing any sent before. No keys or certificates, nothing sent. */
 export async function sendActivationCode(
   deps: KeyDeps,
   actor: Actor,
@@ -393,7 +393,14 @@ export async function sendActivationCode(
   return deps.db.transaction().execute(async (tx) => {
     const order = await lockOrder(tx, orderId);
     const keys = await tx.selectFrom("usb_keys").select("step").where("order_id", "=", orderId).execute();
-    if (keys.length === 0) return { sent: false };
+    // Keys made elsewhere (requests sent with production) are activated with the code too.
+    const certificates = await tx
+      .selectFrom("certificates")
+      .select("id")
+      .where("order_id", "=", orderId)
+      .limit(1)
+      .execute();
+    if (keys.length === 0 && certificates.length === 0) return { sent: false };
     if (keys.some((k) => k.step !== "recorded"))
       throw new DomainError("keys.not_produced", { number: order.number });
     if (!SHIPPED_STATES.includes(order.state))
@@ -461,31 +468,69 @@ export async function activateKey(
     activationMessage({ keySerial: serial, certificateSerial: cert.serial, code: input.code.trim() }),
     input.signature,
   );
-  await activateCertificate(deps, actor, cert.id);
-  const now = deps.clock.now();
-  await deps.db.transaction().execute(async (tx) => {
-    const done = await tx
-      .updateTable("usb_keys")
-      .set({ activated_at: now, updated_at: now })
-      .where("id", "=", key.id)
-      .where("activated_at", "is", null)
-      .returning("id")
-      .executeTakeFirst();
-    if (!done) return;
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: "key.activate",
-        subjectType: "usb_key",
-        subjectId: key.id,
-        toState: "activated",
-        data: { serial, certificateSerial: cert.serial, codeId },
-      },
-      now,
-    );
-  });
+  // The certificate and its key are activated in one transaction.
+  const { revoked } = await deps.db
+    .transaction()
+    .execute((tx) => activateCertificateInTx(tx, deps, actor, cert.id, { codeId }));
+  await notifyRevoked(deps.publication, revoked);
   return getKey(deps, actor, serial);
+}
+
+/**
+ * Activation asked for by the certificate (the portal's route): the same proof as activateKey. A
+ * certificate on a key the desk made is activated through its key; one whose key was made
+ * elsewhere (its request came with production) is proved by the order's code and a signature by
+ * the certificate's key, over the activation message with an empty key serial.
+ */
+export async function activateCertificateWithProof(
+  deps: KeyDeps,
+  actor: Actor,
+  certificateId: string,
+  input: { code: string; signature: string },
+): Promise<void> {
+  if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
+  const cert = await deps.db
+    .selectFrom("certificates")
+    .selectAll()
+    .where("id", "=", certificateId)
+    .executeTakeFirst();
+  // Another organisation's certificate is "not found", as its orders are.
+  if (!cert?.order_id || cert.organisation_id !== actor.organisationId)
+    throw new DomainError("order.certificate_not_found");
+  const key = await deps.db
+    .selectFrom("usb_keys")
+    .select("serial")
+    .where("certificate_id", "=", cert.id)
+    .executeTakeFirst();
+  const order = await deps.db
+    .selectFrom("orders")
+    .selectAll()
+    .where("id", "=", cert.order_id)
+    .executeTakeFirstOrThrow();
+  if (!SHIPPED_STATES.includes(order.state))
+    throw new DomainError("keys.not_shipped", { number: order.number });
+  if (key?.serial) {
+    await activateKey(deps, actor, key.serial, input);
+    return;
+  }
+  if (key) throw new DomainError("keys.not_produced", { number: order.number });
+  if (cert.activated_at) return;
+  const codeId = await checkCode(deps, {
+    purpose: "activation",
+    orderId: order.id,
+    userId: actor.userId,
+    code: input.code,
+    attempts: ACTIVATION_ATTEMPTS,
+  });
+  verifyKeySignature(
+    cert,
+    activationMessage({ keySerial: "", certificateSerial: cert.serial, code: input.code.trim() }),
+    input.signature,
+  );
+  const { revoked } = await deps.db
+    .transaction()
+    .execute((tx) => activateCertificateInTx(tx, deps, actor, cert.id, { codeId }));
+  await notifyRevoked(deps.publication, revoked);
 }
 
 // ---- unlock and format ------------------------------------------------------------------------
@@ -860,9 +905,9 @@ export async function installRenewal(
     installMessage({ keySerial: serial, certificateSerial: cert.serial, orderId: input.orderId }),
     input.signature,
   );
-  await activateCertificate(deps, actor, cert.id);
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (tx) => {
+  const { revoked } = await deps.db.transaction().execute(async (tx) => {
+    const activated = await activateCertificateInTx(tx, deps, actor, cert.id);
     await tx
       .updateTable("usb_keys")
       .set({
@@ -890,7 +935,9 @@ export async function installRenewal(
       },
       now,
     );
+    return activated;
   });
+  await notifyRevoked(deps.publication, revoked);
   return getKey(deps, actor, serial);
 }
 
@@ -1110,8 +1157,9 @@ export function certificatePem(der: Uint8Array): string {
 /**
  * The service centre's unblock, for keys that cannot answer a challenge (PKCS#11 devices): the key
  * is at the counter, its SO PIN is opened here and used on the device directly, and the user PIN
- * becomes the programme's initial PIN again (marked default, so the holder changes it). An unlock
- * or PIN-reset order of the key, if given, is fulfilled with it.
+ * becomes the programme's initial PIN again (marked default, so the holder changes it). Only for an
+ * unlock or PIN-reset order of this key that was approved (and paid, where it costs): the reset
+ * fulfils it. Without one, nothing touches the key.
  */
 export async function resetPinAtServiceCentre(
   deps: KeyDeps,
@@ -1119,6 +1167,8 @@ export async function resetPinAtServiceCentre(
   input: { key: UsbKey; orderId?: string | undefined },
 ): Promise<{ serial: string; defaultPin: boolean }> {
   if (actor.kind === "applicant") throw new DomainError("auth.forbidden");
+  const orderId = input.orderId;
+  if (!orderId) throw new DomainError("keys.reset_pin_order_required");
   const info = await input.key.info();
   const row = await deps.db
     .selectFrom("usb_keys")
@@ -1126,10 +1176,9 @@ export async function resetPinAtServiceCentre(
     .where("serial", "=", info.serial)
     .executeTakeFirst();
   if (!row) throw new DomainError("keys.key_not_found", { serial: info.serial });
-  if (input.orderId)
-    await deps.db
-      .transaction()
-      .execute((tx) => readyForFulfilment(tx, deps, row, input.orderId!, ["unlock", "pin-reset"]));
+  await deps.db
+    .transaction()
+    .execute((tx) => readyForFulfilment(tx, deps, row, orderId, ["unlock", "pin-reset"]));
   const { pin, defaultPin } = initialUserPin(await getProgramme(deps.db, row.programme_id));
   await input.key.resetUserPinWithSoPin(openSoPin(row.so_pin, deps.keys.secretKey), pin, { defaultPin });
   const now = deps.clock.now();
@@ -1141,14 +1190,11 @@ export async function resetPinAtServiceCentre(
         action: "key.reset_pin",
         subjectType: "usb_key",
         subjectId: row.id,
-        data: { serial: info.serial, ...(input.orderId ? { orderId: input.orderId } : {}) },
+        data: { serial: info.serial, orderId },
       },
       now,
     );
-    if (input.orderId)
-      await transitionInTx(tx, deps, actor, input.orderId, "fulfil", {
-        reason: "PIN reset at the service centre",
-      });
+    await transitionInTx(tx, deps, actor, orderId, "fulfil", { reason: "PIN reset at the service centre" });
   });
   return { serial: info.serial, defaultPin };
 }

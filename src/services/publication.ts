@@ -73,6 +73,8 @@ export interface PublicationDeps {
   settings: PublicationSettings;
   /** Failures that no caller waits for (a CRL rebuilt after a revocation, a scheduled round). */
   onError?: (error: unknown, context: string) => void;
+  /** Each CRL published, for the log. */
+  onPublished?: ((crl: PublishedCrl) => void) | undefined;
 }
 
 // =============================================================================================
@@ -906,6 +908,7 @@ export class Publication implements RevocationListener {
   rebuildCrl(caId: string, trigger = "request"): Promise<PublishedCrl> {
     return this.#crlRuns.run(caId, async () => {
       const crl = await publishCrl(this.deps, caId, { trigger });
+      this.deps.onPublished?.(crl);
       this.#keep(crl);
       return crl;
     });

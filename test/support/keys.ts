@@ -167,7 +167,13 @@ export interface ShippedOrder {
  */
 export async function orderToShippedKeys(
   desk: KeyDesk,
-  input: { applicant: "supplierA" | "retailerB"; programmeId: string; details: Record<string, unknown> },
+  input: {
+    applicant: "supplierA" | "retailerB";
+    programmeId: string;
+    details: Record<string, unknown>;
+    /** false: stop once the keys are made (no shipping, no activation code) */
+    ship?: boolean;
+  },
 ): Promise<ShippedOrder> {
   const { t } = desk;
   const [applicant, reviewer, producer] = await Promise.all([
@@ -213,6 +219,8 @@ export async function orderToShippedKeys(
   expect(started.status, started.body).toBe(202);
   const batch = await waitForBatch(producer, started.json<BatchView>().id);
   expect(batch.state, JSON.stringify(batch)).toBe("done");
+  const keyFiles = batch.keys.map((k) => join(desk.stationDir, `${k.label}.certdesk-key`));
+  if (input.ship === false) return { orderId, number, batch, keyFiles, activationCode: "" };
   const before = desk.codes.length;
   const shipped = await producer({
     method: "POST",
@@ -230,7 +238,7 @@ export async function orderToShippedKeys(
     orderId,
     number,
     batch,
-    keyFiles: batch.keys.map((k) => join(desk.stationDir, `${k.label}.certdesk-key`)),
+    keyFiles,
     activationCode: code!.code,
   };
 }

@@ -10,7 +10,9 @@ import { getProgramme } from "../../src/services/programmes.js";
 import type { Actor, StaffRole } from "../../src/services/actor.js";
 import { buildCsr } from "../../src/pki/csr.js";
 import { pemEncode } from "../../src/pki/pem.js";
-import { generateSoftwareKey, sm2Signer, type KeyAlgorithm } from "../../src/pki/signer.js";
+import { generateSoftwareKey, sm2Signer, type KeyAlgorithm, type Signer } from "../../src/pki/signer.js";
+import type { KeyCodeMessage, KeyServiceSettings } from "../../src/services/keys.js";
+import { activationMessage } from "../../src/token/protocol.js";
 import type { Database } from "../../src/store/schema.js";
 
 export const USCC_A = "91310115591693856A";
@@ -90,7 +92,7 @@ export async function applicantActor(db: Kysely<Database>, uscc: string): Promis
 export async function keyWithCsr(
   algorithm: KeyAlgorithm,
   options: { sm2Id?: string } = {},
-): Promise<{ csr: string; spki: Uint8Array }> {
+): Promise<{ csr: string; spki: Uint8Array; signer: Signer }> {
   const key = generateSoftwareKey(algorithm);
   const signer =
     algorithm === "sm2" && options.sm2Id !== undefined
@@ -100,5 +102,29 @@ export async function keyWithCsr(
     subject: { C: "US", O: "Not The Organisation", CN: "applicant-chosen name" },
     signer,
   });
-  return { csr: pemEncode("CERTIFICATE REQUEST", der), spki: key.signer.publicKeySpki };
+  return { csr: pemEncode("CERTIFICATE REQUEST", der), spki: key.signer.publicKeySpki, signer };
+}
+
+/** Key services for a test app, with the SMS codes kept in `codes` instead of sent. */
+export function capturedKeyCodes(): { keys: KeyServiceSettings; codes: KeyCodeMessage[] } {
+  const codes: KeyCodeMessage[] = [];
+  return {
+    codes,
+    keys: {
+      secretKey: "test-secret-key-for-activation-codes-000000",
+      codes: { queue: async (_tx, message) => void codes.push(message) },
+    },
+  };
+}
+
+/**
+ * The holder's proof for a certificate whose key was made outside the desk (its request came with
+ * production): the order's activation code and the key's signature over the activation message.
+ */
+export async function activationProof(
+  signer: Signer,
+  input: { certificateSerial: string; code: string },
+): Promise<{ code: string; signature: string }> {
+  const signature = await signer.sign(activationMessage({ keySerial: "", ...input }));
+  return { code: input.code, signature: Buffer.from(signature).toString("base64") };
 }

@@ -201,6 +201,10 @@ export const keysMessages: MessageTable = {
     "zh-CN": "订单 {number} 不是这把钥匙的",
     en: "Order {number} is not for this key",
   },
+  "keys.reset_pin_order_required": {
+    "zh-CN": "重置 PIN 须指定该钥匙已审核通过的解锁或 PIN 重置订单（--order 订单号）；钥匙未作任何改动",
+    en: "A PIN reset needs the key's approved unlock or PIN reset order (--order <number>); the key was not touched",
+  },
   "keys.order_not_ready": {
     "zh-CN": "订单 {number} 当前为 {state}，尚不能办理（审核期限 {due}）",
     en: "Order {number} is {state}; it cannot be carried out yet (review due {due})",
@@ -630,8 +634,8 @@ export const keysMessages: MessageTable = {
     en: "reset a PKCS#11 key's user PIN at the service centre with its SO PIN (back to the initial PIN)",
   },
   "cli.help.key.order": {
-    "zh-CN": "一并办结的解锁或 PIN 重置订单",
-    en: "the unlock or PIN reset order this fulfils",
+    "zh-CN": "本次办结的已审核通过的解锁或 PIN 重置订单（必填）",
+    en: "the approved unlock or PIN reset order this fulfils (required)",
   },
   "cli.produce.order_or_batch": {
     "zh-CN": "请给出 --order 或 --batch（二选一）",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { addCalendarYear } from "../../services/calendar.js";
 import { requireRole } from "../../services/people.js";
 import { saveProgramme } from "../../services/programmes.js";
+import { verifyAuditTrail } from "../../services/audit-anchor.js";
 import { verifyAuditChain } from "../../store/audit.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 
@@ -36,10 +37,16 @@ export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/audit/verify",
-    { schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" } },
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Check the audit trail's hash chain against its signed checkpoints and the anchor file",
+      },
+    },
     async (req) => {
       requireRole(actorOf(req), "admin");
-      return verifyAuditChain(deps.db);
+      const anchor = deps.auditAnchor;
+      return anchor ? verifyAuditTrail({ db: deps.db, anchor }) : verifyAuditChain(deps.db);
     },
   );
 }

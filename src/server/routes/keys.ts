@@ -8,6 +8,7 @@ import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
 import type { Actor } from "../../services/actor.js";
 import {
+  activateCertificateWithProof,
   activateKey,
   formatOrder,
   formatResponse,
@@ -252,6 +253,24 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       },
     },
     async (req) => activateKey(keyDeps, actorOf(req), req.params.serial, req.body),
+  );
+
+  app.post(
+    "/api/certificates/:id/activate",
+    {
+      schema: {
+        tags: ["certificates"],
+        summary:
+          "Activate a certificate with the holder's proof: the SMS code of its shipped order and its key's signature over the activation message",
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ code: z.string().min(4).max(16), signature: b64 }),
+        response: { 200: z.object({ ok: z.literal(true) }) },
+      },
+    },
+    async (req) => {
+      await activateCertificateWithProof(keyDeps, actorOf(req), req.params.id, req.body);
+      return { ok: true as const };
+    },
   );
 
   app.post(

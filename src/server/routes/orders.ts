@@ -6,13 +6,13 @@ import { auditTrail } from "../../store/audit.js";
 import { orderForm } from "../../services/forms.js";
 import { listMaterials, readMaterial, uploadMaterial } from "../../services/materials.js";
 import { createOrder, getOrder, listOrders, refundDecision, transitionOrder } from "../../services/orders.js";
-import { activateCertificate, bindAccount, resubmitOrder } from "../../services/fulfilment.js";
+import { bindAccount, resubmitOrder } from "../../services/fulfilment.js";
 import { acceptPaymentCallback, startOnlinePayment } from "../../services/payments.js";
 import { SIGNATURE_HEADER } from "../../payments/dev-gateway.js";
 import { translate } from "../../i18n/catalogue.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import { orderDetailsSchema, orderSchema } from "../schemas.js";
 import { attachmentDisposition } from "../edge.js";
-import { okSchema, orderDetailsSchema, orderSchema } from "../schemas.js";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -297,14 +297,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  app.post(
-    "/api/certificates/:id/activate",
-    { schema: { tags: ["certificates"], params: idParams, response: { 200: okSchema } } },
-    async (req) => {
-      await activateCertificate(deps, actorOf(req), req.params.id);
-      return { ok: true as const };
-    },
-  );
+  // POST /api/certificates/:id/activate needs the holder's proof: routes/keys.ts.
 
   app.post(
     "/api/certificates/:id/bind",
