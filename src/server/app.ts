@@ -34,6 +34,7 @@ import type { Publication } from "../services/publication.js";
 import type { KeyServiceSettings } from "../services/keys.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
+import { guardRoutes } from "./guard.js";
 import { problemOf } from "./problem.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -151,6 +152,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.actor = await resolveSession(deps, token);
     }
   });
+
+  // Every route below declares its action; the guard checks it (services/authorisation.ts).
+  guardRoutes(app);
 
   app.setErrorHandler((error, req, reply) => {
     if (isDomainError(error)) {

@@ -10,6 +10,7 @@ export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
   app.put(
     "/api/programmes/:id",
     {
+      config: { action: "programme.save" },
       schema: {
         tags: ["admin"],
         summary: "Add or replace a programme (validated against the programme schema)",
@@ -26,6 +27,7 @@ export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/calendar/years",
     {
+      config: { action: "calendar.save" },
       schema: {
         tags: ["admin"],
         summary: "Load a year's working-day calendar (holidays and make-up working days)",
@@ -36,7 +38,10 @@ export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/audit/verify",
-    { schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" } },
+    {
+      config: { action: "audit.verify" },
+      schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" },
+    },
     async (req) => {
       requireRole(actorOf(req), "admin");
       return verifyAuditChain(deps.db);

@@ -40,6 +40,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/ca/issue",
     {
+      config: { action: "ca.issue" },
       schema: {
         tags: ["ca"],
         summary:
@@ -89,6 +90,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/certificates/:id/revoke",
     {
+      config: { action: "certificate.revoke" },
       schema: {
         tags: ["certificates"],
         summary: "Revoke a certificate with an RFC 5280 reason (reviewer or admin); its binding ends",
@@ -110,6 +112,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/cas",
     {
+      config: { action: "ca.read" },
       schema: {
         tags: ["ca"],
         summary: "The CAs: roots, issuing CAs, OCSP responders and seal makers per algorithm",
@@ -128,6 +131,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/ca/:file",
     {
+      config: { action: "ca.certificate.read" },
       schema: {
         tags: ["ca"],
         summary: "A CA certificate, DER (authorityInfoAccess caIssuers): /ca/{id}.crt",

@@ -130,6 +130,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/production/batches",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["production"],
         summary:
@@ -155,6 +156,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/production/batches/:id/resume",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["production"],
         summary: "Run a stopped batch again: each key carries on from its recorded step",
@@ -172,13 +174,17 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
 
   app.get(
     "/api/production/batches",
-    { schema: { tags: ["production"], response: { 200: z.array(batchSchema) } } },
+    {
+      config: { action: "production.read" },
+      schema: { tags: ["production"], response: { 200: z.array(batchSchema) } },
+    },
     async (req) => listBatches(keyDeps, actorOf(req)),
   );
 
   app.get(
     "/api/production/batches/:id",
     {
+      config: { action: "production.read" },
       schema: {
         tags: ["production"],
         summary: "A batch's progress and its keys, step by step",
@@ -195,6 +201,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.get(
     "/api/keys",
     {
+      config: { action: "key.read" },
       schema: {
         tags: ["keys"],
         summary: "Keys made: an organisation's own; staff filter by order or organisation",
@@ -208,6 +215,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/orders/:id/activation-code",
     {
+      config: { action: "key.activationCode.send" },
       schema: {
         tags: ["production"],
         summary: "Send a shipped order's activation code again (the new code replaces the old)",
@@ -227,6 +235,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.get(
     "/api/keys/:serial",
     {
+      config: { action: "key.read" },
       schema: {
         tags: ["keys"],
         summary: "A key the organisation holds: its certificate, activation, renewal window, open orders",
@@ -240,6 +249,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/activate",
     {
+      config: { action: "key.activate" },
       schema: {
         tags: ["keys"],
         summary:
@@ -255,6 +265,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/unlock-order",
     {
+      config: { action: "key.unlock" },
       schema: {
         tags: ["keys"],
         summary:
@@ -270,6 +281,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/unlock-code",
     {
+      config: { action: "key.unlock" },
       schema: {
         tags: ["keys"],
         summary: "Send the unlock code of an approved (or paid) unlock order by SMS",
@@ -284,6 +296,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/unblock",
     {
+      config: { action: "key.unlock" },
       schema: {
         tags: ["keys"],
         summary:
@@ -299,6 +312,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/format-order",
     {
+      config: { action: "key.format" },
       schema: {
         tags: ["keys"],
         summary: "Place (or find) the key's format order (a single service, priced by the tariff)",
@@ -312,6 +326,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/format",
     {
+      config: { action: "key.format" },
       schema: {
         tags: ["keys"],
         summary: "Answer the key's SO format challenge once the format order is paid; the certificate ends",
@@ -326,6 +341,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/renewals",
     {
+      config: { action: "key.renew" },
       schema: {
         tags: ["keys"],
         summary:
@@ -345,6 +361,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/renewals/:orderId/certificate",
     {
+      config: { action: "key.renew" },
       schema: {
         tags: ["keys"],
         summary: "The renewed certificate, issued once the renewal is paid (a repeat returns the same one)",
@@ -360,6 +377,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/renewals/:orderId/installed",
     {
+      config: { action: "key.renew" },
       schema: {
         tags: ["keys"],
         summary:
@@ -376,6 +394,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/seal",
     {
+      config: { action: "key.seal" },
       schema: {
         tags: ["keys"],
         summary: "The electronic seal (GB/T 38540, DER base64) to install on the key, made if it is due",
@@ -389,6 +408,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/seal/installed",
     {
+      config: { action: "key.seal" },
       schema: {
         tags: ["keys"],
         params: serialParams,
@@ -407,6 +427,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/auth/key/challenge",
     {
+      config: { action: "session.login" },
       schema: {
         tags: ["auth"],
         summary: "A challenge for the key to sign (valid 5 minutes)",
@@ -419,6 +440,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/auth/key/login",
     {
+      config: { action: "session.login" },
       schema: {
         tags: ["auth"],
         summary: "Login with a key: the challenge signed by the key of an activated certificate",

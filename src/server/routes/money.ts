@@ -97,6 +97,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/transfer-receipts",
     {
+      config: { action: "payment.receipt.upload" },
       schema: {
         tags: ["payments"],
         summary:
@@ -143,12 +144,16 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/orders/:id/transfer-receipts",
-    { schema: { tags: ["payments"], params: idParams, response: { 200: z.array(receiptSchema) } } },
+    {
+      config: { action: "payment.receipt.read" },
+      schema: { tags: ["payments"], params: idParams, response: { 200: z.array(receiptSchema) } },
+    },
     async (req) => listTransferReceipts(deps, actorOf(req), { orderId: req.params.id }),
   );
   app.get(
     "/api/transfer-receipts",
     {
+      config: { action: "payment.receipt.review" },
       schema: {
         tags: ["back office"],
         summary: "Transfer receipts for finance (submitted ones wait for a decision)",
@@ -160,7 +165,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/transfer-receipts/:id/file",
-    { schema: { tags: ["payments"], params: idParams } },
+    { config: { action: "payment.receipt.read" }, schema: { tags: ["payments"], params: idParams } },
     async (req, reply) => {
       const r = await readTransferReceipt(deps, actorOf(req), req.params.id);
       return reply
@@ -172,6 +177,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/transfer-receipts/:id/reject",
     {
+      config: { action: "payment.receipt.review" },
       schema: {
         tags: ["back office"],
         summary: "Finance rejects a transfer receipt with the reason the customer is told",
@@ -185,6 +191,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/payments/query",
     {
+      config: { action: "payment.query" },
       schema: {
         tags: ["payments"],
         summary:
@@ -200,6 +207,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/refund/pay",
     {
+      config: { action: "refund.pay" },
       schema: {
         tags: ["back office"],
         summary:
@@ -217,6 +225,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/refunds",
     {
+      config: { action: "refund.read" },
       schema: {
         tags: ["back office"],
         querystring: z.object({
@@ -233,6 +242,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/invoices",
     {
+      config: { action: "invoice.read" },
       schema: {
         tags: ["invoices"],
         summary: "Invoices (an applicant sees its organisation's)",
@@ -244,12 +254,18 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/invoices/:id",
-    { schema: { tags: ["invoices"], params: idParams, response: { 200: invoiceSchema } } },
+    {
+      config: { action: "invoice.read" },
+      schema: { tags: ["invoices"], params: idParams, response: { 200: invoiceSchema } },
+    },
     async (req) => getInvoice(deps, actorOf(req), req.params.id),
   );
   app.get(
     "/api/invoices/:id/pdf",
-    { schema: { tags: ["invoices"], summary: "The VAT general invoice as a PDF", params: idParams } },
+    {
+      config: { action: "invoice.read" },
+      schema: { tags: ["invoices"], summary: "The VAT general invoice as a PDF", params: idParams },
+    },
     async (req, reply) => {
       const { number, pdf } = await invoicePdf(deps, actorOf(req), req.params.id);
       return reply
@@ -274,6 +290,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
     app.get(
       `/api/finance/${name}`,
       {
+        config: { action: "finance.read" },
         schema: {
           tags: ["finance"],
           summary: `${name} per Shanghai day and programme (format=csv for a spreadsheet)`,
@@ -302,6 +319,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/staff/sms",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary: "Text messages kept by the development SMS sink, newest first",
@@ -332,6 +350,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/staff/outbox",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary: "Notifications waiting, sent or given up, newest first",
@@ -371,6 +390,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/me/contact",
     {
+      config: { action: "contact.manage" },
       schema: {
         tags: ["auth"],
         summary: "Where and in which language you are notified",
@@ -382,6 +402,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.put(
     "/api/me/contact",
     {
+      config: { action: "contact.manage" },
       schema: {
         tags: ["auth"],
         body: z.object({
@@ -397,19 +418,27 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   // ---- deadlines and jobs ---------------------------------------------------------------------
   app.get(
     "/api/staff/deadlines/overdue",
-    { schema: { tags: ["back office"], summary: "Orders past a working-day deadline, most overdue first" } },
+    {
+      config: { action: "office.read" },
+      schema: { tags: ["back office"], summary: "Orders past a working-day deadline, most overdue first" },
+    },
     async (req) => {
       staffOnly(actorOf(req));
       return overdueOrders(deps);
     },
   );
-  app.get("/api/admin/jobs", { schema: { tags: ["admin"], summary: "Scheduled jobs" } }, async (req) => {
-    requireRole(actorOf(req), "admin");
-    return { running: deps.jobs?.running ?? false, jobs: deps.jobs?.names ?? [] };
-  });
+  app.get(
+    "/api/admin/jobs",
+    { config: { action: "jobs.manage" }, schema: { tags: ["admin"], summary: "Scheduled jobs" } },
+    async (req) => {
+      requireRole(actorOf(req), "admin");
+      return { running: deps.jobs?.running ?? false, jobs: deps.jobs?.names ?? [] };
+    },
+  );
   app.post(
     "/api/admin/jobs/:name/run",
     {
+      config: { action: "jobs.manage" },
       schema: {
         tags: ["admin"],
         summary: "Run a scheduled job now and wait for it (bounded)",

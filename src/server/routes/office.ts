@@ -59,6 +59,7 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/office/orders",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary: "Orders for a staff queue, with organisation and pending step (staff only)",
@@ -80,6 +81,7 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/office/orders/:id",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary: "One order with organisation and pending step (staff only)",
@@ -98,6 +100,7 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/office/stats",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary:

@@ -19,6 +19,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders",
     {
+      config: { action: "order.create" },
       schema: {
         tags: ["orders"],
         summary:
@@ -45,6 +46,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         querystring: z.object({
@@ -61,13 +63,17 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
 
   app.get(
     "/api/orders/:id",
-    { schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } } },
+    {
+      config: { action: "order.read" },
+      schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } },
+    },
     async (req) => getOrder(deps, actorOf(req), req.params.id),
   );
 
   app.get(
     "/api/orders/:id/audit",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         summary: "The order's audit trail, oldest first",
@@ -104,13 +110,14 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  for (const [path, event] of [
-    ["submit", "submit"],
-    ["cancel", "cancel"],
+  for (const [path, event, action] of [
+    ["submit", "submit", "order.submit"],
+    ["cancel", "cancel", "order.cancel"],
   ] as const) {
     app.post(
       `/api/orders/:id/${path}`,
       {
+        config: { action },
         schema: {
           tags: ["orders"],
           params: idParams,
@@ -125,6 +132,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/resubmit",
     {
+      config: { action: "order.submit" },
       schema: {
         tags: ["orders"],
         summary: "Resubmit after a rejection, with corrected details if any",
@@ -139,6 +147,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/materials/:materialId",
     {
+      config: { action: "order.material.upload" },
       schema: {
         tags: ["orders"],
         summary:
@@ -167,21 +176,28 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  app.get("/api/orders/:id/materials", { schema: { tags: ["orders"], params: idParams } }, async (req) =>
-    listMaterials(deps, actorOf(req), req.params.id),
+  app.get(
+    "/api/orders/:id/materials",
+    { config: { action: "order.read" }, schema: { tags: ["orders"], params: idParams } },
+    async (req) => listMaterials(deps, actorOf(req), req.params.id),
   );
 
-  app.get("/api/materials/:id", { schema: { tags: ["orders"], params: idParams } }, async (req, reply) => {
-    const m = await readMaterial(deps, actorOf(req), req.params.id);
-    return reply
-      .type(m.contentType)
-      .header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`)
-      .send(Buffer.from(m.content));
-  });
+  app.get(
+    "/api/materials/:id",
+    { config: { action: "order.read" }, schema: { tags: ["orders"], params: idParams } },
+    async (req, reply) => {
+      const m = await readMaterial(deps, actorOf(req), req.params.id);
+      return reply
+        .type(m.contentType)
+        .header("content-disposition", `inline; filename*=UTF-8''${encodeURIComponent(m.filename)}`)
+        .send(Buffer.from(m.content));
+    },
+  );
 
   app.get(
     "/api/orders/:id/forms/:templateId",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         summary: "A pre-filled form of the order as PDF (A4), to print, sign by hand and stamp",
@@ -200,6 +216,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/pay",
     {
+      config: { action: "order.pay" },
       schema: {
         tags: ["payments"],
         summary: "Start online payment: returns the gateway's pay page",
@@ -213,6 +230,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders/:id/refund-eligibility",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         params: idParams,
@@ -247,7 +265,10 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     );
     scope.post(
       "/api/payments/callback/dev",
-      { schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" } },
+      {
+        config: { action: "payment.gatewayCallback" },
+        schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" },
+      },
       async (req) => {
         const signature = req.headers[SIGNATURE_HEADER];
         return acceptPaymentCallback(
@@ -262,6 +283,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/certificates",
     {
+      config: { action: "certificate.read" },
       schema: {
         tags: ["certificates"],
         summary: "The organisation's certificates (staff: all, filtered by organisation)",
@@ -298,7 +320,10 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
 
   app.post(
     "/api/certificates/:id/activate",
-    { schema: { tags: ["certificates"], params: idParams, response: { 200: okSchema } } },
+    {
+      config: { action: "certificate.activate" },
+      schema: { tags: ["certificates"], params: idParams, response: { 200: okSchema } },
+    },
     async (req) => {
       await activateCertificate(deps, actorOf(req), req.params.id);
       return { ok: true as const };
@@ -308,6 +333,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/certificates/:id/bind",
     {
+      config: { action: "certificate.bind" },
       schema: {
         tags: ["certificates"],
         summary: "Bind a platform account to this certificate (one to one)",

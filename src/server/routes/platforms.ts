@@ -96,6 +96,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.get(
     "/api/platforms",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Registered platforms (admin)",
@@ -111,6 +112,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.post(
     "/api/platforms",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Register a relying platform for a programme; its first credential's secret is shown once",
@@ -129,6 +131,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.patch(
     "/api/platforms/:id",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Rename a platform, change its webhook URL, disable or enable it",
@@ -147,6 +150,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.post(
     "/api/platforms/:id/credentials",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Rotate: a new credential (secret shown once); older ones work for graceHours more",
@@ -169,6 +173,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.delete(
     "/api/platforms/:id/credentials/:keyId",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Revoke a credential at once (a leaked secret)",
@@ -211,6 +216,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.get(
     "/api/platforms/:id/deliveries",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "The webhook delivery log of a platform, newest first, each with its attempts",
@@ -232,6 +238,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.post(
     "/api/webhook-deliveries/:id/replay",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Send a webhook delivery again now (logged as a replay)",
@@ -258,7 +265,8 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
           done(new DomainError("common.validation", { detail: "the body is not JSON" }), undefined);
         }
       });
-      api.addHook("preHandler", async (req) => {
+      // Before validation, and before the guard's check of this route's action (server/guard.ts).
+      api.addHook("preValidation", async (req) => {
         req.platform = await authenticatePlatform(platformDeps, {
           method: req.method,
           path: req.url,
@@ -272,6 +280,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/challenges",
         {
+          config: { action: "platform.challenge" },
           schema: {
             tags: ["platform API"],
             security,
@@ -286,6 +295,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/bindings",
         {
+          config: { action: "platform.bind" },
           schema: {
             tags: ["platform API"],
             security,
@@ -301,6 +311,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.get(
         "/bindings/:account",
         {
+          config: { action: "platform.binding.read" },
           schema: {
             tags: ["platform API"],
             security,
@@ -321,6 +332,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/bindings/:account/unbind",
         {
+          config: { action: "platform.unbind" },
           schema: {
             tags: ["platform API"],
             security,
@@ -336,6 +348,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/logins",
         {
+          config: { action: "platform.login" },
           schema: {
             tags: ["platform API"],
             security,

@@ -68,6 +68,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/seal-image",
     {
+      config: { action: "seal.image.upload" },
       schema: {
         tags: ["seals"],
         summary:
@@ -113,6 +114,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders/:id/seal-image/preview",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["seals"],
         summary:
@@ -129,6 +131,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/seal/produce",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["back office"],
         summary:
@@ -146,6 +149,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/certificates/:id/seal",
     {
+      config: { action: "certificate.read" },
       schema: {
         tags: ["seals"],
         summary:
@@ -166,6 +170,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/certificates/:id/seals",
     {
+      config: { action: "certificate.read" },
       schema: {
         tags: ["seals"],
         summary: "Every seal the certificate has held, newest first; replaced ones name their successor",
@@ -188,6 +193,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
     scope.post(
       "/api/pdf/verify",
       {
+        config: { action: "pdf.verify" },
         schema: {
           tags: ["seals"],
           summary:
