@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../src/services/actor.js";
+import { ACTIONS, type Action } from "../src/services/authorisation.js";
 import { finishProduction } from "../src/services/fulfilment.js";
 import { DEMO, startTestApp, type Client, type TestApp } from "./support/app.js";
 import { keyWithCsr, orderAtProduction, staffActor, USCC_A } from "./support/production.js";
@@ -98,3 +99,28 @@ for (const kind of testStores) {
     });
   });
 }
+
+/** The domain's decisions, as DOMAIN.md and the order lifecycle (EVENT_DOERS) have them. */
+describe("the authorisation table keeps the domain's decisions", () => {
+  const decisions: [Action, string[]][] = [
+    ["certificate.bind", ["organisation"]],
+    ["certificate.activate", ["organisation"]],
+    ["key.activate", ["organisation"]],
+    ["order.create", ["organisation"]],
+    ["order.submit", ["organisation"]],
+    ["order.pay", ["organisation"]],
+    ["order.cancel", ["organisation", "reviewer", "admin"]],
+    ["order.review", ["reviewer", "admin"]],
+    ["order.produce", ["production", "admin"]],
+    ["order.ship", ["production", "admin"]],
+    ["payment.transfer.confirm", ["finance", "admin"]],
+    ["refund.pay", ["finance", "admin"]],
+    ["certificate.revoke", ["reviewer", "admin"]],
+    ["ca.issue", ["admin"]],
+    ["platform.manage", ["admin"]],
+    ["platform.bind", ["platform"]],
+  ];
+  it.each(decisions)("%s: %j", (action, who) => {
+    expect([...ACTIONS[action]].sort()).toEqual([...who].sort());
+  });
+});

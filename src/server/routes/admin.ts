@@ -1,7 +1,6 @@
 /** Administration: programmes, the calendar, the audit chain. */
 import { z } from "zod";
 import { addCalendarYear } from "../../services/calendar.js";
-import { requireRole } from "../../services/people.js";
 import { saveProgramme } from "../../services/programmes.js";
 import { verifyAuditChain } from "../../store/audit.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
@@ -42,9 +41,6 @@ export function registerAdminRoutes(app: ZApp, deps: AppDeps): void {
       config: { action: "audit.verify" },
       schema: { tags: ["admin"], summary: "Check the audit trail's hash chain" },
     },
-    async (req) => {
-      requireRole(actorOf(req), "admin");
-      return verifyAuditChain(deps.db);
-    },
+    async () => verifyAuditChain(deps.db),
   );
 }
