@@ -20,10 +20,13 @@ declare module "fastify" {
   }
 }
 
-/** The caller as the table sees it: the session's actor, a platform whose signature was checked, or nobody. */
+/**
+ * The caller as the table sees it: a platform whose signature was checked (only ever set on the
+ * platforms' API, whatever cookie came along), the session's actor, or nobody.
+ */
 export function principalOf(req: FastifyRequest): Principal {
-  if (req.actor) return req.actor;
   if (req.platform) return { kind: "platform", platformId: req.platform.id };
+  if (req.actor) return req.actor;
   return { kind: "anonymous" };
 }
 

@@ -102,9 +102,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
         response: { 200: z.array(platformView) },
       },
     },
-    async () => {
-      return listPlatforms(deps.db, deps.clock.now());
-    },
+    async () => listPlatforms(deps.db, deps.clock.now()),
   );
 
   app.post(
