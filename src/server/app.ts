@@ -36,6 +36,7 @@ import type { KeyServiceSettings } from "../services/keys.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
 import { registerEdge } from "./edge.js";
+import { guardRoutes } from "./guard.js";
 import { problemOf, problemOfError } from "./problem.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -160,6 +161,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       req.actor = await resolveSession(deps, token);
     }
   });
+
+  // Every route below declares its action; the guard checks it (services/authorisation.ts).
+  guardRoutes(app);
 
   app.setErrorHandler((error, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {

@@ -15,6 +15,7 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/auth/sign-up",
     {
+      config: { action: "organisation.signUp" },
       schema: {
         tags: ["auth"],
         summary: "An organisation signs up with its handler (login = the handler's mobile)",
@@ -36,6 +37,7 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/auth/login",
     {
+      config: { action: "session.login" },
       schema: {
         tags: ["auth"],
         body: z.object({ login: z.string().max(100), password: z.string().max(200) }),
@@ -55,15 +57,20 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  app.post("/api/auth/logout", { schema: { tags: ["auth"] } }, async (req, reply) => {
-    if (req.sessionToken) await logout(deps, req.sessionToken);
-    reply.clearCookie(SESSION_COOKIE, { path: "/" });
-    return { ok: true };
-  });
+  app.post(
+    "/api/auth/logout",
+    { config: { action: "session.logout" }, schema: { tags: ["auth"] } },
+    async (req, reply) => {
+      if (req.sessionToken) await logout(deps, req.sessionToken);
+      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return { ok: true };
+    },
+  );
 
   app.post(
     "/api/organisation/handlers",
     {
+      config: { action: "organisation.addHandler" },
       schema: {
         tags: ["auth"],
         summary: "Add another handler to the signed-in handler's organisation",
@@ -83,7 +90,9 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  app.get("/api/me", { schema: { tags: ["auth"], response: { 200: actorSchema } } }, async (req) =>
-    actorOf(req),
+  app.get(
+    "/api/me",
+    { config: { action: "session.read" }, schema: { tags: ["auth"], response: { 200: actorSchema } } },
+    async (req) => actorOf(req),
   );
 }

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
 import { CA_ALGORITHMS, listCas } from "../../services/ca.js";
 import { csrFromText, issueFromCsrForOperator, pemChain } from "../../services/issuance.js";
-import { requireRole } from "../../services/people.js";
 import { revokeCertificate, STAFF_REVOCATION_REASONS } from "../../services/revocation.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 
@@ -40,6 +39,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/ca/issue",
     {
+      config: { action: "ca.issue" },
       schema: {
         tags: ["ca"],
         summary:
@@ -89,6 +89,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/certificates/:id/revoke",
     {
+      config: { action: "certificate.revoke" },
       schema: {
         tags: ["certificates"],
         summary: "Revoke a certificate with an RFC 5280 reason (reviewer or admin); its binding ends",
@@ -110,14 +111,14 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/cas",
     {
+      config: { action: "ca.read" },
       schema: {
         tags: ["ca"],
         summary: "The CAs: roots, issuing CAs, OCSP responders and seal makers per algorithm",
         response: { 200: z.array(caSchema) },
       },
     },
-    async (req) => {
-      requireRole(actorOf(req), "reviewer", "production", "finance", "admin");
+    async () => {
       return (await listCas(deps.db)).map((ca) => ({
         ...ca,
         certificateUrl: deps.urls.caCertificate(ca.id),
@@ -128,6 +129,7 @@ export function registerCaRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/ca/:file",
     {
+      config: { action: "ca.certificate.read" },
       schema: {
         tags: ["ca"],
         summary: "A CA certificate, DER (authorityInfoAccess caIssuers): /ca/{id}.crt",

@@ -9,18 +9,22 @@ const escape = (s: string) =>
 
 export function registerDevGatewayRoutes(app: ZApp, deps: AppDeps & { devGateway: DevPaymentGateway }): void {
   const params = z.object({ tradeNo: z.string().max(80) });
-  app.get("/dev-gateway/pay/:tradeNo", { schema: { hide: true, params } }, async (req, reply) => {
-    const charge = await deps.devGateway.charge(req.params.tradeNo);
-    if (!charge) return reply.status(404).type("text/html").send("<p>unknown charge</p>");
-    const yuan = (charge.amountFen / 100).toFixed(2);
-    return reply.type("text/html; charset=utf-8")
-      .send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>开发支付网关</title>
+  app.get(
+    "/dev-gateway/pay/:tradeNo",
+    { config: { action: "devGateway.pay" }, schema: { hide: true, params } },
+    async (req, reply) => {
+      const charge = await deps.devGateway.charge(req.params.tradeNo);
+      if (!charge) return reply.status(404).type("text/html").send("<p>unknown charge</p>");
+      const yuan = (charge.amountFen / 100).toFixed(2);
+      return reply.type("text/html; charset=utf-8")
+        .send(`<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>开发支付网关</title>
 <body style="font-family:sans-serif;max-width:32rem;margin:3rem auto"><h1>开发支付网关 / Development gateway</h1>
 <p>订单 ${escape(charge.orderNumber)} · 金额 ¥${yuan}</p><p>状态 / state: ${charge.state}</p>
 <form method="post"><button name="outcome" value="succeeded">支付 / Pay</button> <button name="outcome" value="failed">失败 / Fail</button>
 <button name="outcome" value="succeeded-twice">支付，回调两次 / Pay, callback twice</button>
 <button name="outcome" value="succeeded-silent">支付，回调丢失 / Pay, callback lost</button></form></body></html>`);
-  });
+    },
+  );
   app.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
     scope.addContentTypeParser(
@@ -31,6 +35,7 @@ export function registerDevGatewayRoutes(app: ZApp, deps: AppDeps & { devGateway
     scope.post(
       "/dev-gateway/pay/:tradeNo",
       {
+        config: { action: "devGateway.pay" },
         schema: {
           hide: true,
           params,

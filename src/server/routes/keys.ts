@@ -28,7 +28,6 @@ import {
   type KeyServiceSettings,
 } from "../../services/keys.js";
 import { createBatch, getBatch, listBatches, listKeys, runBatch } from "../../services/production.js";
-import { requireRole } from "../../services/people.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 
@@ -133,6 +132,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/production/batches",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["production"],
         summary:
@@ -143,7 +143,6 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      requireRole(actor, "production");
       const make = deps.keys.station;
       if (!make) throw new DomainError("production.no_station");
       const station = make();
@@ -158,6 +157,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/production/batches/:id/resume",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["production"],
         summary: "Run a stopped batch again: each key carries on from its recorded step",
@@ -175,13 +175,17 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
 
   app.get(
     "/api/production/batches",
-    { schema: { tags: ["production"], response: { 200: z.array(batchSchema) } } },
+    {
+      config: { action: "production.read" },
+      schema: { tags: ["production"], response: { 200: z.array(batchSchema) } },
+    },
     async (req) => listBatches(keyDeps, actorOf(req)),
   );
 
   app.get(
     "/api/production/batches/:id",
     {
+      config: { action: "production.read" },
       schema: {
         tags: ["production"],
         summary: "A batch's progress and its keys, step by step",
@@ -198,6 +202,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.get(
     "/api/keys",
     {
+      config: { action: "key.read" },
       schema: {
         tags: ["keys"],
         summary: "Keys made: an organisation's own; staff filter by order or organisation",
@@ -211,6 +216,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/orders/:id/activation-code",
     {
+      config: { action: "key.activationCode.send" },
       schema: {
         tags: ["production"],
         summary: "Send a shipped order's activation code again (the new code replaces the old)",
@@ -219,9 +225,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       },
     },
     async (req) => {
-      const actor = actorOf(req);
-      requireRole(actor, "production", "reviewer");
-      return sendActivationCode(keyDeps, actor, req.params.id);
+      return sendActivationCode(keyDeps, actorOf(req), req.params.id);
     },
   );
 
@@ -230,6 +234,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.get(
     "/api/keys/:serial",
     {
+      config: { action: "key.read" },
       schema: {
         tags: ["keys"],
         summary: "A key the organisation holds: its certificate, activation, renewal window, open orders",
@@ -243,6 +248,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/activate",
     {
+      config: { action: "key.activate" },
       schema: {
         tags: ["keys"],
         summary:
@@ -258,6 +264,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/certificates/:id/activate",
     {
+      config: { action: "certificate.activate" },
       schema: {
         tags: ["certificates"],
         summary:
@@ -276,6 +283,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/unlock-order",
     {
+      config: { action: "key.unlock" },
       schema: {
         tags: ["keys"],
         summary:
@@ -291,6 +299,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/unlock-code",
     {
+      config: { action: "key.unlock" },
       schema: {
         tags: ["keys"],
         summary: "Send the unlock code of an approved (or paid) unlock order by SMS",
@@ -305,6 +314,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/unblock",
     {
+      config: { action: "key.unlock" },
       schema: {
         tags: ["keys"],
         summary:
@@ -320,6 +330,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/format-order",
     {
+      config: { action: "key.format" },
       schema: {
         tags: ["keys"],
         summary: "Place (or find) the key's format order (a single service, priced by the tariff)",
@@ -333,6 +344,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/format",
     {
+      config: { action: "key.format" },
       schema: {
         tags: ["keys"],
         summary: "Answer the key's SO format challenge once the format order is paid; the certificate ends",
@@ -347,6 +359,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/renewals",
     {
+      config: { action: "key.renew" },
       schema: {
         tags: ["keys"],
         summary:
@@ -366,6 +379,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/renewals/:orderId/certificate",
     {
+      config: { action: "key.renew" },
       schema: {
         tags: ["keys"],
         summary: "The renewed certificate, issued once the renewal is paid (a repeat returns the same one)",
@@ -381,6 +395,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/renewals/:orderId/installed",
     {
+      config: { action: "key.renew" },
       schema: {
         tags: ["keys"],
         summary:
@@ -397,6 +412,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/seal",
     {
+      config: { action: "key.seal" },
       schema: {
         tags: ["keys"],
         summary: "The electronic seal (GB/T 38540, DER base64) to install on the key, made if it is due",
@@ -410,6 +426,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/keys/:serial/seal/installed",
     {
+      config: { action: "key.seal" },
       schema: {
         tags: ["keys"],
         params: serialParams,
@@ -428,6 +445,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/auth/key/challenge",
     {
+      config: { action: "session.login" },
       schema: {
         tags: ["auth"],
         summary: "A challenge for the key to sign (valid 5 minutes, once), bound to the desk's origin",
@@ -440,6 +458,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   app.post(
     "/api/auth/key/login",
     {
+      config: { action: "session.login" },
       schema: {
         tags: ["auth"],
         summary: "Login with a key: the challenge signed by the key of an activated certificate",

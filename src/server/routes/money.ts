@@ -26,7 +26,6 @@ import {
   rejectTransferReceipt,
   uploadTransferReceipt,
 } from "../../services/payments.js";
-import { requireRole } from "../../services/people.js";
 import { listRefunds, payRefund } from "../../services/refunds.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { attachmentDisposition } from "../edge.js";
@@ -89,15 +88,12 @@ const financeQuery = z.object({
   format: z.enum(["json", "csv"]).default("json"),
 });
 
-function staffOnly(actor: Actor): void {
-  requireRole(actor, "reviewer", "production", "finance");
-}
-
 export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   // ---- bank transfer receipts -----------------------------------------------------------------
   app.post(
     "/api/orders/:id/transfer-receipts",
     {
+      config: { action: "payment.receipt.upload" },
       schema: {
         tags: ["payments"],
         summary:
@@ -144,12 +140,16 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/orders/:id/transfer-receipts",
-    { schema: { tags: ["payments"], params: idParams, response: { 200: z.array(receiptSchema) } } },
+    {
+      config: { action: "payment.receipt.read" },
+      schema: { tags: ["payments"], params: idParams, response: { 200: z.array(receiptSchema) } },
+    },
     async (req) => listTransferReceipts(deps, actorOf(req), { orderId: req.params.id }),
   );
   app.get(
     "/api/transfer-receipts",
     {
+      config: { action: "payment.receipt.review" },
       schema: {
         tags: ["back office"],
         summary: "Transfer receipts for finance (submitted ones wait for a decision)",
@@ -161,7 +161,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/transfer-receipts/:id/file",
-    { schema: { tags: ["payments"], params: idParams } },
+    { config: { action: "payment.receipt.read" }, schema: { tags: ["payments"], params: idParams } },
     async (req, reply) => {
       const r = await readTransferReceipt(deps, actorOf(req), req.params.id);
       return reply
@@ -173,6 +173,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/transfer-receipts/:id/reject",
     {
+      config: { action: "payment.receipt.review" },
       schema: {
         tags: ["back office"],
         summary: "Finance rejects a transfer receipt with the reason the customer is told",
@@ -186,6 +187,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/payments/query",
     {
+      config: { action: "payment.query" },
       schema: {
         tags: ["payments"],
         summary:
@@ -201,6 +203,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/refund/pay",
     {
+      config: { action: "refund.pay" },
       schema: {
         tags: ["back office"],
         summary:
@@ -218,6 +221,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/refunds",
     {
+      config: { action: "refund.read" },
       schema: {
         tags: ["back office"],
         querystring: z.object({
@@ -234,6 +238,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/invoices",
     {
+      config: { action: "invoice.read" },
       schema: {
         tags: ["invoices"],
         summary: "Invoices (an applicant sees its organisation's)",
@@ -245,12 +250,18 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.get(
     "/api/invoices/:id",
-    { schema: { tags: ["invoices"], params: idParams, response: { 200: invoiceSchema } } },
+    {
+      config: { action: "invoice.read" },
+      schema: { tags: ["invoices"], params: idParams, response: { 200: invoiceSchema } },
+    },
     async (req) => getInvoice(deps, actorOf(req), req.params.id),
   );
   app.get(
     "/api/invoices/:id/pdf",
-    { schema: { tags: ["invoices"], summary: "The VAT general invoice as a PDF", params: idParams } },
+    {
+      config: { action: "invoice.read" },
+      schema: { tags: ["invoices"], summary: "The VAT general invoice as a PDF", params: idParams },
+    },
     async (req, reply) => {
       const { number, pdf } = await invoicePdf(deps, actorOf(req), req.params.id);
       return reply
@@ -275,6 +286,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
     app.get(
       `/api/finance/${name}`,
       {
+        config: { action: "finance.read" },
         schema: {
           tags: ["finance"],
           summary: `${name} per Shanghai day and programme (format=csv for a spreadsheet)`,
@@ -303,6 +315,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/staff/sms",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary: "Text messages kept by the development SMS sink, newest first",
@@ -318,7 +331,6 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
       },
     },
     async (req) => {
-      staffOnly(actorOf(req));
       let q = deps.db.selectFrom("sms_messages").selectAll();
       if (req.query.recipient) q = q.where("recipient", "=", req.query.recipient);
       const rows = await q.orderBy("created_at", "desc").orderBy("id").limit(req.query.limit).execute();
@@ -333,6 +345,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/staff/outbox",
     {
+      config: { action: "office.read" },
       schema: {
         tags: ["back office"],
         summary: "Notifications waiting, sent or given up, newest first",
@@ -344,7 +357,6 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
       },
     },
     async (req) => {
-      staffOnly(actorOf(req));
       let q = deps.db.selectFrom("outbox").selectAll();
       if (req.query.status) q = q.where("status", "=", req.query.status);
       if (req.query.subjectId) q = q.where("subject_id", "=", req.query.subjectId);
@@ -372,6 +384,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/me/contact",
     {
+      config: { action: "contact.manage" },
       schema: {
         tags: ["auth"],
         summary: "Where and in which language you are notified",
@@ -383,6 +396,7 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   app.put(
     "/api/me/contact",
     {
+      config: { action: "contact.manage" },
       schema: {
         tags: ["auth"],
         body: z.object({
@@ -398,19 +412,25 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
   // ---- deadlines and jobs ---------------------------------------------------------------------
   app.get(
     "/api/staff/deadlines/overdue",
-    { schema: { tags: ["back office"], summary: "Orders past a working-day deadline, most overdue first" } },
-    async (req) => {
-      staffOnly(actorOf(req));
+    {
+      config: { action: "office.read" },
+      schema: { tags: ["back office"], summary: "Orders past a working-day deadline, most overdue first" },
+    },
+    async () => {
       return overdueOrders(deps);
     },
   );
-  app.get("/api/admin/jobs", { schema: { tags: ["admin"], summary: "Scheduled jobs" } }, async (req) => {
-    requireRole(actorOf(req), "admin");
-    return { running: deps.jobs?.running ?? false, jobs: deps.jobs?.names ?? [] };
-  });
+  app.get(
+    "/api/admin/jobs",
+    { config: { action: "jobs.manage" }, schema: { tags: ["admin"], summary: "Scheduled jobs" } },
+    async () => {
+      return { running: deps.jobs?.running ?? false, jobs: deps.jobs?.names ?? [] };
+    },
+  );
   app.post(
     "/api/admin/jobs/:name/run",
     {
+      config: { action: "jobs.manage" },
       schema: {
         tags: ["admin"],
         summary: "Run a scheduled job now and wait for it (bounded)",
@@ -418,7 +438,6 @@ export function registerMoneyRoutes(app: ZApp, deps: AppDeps): void {
       },
     },
     async (req) => {
-      requireRole(actorOf(req), "admin");
       if (!deps.jobs) throw new DomainError("jobs.not_running");
       return deps.jobs.runNow(req.params.name);
     },

@@ -20,6 +20,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders",
     {
+      config: { action: "order.create" },
       schema: {
         tags: ["orders"],
         summary:
@@ -46,6 +47,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         querystring: z.object({
@@ -62,13 +64,17 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
 
   app.get(
     "/api/orders/:id",
-    { schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } } },
+    {
+      config: { action: "order.read" },
+      schema: { tags: ["orders"], params: idParams, response: { 200: orderSchema } },
+    },
     async (req) => getOrder(deps, actorOf(req), req.params.id),
   );
 
   app.get(
     "/api/orders/:id/audit",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         summary: "The order's audit trail, oldest first",
@@ -105,13 +111,14 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  for (const [path, event] of [
-    ["submit", "submit"],
-    ["cancel", "cancel"],
+  for (const [path, event, action] of [
+    ["submit", "submit", "order.submit"],
+    ["cancel", "cancel", "order.cancel"],
   ] as const) {
     app.post(
       `/api/orders/:id/${path}`,
       {
+        config: { action },
         schema: {
           tags: ["orders"],
           params: idParams,
@@ -126,6 +133,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/resubmit",
     {
+      config: { action: "order.submit" },
       schema: {
         tags: ["orders"],
         summary: "Resubmit after a rejection, with corrected details if any",
@@ -140,6 +148,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/materials/:materialId",
     {
+      config: { action: "order.material.upload" },
       schema: {
         tags: ["orders"],
         summary:
@@ -168,21 +177,28 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
-  app.get("/api/orders/:id/materials", { schema: { tags: ["orders"], params: idParams } }, async (req) =>
-    listMaterials(deps, actorOf(req), req.params.id),
+  app.get(
+    "/api/orders/:id/materials",
+    { config: { action: "order.read" }, schema: { tags: ["orders"], params: idParams } },
+    async (req) => listMaterials(deps, actorOf(req), req.params.id),
   );
 
-  app.get("/api/materials/:id", { schema: { tags: ["orders"], params: idParams } }, async (req, reply) => {
-    const m = await readMaterial(deps, actorOf(req), req.params.id);
-    return reply
-      .type(m.contentType)
-      .header("content-disposition", attachmentDisposition(m.filename))
-      .send(Buffer.from(m.content));
-  });
+  app.get(
+    "/api/materials/:id",
+    { config: { action: "order.read" }, schema: { tags: ["orders"], params: idParams } },
+    async (req, reply) => {
+      const m = await readMaterial(deps, actorOf(req), req.params.id);
+      return reply
+        .type(m.contentType)
+        .header("content-disposition", attachmentDisposition(m.filename))
+        .send(Buffer.from(m.content));
+    },
+  );
 
   app.get(
     "/api/orders/:id/forms/:templateId",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         summary: "A pre-filled form of the order as PDF (A4), to print, sign by hand and stamp",
@@ -201,6 +217,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/pay",
     {
+      config: { action: "order.pay" },
       schema: {
         tags: ["payments"],
         summary: "Start online payment: returns the gateway's pay page",
@@ -214,6 +231,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders/:id/refund-eligibility",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["orders"],
         params: idParams,
@@ -248,7 +266,10 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     );
     scope.post(
       "/api/payments/callback/dev",
-      { schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" } },
+      {
+        config: { action: "payment.gatewayCallback" },
+        schema: { tags: ["payments"], summary: "Payment gateway callback (signed)" },
+      },
       async (req) => {
         const signature = req.headers[SIGNATURE_HEADER];
         return acceptPaymentCallback(
@@ -263,6 +284,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/certificates",
     {
+      config: { action: "certificate.read" },
       schema: {
         tags: ["certificates"],
         summary: "The organisation's certificates (staff: all, filtered by organisation)",
@@ -302,6 +324,7 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/certificates/:id/bind",
     {
+      config: { action: "certificate.bind" },
       schema: {
         tags: ["certificates"],
         summary: "Bind a platform account to this certificate (one to one)",

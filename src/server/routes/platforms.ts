@@ -27,7 +27,6 @@ import {
   verifyLogin,
 } from "../../platforms/bindings.js";
 import { listDeliveries, replayDelivery, type WebhookTransport } from "../../platforms/webhooks.js";
-import { requireRole } from "../../services/people.js";
 import type { PlatformClientRow } from "../../store/schema-platforms.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 
@@ -102,21 +101,20 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.get(
     "/api/platforms",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Registered platforms (admin)",
         response: { 200: z.array(platformView) },
       },
     },
-    async (req) => {
-      requireRole(actorOf(req), "admin");
-      return listPlatforms(deps.db, deps.clock.now());
-    },
+    async () => listPlatforms(deps.db, deps.clock.now()),
   );
 
   app.post(
     "/api/platforms",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Register a relying platform for a programme; its first credential's secret is shown once",
@@ -135,6 +133,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.patch(
     "/api/platforms/:id",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Rename a platform, change its webhook URL, disable or enable it",
@@ -153,6 +152,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.post(
     "/api/platforms/:id/credentials",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Rotate: a new credential (secret shown once); older ones work for graceHours more",
@@ -175,6 +175,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.delete(
     "/api/platforms/:id/credentials/:keyId",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Revoke a credential at once (a leaked secret)",
@@ -217,6 +218,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.get(
     "/api/platforms/:id/deliveries",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "The webhook delivery log of a platform, newest first, each with its attempts",
@@ -229,7 +231,6 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       },
     },
     async (req) => {
-      requireRole(actorOf(req), "admin");
       await getPlatform(deps.db, req.params.id, deps.clock.now());
       return listDeliveries(deps.db, { platform: req.params.id, ...req.query });
     },
@@ -238,6 +239,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
   app.post(
     "/api/webhook-deliveries/:id/replay",
     {
+      config: { action: "platform.manage" },
       schema: {
         tags: ["platforms"],
         summary: "Send a webhook delivery again now (logged as a replay)",
@@ -264,7 +266,8 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
           done(new DomainError("common.validation", { detail: "the body is not JSON" }), undefined);
         }
       });
-      api.addHook("preHandler", async (req) => {
+      // Before validation, and before the guard's check of this route's action (server/guard.ts).
+      api.addHook("preValidation", async (req) => {
         req.platform = await authenticatePlatform(platformDeps, {
           method: req.method,
           path: req.url,
@@ -278,6 +281,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/challenges",
         {
+          config: { action: "platform.challenge" },
           schema: {
             tags: ["platform API"],
             security,
@@ -292,6 +296,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/bindings",
         {
+          config: { action: "platform.bind" },
           schema: {
             tags: ["platform API"],
             security,
@@ -307,6 +312,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.get(
         "/bindings/:account",
         {
+          config: { action: "platform.binding.read" },
           schema: {
             tags: ["platform API"],
             security,
@@ -327,6 +333,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/bindings/:account/unbind",
         {
+          config: { action: "platform.unbind" },
           schema: {
             tags: ["platform API"],
             security,
@@ -342,6 +349,7 @@ export function registerPlatformRoutes(app: ZApp, deps: AppDeps & { platforms: P
       api.post(
         "/logins",
         {
+          config: { action: "platform.login" },
           schema: {
             tags: ["platform API"],
             security,

@@ -8,6 +8,7 @@ export function registerPortalRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/portal/organisation",
     {
+      config: { action: "organisation.read" },
       schema: {
         tags: ["portal"],
         summary: "The signed-in handler's organisation and the handler (to prefill applications)",
@@ -42,6 +43,7 @@ export function registerPortalRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders/:id/payments",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["payments"],
         summary: "The order's payments, oldest first",

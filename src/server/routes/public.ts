@@ -13,6 +13,7 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/health",
     {
+      config: { action: "desk.health" },
       schema: {
         tags: ["public"],
         response: { 200: z.object({ status: z.literal("ok"), time: z.string() }) },
@@ -27,19 +28,26 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
 
   app.get(
     "/api/programmes",
-    { schema: { tags: ["public"], summary: "Programmes with their services, tariff, rules and materials" } },
+    {
+      config: { action: "programme.read" },
+      schema: { tags: ["public"], summary: "Programmes with their services, tariff, rules and materials" },
+    },
     async () => listProgrammes(deps.db),
   );
 
   app.get(
     "/api/programmes/:id",
-    { schema: { tags: ["public"], params: z.object({ id: z.string() }) } },
+    {
+      config: { action: "programme.read" },
+      schema: { tags: ["public"], params: z.object({ id: z.string() }) },
+    },
     async (req) => getProgramme(deps.db, req.params.id),
   );
 
   app.post(
     "/api/quote",
     {
+      config: { action: "quote.compute" },
       schema: {
         tags: ["public"],
         summary: "An itemised quote in fen",
@@ -64,6 +72,7 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/calendar/add-working-days",
     {
+      config: { action: "calendar.read" },
       schema: {
         tags: ["public"],
         querystring: z.object({ date: z.string(), n: z.coerce.number().int().min(0).max(1000) }),
@@ -75,6 +84,7 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/calendar/is-working-day",
     {
+      config: { action: "calendar.read" },
       schema: {
         tags: ["public"],
         querystring: z.object({ date: z.string().optional() }),
@@ -90,6 +100,7 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/validate/:kind",
     {
+      config: { action: "identity.validate" },
       schema: {
         tags: ["public"],
         params: z.object({ kind: z.enum(["uscc", "id", "mobile"]) }),

@@ -17,6 +17,7 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
   app.get(
     "/crl/:file",
     {
+      config: { action: "publication.read" },
       schema: {
         tags: ["publication"],
         summary: "A CA's current full CRL, DER (cRLDistributionPoints): /crl/{caId}.crl",
@@ -62,6 +63,7 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
     scope.post(
       "/ocsp",
       {
+        config: { action: "publication.read" },
         schema: {
           tags: ["publication"],
           summary: "OCSP (RFC 6960): a DER OCSPRequest (application/ocsp-request) in, an OCSPResponse out",
@@ -76,6 +78,7 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
     scope.get(
       "/ocsp/*",
       {
+        config: { action: "publication.read" },
         schema: {
           tags: ["publication"],
           summary: "OCSP by GET (RFC 6960 A.1, RFC 5019): /ocsp/{URL-encoded base64 of the DER OCSPRequest}",

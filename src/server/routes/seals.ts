@@ -67,6 +67,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/seal-image",
     {
+      config: { action: "seal.image.upload" },
       schema: {
         tags: ["seals"],
         summary:
@@ -112,6 +113,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/orders/:id/seal-image/preview",
     {
+      config: { action: "order.read" },
       schema: {
         tags: ["seals"],
         summary:
@@ -128,6 +130,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/seal/produce",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["back office"],
         summary:
@@ -145,6 +148,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/certificates/:id/seal",
     {
+      config: { action: "certificate.read" },
       schema: {
         tags: ["seals"],
         summary:
@@ -165,6 +169,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
     "/api/certificates/:id/seals",
     {
+      config: { action: "certificate.read" },
       schema: {
         tags: ["seals"],
         summary: "Every seal the certificate has held, newest first; replaced ones name their successor",
@@ -187,6 +192,7 @@ export function registerSealRoutes(app: ZApp, deps: AppDeps): void {
     scope.post(
       "/api/pdf/verify",
       {
+        config: { action: "pdf.verify" },
         schema: {
           tags: ["seals"],
           summary:

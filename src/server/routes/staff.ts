@@ -23,17 +23,24 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
 
   app.post(
     "/api/orders/:id/review/start",
-    { schema: { tags: ["back office"], params: idParams, response: { 200: orderSchema } } },
+    {
+      config: { action: "order.review" },
+      schema: { tags: ["back office"], params: idParams, response: { 200: orderSchema } },
+    },
     async (req) => transitionOrder(deps, actorOf(req), req.params.id, "start_review"),
   );
   app.post(
     "/api/orders/:id/approve",
-    { schema: { tags: ["back office"], params: idParams, body: note, response: { 200: orderSchema } } },
+    {
+      config: { action: "order.review" },
+      schema: { tags: ["back office"], params: idParams, body: note, response: { 200: orderSchema } },
+    },
     async (req) => approveOrder(deps, actorOf(req), req.params.id, req.body?.note),
   );
   app.post(
     "/api/orders/:id/reject",
     {
+      config: { action: "order.review" },
       schema: {
         tags: ["back office"],
         summary: "Reject with a reason, and per material or field what to fix",
@@ -52,12 +59,18 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   );
   app.post(
     "/api/orders/:id/paper-received",
-    { schema: { tags: ["back office"], params: idParams, body: note, response: { 200: orderSchema } } },
+    {
+      config: { action: "order.review" },
+      schema: { tags: ["back office"], params: idParams, body: note, response: { 200: orderSchema } },
+    },
     async (req) => receivePaper(deps, actorOf(req), req.params.id, req.body?.note),
   );
   app.post(
     "/api/orders/:id/production/start",
-    { schema: { tags: ["back office"], params: idParams, response: { 200: orderSchema } } },
+    {
+      config: { action: "order.produce" },
+      schema: { tags: ["back office"], params: idParams, response: { 200: orderSchema } },
+    },
     async (req) => transitionOrder(deps, actorOf(req), req.params.id, "start_production"),
   );
   const keyMaterial = {
@@ -74,6 +87,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/production/finish",
     {
+      config: { action: "order.produce" },
       schema: {
         tags: ["back office"],
         summary: "Production done: one certificate issued per key (a retried call returns the same ones)",
@@ -129,6 +143,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/ship",
     {
+      config: { action: "order.ship" },
       schema: {
         tags: ["back office"],
         params: idParams,
@@ -145,6 +160,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/deliver",
     {
+      config: { action: "order.ship" },
       schema: {
         tags: ["back office"],
         summary: "The courier delivery was signed for (date in Shanghai; today by default)",
@@ -158,6 +174,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/fulfil",
     {
+      config: { action: "order.fulfil" },
       schema: {
         tags: ["back office"],
         summary: "The service itself is done: a refund paid back, a PIN reset or format done, support given",
@@ -181,6 +198,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/orders/:id/payments/bank-transfer",
     {
+      config: { action: "payment.transfer.confirm" },
       schema: {
         tags: ["back office"],
         summary: "Finance confirms a bank transfer seen on the collection account",
@@ -194,6 +212,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
     "/api/staff/organisations",
     {
+      config: { action: "organisation.registerWithOverride" },
       schema: {
         tags: ["back office"],
         summary: "Register an organisation whose credit code fails its check digit, with the reason recorded",

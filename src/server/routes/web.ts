@@ -41,15 +41,15 @@ export async function registerWebRoutes(app: FastifyInstance, distDir: string = 
     };
 
     // Hashed names under assets/ never change: cached for good. A missing one is a 404.
-    scope.get("/assets/*", { schema: { hide: true } }, async (req, reply) => {
+    scope.get("/assets/*", { config: { action: "web.page" }, schema: { hide: true } }, async (req, reply) => {
       const file = (req.params as { "*": string })["*"];
       return reply.sendFile(`assets/${file}`, { maxAge: "365d", immutable: true });
     });
-    scope.get("/", { schema: { hide: true } }, async (_req, reply) => {
+    scope.get("/", { config: { action: "web.page" }, schema: { hide: true } }, async (_req, reply) => {
       reply.header("cache-control", "no-cache");
       return page(reply);
     });
-    scope.get("/*", { schema: { hide: true } }, async (req, reply) => {
+    scope.get("/*", { config: { action: "web.page" }, schema: { hide: true } }, async (req, reply) => {
       const path = req.url.split("?")[0] ?? "/";
       if (isServerPath(path)) return reply.callNotFound();
       // A file at the top (favicon.svg): served if it exists, else a 404, never the app's page.
