@@ -21,6 +21,7 @@ import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/
 import { caSecrets } from "./services/ca-keys.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/calendar.js";
 import { Publication } from "./services/publication.js";
+import { ProductionRuns } from "./services/production-runs.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { stationFromSpec } from "./token/station.js";
@@ -71,6 +72,16 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     const mailer = config.notify.smtp
       ? smtpMailer({ ...config.notify.smtp, messageIdDomain: new URL(config.publicUrl).hostname })
       : undefined;
+    const keyStation = config.keyStation;
+    const keySettings = {
+      secretKey: config.secretKey,
+      station: keyStation ? () => stationFromSpec(keyStation) : undefined,
+    };
+    // Production batches: started from the back office, and taken up again after a crash.
+    const productionRuns = new ProductionRuns(
+      { db: store.db, clock, calendar, publication, cas, urls, keys: keySettings },
+      (error, context) => logError(error, context),
+    );
     const jobs = new JobRunner({
       db: store.db,
       jobs: deskJobs(
@@ -85,6 +96,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
           mailer,
           invoices: config.invoices,
           secretKey: config.secretKey,
+          production: productionRuns,
         },
         {
           paymentQueryAfterMs: config.payments.queryAfterMs,
@@ -93,7 +105,6 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       ),
       onError: (error, context) => logError(error, context),
     });
-    const keyStation = config.keyStation;
     const app = await buildApp({
       db: store.db,
       clock,
@@ -111,10 +122,8 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       jobs,
       // USB keys: SO PINs sealed under the secret key, codes through the notification outbox.
       platforms: { secretKey: config.secretKey },
-      keys: {
-        secretKey: config.secretKey,
-        station: keyStation ? () => stationFromSpec(keyStation) : undefined,
-      },
+      keys: keySettings,
+      productionRuns,
     });
     logError = (error, context) => app.log.error({ err: error }, context);
     const url = await app.listen({ host: config.host, port: config.port });
@@ -147,6 +156,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         await ocspWorkers?.stop();
         for (const pump of pumps) await pump.stop();
         await jobs.stop();
+        await productionRuns.stop();
         await devGateway?.stop();
         await app.close();
         await mailer?.close();

@@ -83,7 +83,7 @@ export async function produceCommand(ctx: CliContext, options: ProduceOptions): 
   const spec = options.station ?? ctx.config().keyStation;
   if (!spec) throw new DomainError("production.no_station");
   const { stationFromSpec } = await import("../token/station.js");
-  const { createBatch, runBatch } = await import("../services/production.js");
+  const { claimBatch, createBatch, runClaimedBatch } = await import("../services/production.js");
   return withStore(ctx.config(), { create: false }, async (store) => {
     const { deps, close } = await deskDeps(ctx, store);
     const station = stationFromSpec(spec);
@@ -92,8 +92,17 @@ export async function produceCommand(ctx: CliContext, options: ProduceOptions): 
       const batchId =
         options.batch ??
         (await createBatch(deps, CLI_ACTOR, { orderIds: await orderIds(store, refs), station })).id;
+      // One run at a time (another gets production.batch_busy); the id is said before any work,
+      // so that whatever happens next, the batch can be resumed by it.
+      const claim = await claimBatch(deps, CLI_ACTOR, batchId, "certdesk produce");
+      const { done, total } = await deps.db
+        .selectFrom("production_batches")
+        .select(["done", "total"])
+        .where("id", "=", batchId)
+        .executeTakeFirstOrThrow();
+      io.stderr.write(`${out.t("cli.produce.started", { batch: batchId, done, total })}\n`);
       let last = "";
-      const batch: BatchView = await runBatch(deps, CLI_ACTOR, batchId, station, (p) => {
+      const batch: BatchView = await runClaimedBatch(deps, CLI_ACTOR, claim, station, (p) => {
         if (out.json) return;
         if (tty) io.stderr.write(`\r${bar(p)}\u001b[K`);
         else if (p.step === "recorded") {
@@ -121,7 +130,8 @@ export async function produceCommand(ctx: CliContext, options: ProduceOptions): 
       return EXIT_OK;
     } catch (e) {
       // The batch keeps its state: say how to resume it.
-      if (e instanceof DomainError && !out.json) io.stderr.write(`${out.t("cli.produce.resume_hint")}\n`);
+      if (e instanceof DomainError && !out.json && e.code !== "production.batch_busy")
+        io.stderr.write(`${out.t("cli.produce.resume_hint")}\n`);
       throw e;
     } finally {
       await station.close();

@@ -35,6 +35,8 @@ export interface DeskJobDeps {
   /** Platform credentials are sealed under it; webhooks are signed with them. */
   secretKey: string;
   webhookTransport?: WebhookTransport | undefined;
+  /** Production batches left running by a process that died are taken up (services/production-runs.ts). */
+  production?: { resumeInterrupted(): Promise<string[]> } | undefined;
 }
 
 export interface DeskJobSettings {
@@ -55,6 +57,7 @@ export const JOB_NAMES = {
   webhooks: "webhooks-deliver",
   expiring: "platforms-expiring-events",
   platformSweep: "platforms-sweep",
+  productionResume: "production-resume",
 } as const;
 
 export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefinition[] {
@@ -80,6 +83,14 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
     { name: JOB_NAMES.expiring, cron: "20 * * * *", run: () => emitExpiringEvents(deps) },
     { name: JOB_NAMES.platformSweep, cron: "40 * * * *", run: () => sweepPlatformLeftovers(deps) },
   ];
+  const production = deps.production;
+  // At start and every minute: a batch whose runner died is picked up by the desk.
+  if (production)
+    jobs.push({
+      name: JOB_NAMES.productionResume,
+      cron: "* * * * *",
+      run: async () => ({ resumed: await production.resumeInterrupted() }),
+    });
   const publication = deps.publication;
   if (publication) {
     // Every minute, but a CRL younger than 90% of the refresh interval is left alone.

@@ -18,7 +18,7 @@
  * initialised for a label, a key pair already made is found by its id, and nothing is issued twice.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { DomainError, isDomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
 import type { Programme } from "../domain/programme.js";
@@ -34,6 +34,16 @@ import { actorLabel, type Actor } from "./actor.js";
 import { finishProduction, type ProductionDeps } from "./fulfilment.js";
 import { certificateSettings, issueCertificateInTx, prepareKey } from "./issuance.js";
 import { newSoPin, openSoPin, sealSoPin } from "./key-secrets.js";
+import {
+  batchLease,
+  fenceLease,
+  keepLease,
+  leaseHolder,
+  releaseLease,
+  takeLease,
+  type LeaseHolder,
+  type LeaseView,
+} from "./production-lease.js";
 import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "./orders.js";
 import { requireRole } from "./people.js";
 import { getProgramme } from "./programmes.js";
@@ -118,6 +128,8 @@ export interface BatchView {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  /** who runs it now (or last ran it, when no longer live) */
+  runner: LeaseView | null;
   keys: BatchKeyView[];
 }
 
@@ -163,7 +175,7 @@ async function keyViews(
   }));
 }
 
-function batchView(row: ProductionBatchRow, keys: BatchKeyView[]): BatchView {
+function batchView(row: ProductionBatchRow, keys: BatchKeyView[], runner: LeaseView | null): BatchView {
   return {
     id: row.id,
     state: row.state,
@@ -174,6 +186,7 @@ function batchView(row: ProductionBatchRow, keys: BatchKeyView[]): BatchView {
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    runner,
     keys,
   };
 }
@@ -190,7 +203,7 @@ export async function getBatch(
     .where("id", "=", batchId)
     .executeTakeFirst();
   if (!row) throw new DomainError("production.batch_not_found");
-  return batchView(row, await keyViews(deps.db, { batchId }));
+  return batchView(row, await keyViews(deps.db, { batchId }), await batchLease(deps.db, batchId));
 }
 
 export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Actor): Promise<BatchView[]> {
@@ -201,7 +214,24 @@ export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Ac
     .orderBy("created_at", "desc")
     .limit(100)
     .execute();
-  return rows.map((r) => batchView(r, []));
+  return Promise.all(rows.map(async (r) => batchView(r, [], await batchLease(deps.db, r.id))));
+}
+
+/**
+ * Batches left running with nobody running them (their process died or stopped) on the station:
+ * what the desk takes up by itself. A batch that failed waits for staff (a key to insert, a CA).
+ */
+export async function interruptedBatches(db: Kysely<Database>, station: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("production_batches")
+    .select("id")
+    .where("state", "=", "running")
+    .where("station", "=", station)
+    .orderBy("created_at")
+    .execute();
+  const free: string[] = [];
+  for (const r of rows) if (!(await batchLease(db, r.id))?.live) free.push(r.id);
+  return free;
 }
 
 /** Keys made: staff see any order's or organisation's, an applicant its organisation's own. */
@@ -362,6 +392,7 @@ const STEP_ACTIONS: Record<KeyStep, string> = {
 async function advance(
   deps: KeyProductionDeps,
   actor: Actor,
+  fence: Fence,
   row: UsbKeyRow,
   to: KeyStep,
   set: Partial<Pick<UsbKeyRow, "kind" | "serial" | "public_key" | "certificate_id">>,
@@ -369,6 +400,7 @@ async function advance(
 ): Promise<UsbKeyRow> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
+    await fence(tx);
     const updated = await tx
       .updateTable("usb_keys")
       .set({ ...set, step: to, updated_at: now })
@@ -398,6 +430,7 @@ async function advance(
 async function makeKey(
   deps: KeyProductionDeps,
   actor: Actor,
+  fence: Fence,
   station: ProductionStation,
   start: UsbKeyRow,
   programme: Programme,
@@ -433,6 +466,7 @@ async function makeKey(
       row = await advance(
         deps,
         actor,
+        fence,
         row,
         "initialised",
         { kind: info.kind, serial: info.serial },
@@ -454,6 +488,7 @@ async function makeKey(
         row = await advance(
           deps,
           actor,
+          fence,
           row,
           "key_generated",
           { public_key: pair.publicKeySpki },
@@ -468,7 +503,7 @@ async function makeKey(
       onStep(row);
     }
     if (row.step === "key_generated") {
-      row = await certify(deps, actor, row, programme);
+      row = await certify(deps, actor, fence, row, programme);
       onStep(row);
     }
     if (row.step === "certificate_issued") {
@@ -479,7 +514,7 @@ async function makeKey(
       } finally {
         await session.close();
       }
-      row = await advance(deps, actor, row, "written", {}, { certificateId: row.certificate_id });
+      row = await advance(deps, actor, fence, row, "written", {}, { certificateId: row.certificate_id });
       onStep(row);
     }
     if (row.step === "written") {
@@ -487,7 +522,7 @@ async function makeKey(
       const onKey = (await (await keyOnStation()).certificates()).find((c) => c.id === row.key_pair_id);
       if (!onKey || Buffer.compare(onKey.der, der) !== 0)
         throw new DomainError("production.readback_failed", { label: row.label });
-      row = await advance(deps, actor, row, "recorded", {}, { certificateId: row.certificate_id });
+      row = await advance(deps, actor, fence, row, "recorded", {}, { certificateId: row.certificate_id });
       onStep(row);
     }
     return row;
@@ -512,12 +547,14 @@ async function certificateDer(db: Kysely<Database>, id: string): Promise<Uint8Ar
 async function certify(
   deps: KeyProductionDeps,
   actor: Actor,
+  fence: Fence,
   row: UsbKeyRow,
   programme: Programme,
 ): Promise<UsbKeyRow> {
   const prepared = await prepareKey(deps, programme, undefined, { publicKey: row.public_key! });
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
+    await fence(tx);
     const locked = await tx
       .selectFrom("usb_keys")
       .selectAll()
@@ -558,10 +595,56 @@ async function certify(
   });
 }
 
+/** In a step's transaction: this run still holds the batch (see production-lease.ts). */
+type Fence = (tx: Transaction<Database>) => Promise<void>;
+
+/** A batch taken by this process: its lease is held until the run ends. */
+export interface BatchClaim {
+  batchId: string;
+  holder: LeaseHolder;
+}
+
+/**
+ * Takes the batch for one run by this process (program names it to whoever is refused): throws
+ * production.batch_busy, naming the runner, while another process runs it. Audited.
+ */
+export async function claimBatch(
+  deps: Pick<KeyProductionDeps, "db" | "clock">,
+  actor: Actor,
+  batchId: string,
+  program: string,
+): Promise<BatchClaim> {
+  requireRole(actor, "production");
+  const batch = await deps.db
+    .selectFrom("production_batches")
+    .select(["id", "state", "done"])
+    .where("id", "=", batchId)
+    .executeTakeFirst();
+  if (!batch) throw new DomainError("production.batch_not_found");
+  const holder = leaseHolder(program);
+  await takeLease(deps.db, batchId, holder);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute((tx) =>
+    appendAudit(
+      tx,
+      {
+        actor: actorLabel(actor),
+        action: "production.batch.run",
+        subjectType: "production_batch",
+        subjectId: batchId,
+        fromState: batch.state,
+        data: { program, host: holder.host, pid: holder.pid, done: batch.done },
+      },
+      now,
+    ),
+  );
+  return { batchId, holder };
+}
+
 /**
  * Runs (or resumes) a batch on the station: every key not yet recorded is carried on from its step;
  * orders whose keys are all recorded are produced. A failure stops the batch with its code kept on
- * the batch; running it again resumes.
+ * the batch; running it again resumes. One process at a time: see claimBatch.
  */
 export async function runBatch(
   deps: KeyProductionDeps,
@@ -569,54 +652,87 @@ export async function runBatch(
   batchId: string,
   station: ProductionStation,
   onProgress: (p: BatchProgress) => void = () => {},
+  options: { program?: string; signal?: AbortSignal } = {},
 ): Promise<BatchView> {
-  requireRole(actor, "production");
-  const batch = await deps.db
-    .selectFrom("production_batches")
-    .selectAll()
-    .where("id", "=", batchId)
-    .executeTakeFirst();
-  if (!batch) throw new DomainError("production.batch_not_found");
-  const setBatch = (set: { state: ProductionBatchRow["state"]; done?: number; error?: string | null }) =>
-    deps.db
-      .updateTable("production_batches")
-      .set({ ...set, updated_at: deps.clock.now() })
-      .where("id", "=", batchId)
-      .execute();
-  const rows = await deps.db
-    .selectFrom("usb_keys")
-    .innerJoin("orders", "orders.id", "usb_keys.order_id")
-    .selectAll("usb_keys")
-    .where("usb_keys.batch_id", "=", batchId)
-    .orderBy("orders.number")
-    .orderBy("usb_keys.position")
-    .execute();
-  let done = rows.filter((r) => r.step === "recorded").length;
-  await setBatch({ state: "running", done, error: null });
+  const claim = await claimBatch(deps, actor, batchId, options.program ?? "certdesk");
+  return runClaimedBatch(deps, actor, claim, station, onProgress, options.signal);
+}
+
+/**
+ * Runs a claimed batch and lets it go at the end. An abort (the desk stopping) ends the run between
+ * two keys and leaves the batch running, for the next start to take up.
+ */
+export async function runClaimedBatch(
+  deps: KeyProductionDeps,
+  actor: Actor,
+  claim: BatchClaim,
+  station: ProductionStation,
+  onProgress: (p: BatchProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<BatchView> {
+  const { batchId, holder } = claim;
+  const lease = keepLease(deps.db, batchId, holder, () => {});
+  const fence: Fence = (tx) => fenceLease(tx, batchId, holder);
   try {
-    const programmes = new Map<string, Programme>();
-    for (const start of rows) {
-      if (start.step === "recorded") continue;
-      let programme = programmes.get(start.programme_id);
-      if (!programme)
-        programmes.set(start.programme_id, (programme = await getProgramme(deps.db, start.programme_id)));
-      await makeKey(deps, actor, station, start, programme, (row) =>
-        onProgress({
-          done: done + (row.step === "recorded" ? 1 : 0),
-          total: batch.total,
-          label: row.label,
-          step: row.step,
-        }),
-      );
-      done++;
-      await setBatch({ state: "running", done });
+    const batch = await deps.db
+      .selectFrom("production_batches")
+      .selectAll()
+      .where("id", "=", batchId)
+      .executeTakeFirstOrThrow();
+    if (batch.station !== station.description)
+      throw new DomainError("production.station_mismatch", {
+        batch: batchId,
+        station: batch.station,
+        given: station.description,
+      });
+    const setBatch = (set: { state: ProductionBatchRow["state"]; done?: number; error?: string | null }) =>
+      deps.db
+        .updateTable("production_batches")
+        .set({ ...set, updated_at: deps.clock.now() })
+        .where("id", "=", batchId)
+        .execute();
+    const rows = await deps.db
+      .selectFrom("usb_keys")
+      .innerJoin("orders", "orders.id", "usb_keys.order_id")
+      .selectAll("usb_keys")
+      .where("usb_keys.batch_id", "=", batchId)
+      .orderBy("orders.number")
+      .orderBy("usb_keys.position")
+      .execute();
+    let done = rows.filter((r) => r.step === "recorded").length;
+    await setBatch({ state: "running", done, error: null });
+    try {
+      const programmes = new Map<string, Programme>();
+      for (const start of rows) {
+        if (start.step === "recorded") continue;
+        if (signal?.aborted) return await getBatch(deps, actor, batchId);
+        if (lease.lost) throw new DomainError("production.lease_lost", { batch: batchId });
+        let programme = programmes.get(start.programme_id);
+        if (!programme)
+          programmes.set(start.programme_id, (programme = await getProgramme(deps.db, start.programme_id)));
+        await makeKey(deps, actor, fence, station, start, programme, (row) =>
+          onProgress({
+            done: done + (row.step === "recorded" ? 1 : 0),
+            total: batch.total,
+            label: row.label,
+            step: row.step,
+          }),
+        );
+        done++;
+        await setBatch({ state: "running", done });
+      }
+      for (const orderId of [...new Set(rows.map((r) => r.order_id))])
+        await finishProduction(deps, actor, orderId, []);
+      await setBatch({ state: "done", done });
+    } catch (e) {
+      // A run that lost its lease leaves the batch to the one that took it.
+      if (!(isDomainError(e) && e.code === "production.lease_lost"))
+        await setBatch({ state: "failed", done, error: isDomainError(e) ? e.code : "common.internal" });
+      throw e;
     }
-    for (const orderId of [...new Set(rows.map((r) => r.order_id))])
-      await finishProduction(deps, actor, orderId, []);
-    await setBatch({ state: "done", done });
-  } catch (e) {
-    await setBatch({ state: "failed", done, error: isDomainError(e) ? e.code : "common.internal" });
-    throw e;
+    return await getBatch(deps, actor, batchId);
+  } finally {
+    lease.stop();
+    await releaseLease(deps.db, batchId, holder);
   }
-  return getBatch(deps, actor, batchId);
 }

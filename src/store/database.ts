@@ -18,6 +18,7 @@ import * as m0006 from "./migrations/0006_seals.js";
 import * as m0007 from "./migrations/0007_order_steps.js";
 import * as m0008 from "./migrations/0008_platforms.js";
 import * as m0009 from "./migrations/0009_crl_storage.js";
+import * as m0012 from "./migrations/0012_production_leases.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   "0007_order_steps": m0007,
   "0008_platforms": m0008,
   "0009_crl_storage": m0009,
+  "0012_production_leases": m0012,
 };
 
 const INT8 = 20;

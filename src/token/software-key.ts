@@ -55,6 +55,7 @@ import {
   writeSync,
   existsSync,
 } from "node:fs";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { z } from "zod";
@@ -349,6 +350,18 @@ function writeAtomic(path: string, text: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The lock's holder ("pid host") was a process of this host that is no longer there. */
+function lockHolderGone(holder: string): boolean {
+  const [pid, host] = holder.trim().split(" ");
+  if (!pid || !/^\d+$/.test(pid) || (host !== undefined && host !== hostname())) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 /** Serialises read-modify-write between processes (the agent and a CLI command on one key). */
 async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${path}.lock`;
@@ -356,14 +369,18 @@ async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, `${process.pid} ${hostname()}`);
       closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       try {
-        // A lock left by a killed process: nobody holds a key file for a minute.
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) unlinkSync(lock);
+        // A lock left by a killed process goes at once when its pid is gone from this host, else
+        // after a minute (nobody holds a key file that long). Read twice: a lock taken afresh
+        // in between is left alone.
+        const holder = readFileSync(lock, "utf8");
+        const stale = lockHolderGone(holder) || Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
+        if (stale && readFileSync(lock, "utf8") === holder) unlinkSync(lock);
       } catch {
         // released meanwhile
       }

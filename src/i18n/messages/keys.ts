@@ -149,6 +149,19 @@ export const keysMessages: MessageTable = {
     "zh-CN": "钥匙 {label} 正由另一个制证进程处理",
     en: "Key {label} is being made by another production run",
   },
+  "production.batch_busy": {
+    "zh-CN":
+      "制证批次 {batch} 正由 {program}（主机 {host}，pid {pid}，自 {since} 起）运行，不能同时继续；请等它结束或停止它",
+    en: "Production batch {batch} is being run by {program} (host {host}, pid {pid}, since {since}); wait for it to end or stop it",
+  },
+  "production.lease_lost": {
+    "zh-CN": "制证批次 {batch} 已由另一个进程接手，本进程停止",
+    en: "Production batch {batch} was taken over by another process; this one stops",
+  },
+  "production.station_mismatch": {
+    "zh-CN": "制证批次 {batch} 在工位 {station} 上制作，不能在 {given} 上继续",
+    en: "Production batch {batch} is made at station {station}, not at {given}",
+  },
   "production.readback_failed": {
     "zh-CN": "钥匙 {label} 上读回的证书与签发的不一致",
     en: "The certificate read back from key {label} is not the one issued",
@@ -518,6 +531,10 @@ export const keysMessages: MessageTable = {
   "cli.produce.order_or_batch": {
     "zh-CN": "请给出 --order 或 --batch（二选一）",
     en: "Give --order or --batch (one of them)",
+  },
+  "cli.produce.started": {
+    "zh-CN": "批次 {batch} 已开始（{done}/{total}）；中断后用 certdesk produce --batch {batch} 继续",
+    en: "Batch {batch} started ({done}/{total}); if interrupted, resume with certdesk produce --batch {batch}",
   },
   "cli.produce.key_done": { "zh-CN": "{done}/{total} {label} 已完成", en: "{done}/{total} {label} done" },
   "cli.produce.done": {
