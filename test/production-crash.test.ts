@@ -200,6 +200,12 @@ for (const kind of stores) {
       "a killed batch is resumed by exactly one of three resumes; the desk resumes its own batch after a restart",
       { timeout: 480_000 },
       async () => {
+        const phases: string[] = [];
+        let phaseAt = Date.now();
+        const phase = (name: string) => {
+          phases.push(`${name} ${((Date.now() - phaseAt) / 1000).toFixed(1)} s`);
+          phaseAt = Date.now();
+        };
         const store = await kind.make();
         disposals.push(store.dispose);
         const station = mkdtempSync(join(tmpdir(), "certdesk-station-"));
@@ -239,6 +245,7 @@ for (const kind of stores) {
           }
         }
         const stationSpec = `software:${station}`;
+        phase("seed");
 
         // 1. The batch starts, says its id at once, and dies after a few keys.
         const first = certdesk(
@@ -255,6 +262,7 @@ for (const kind of stores) {
           new RegExp(`^${KILL_AFTER}/${KEYS} `, "m").test(first.stderr()) ? true : undefined,
         );
         await first.kill();
+        phase(`${KILL_AFTER} keys, then kill -9`);
 
         // 2. Three resumes at once: one runs the batch, the others are refused and told by whom.
         const resumes = Array.from({ length: 3 }, () =>
@@ -284,6 +292,7 @@ for (const kind of stores) {
           expect(error.code).toBe(kind.name === "postgres" ? "production.batch_busy" : "store.folder_locked");
           expect(error.message).toContain(`pid ${accepted[0]!.pid}`);
         }
+        phase(`3 resumes, ${KEYS - KILL_AFTER} keys`);
         expectComplete(await inspect(store.direct, batchId, station), KEYS);
 
         // 3. The desk runs a batch, dies, and finishes it by itself once started again.
@@ -302,7 +311,10 @@ for (const kind of stores) {
           return (got.body as { done: number }).done >= 2 ? true : undefined;
         });
         expect((await desk.kill("SIGKILL")).signal).toBe("SIGKILL");
-        const restarted = await fleet.start({ store: store.server, env: deskEnv });
+        phase("desk: 2 keys, then kill -9");
+        // The restart also recovers the embedded database after the kill, on a machine shared by many.
+        const restarted = await fleet.start({ store: store.server, env: deskEnv, readyWithinMs: 120_000 });
+        phase("desk restart");
         const token2 = await login(restarted, "production", "production-demo-1");
         const finished = await until("the restarted desk finishing the batch", 90_000, async () => {
           const got = await http(`${restarted.url}/api/production/batches/${deskBatch}`, { token: token2 });
@@ -310,6 +322,8 @@ for (const kind of stores) {
           return body.state === "done" ? body : undefined;
         });
         expect(finished.done).toBe(DESK_KEYS);
+        phase(`desk finished ${DESK_KEYS - 2}+ keys by itself`);
+        console.info(`[production crash ${kind.name}] ${phases.join(", ")}`);
         expect(await restarted.stop()).toEqual({ code: 0, signal: null });
         expectComplete(await inspect(store.direct, deskBatch, station), DESK_KEYS);
         expect(readdirSync(station).filter((f) => f.endsWith(".certdesk-key"))).toHaveLength(

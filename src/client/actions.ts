@@ -174,7 +174,9 @@ export async function unlock(
     const problem = checkNewPin(input.newPin, {});
     if (problem) throw new DomainError(problem);
   }
-  const order = await desk.unlockOrder(info.serial, input.reason);
+  const order = input.code
+    ? await unlockOrderForCode(desk, info.serial)
+    : await desk.unlockOrder(info.serial, input.reason);
   if (order.state === "awaiting_payment" && order.totalFen > 0) return { stage: "awaiting_payment", order };
   if (["submitted", "under_review", "rejected", "resubmitted"].includes(order.state))
     return { stage: "under_review", order };
@@ -193,6 +195,18 @@ export async function unlock(
   return { stage: "unlocked", order, serial: info.serial };
 }
 
+/**
+ * A code belongs to an unlock order already placed: with a code the client never places one (a
+ * key unlocked already, the command run again, would open a new and perhaps paid order).
+ */
+async function unlockOrderForCode(desk: DeskClient, serial: string): Promise<OrderView> {
+  const open = (await desk.key(serial)).openOrders.find(
+    (o) => o.service === "unlock" || o.service === "pin-reset",
+  );
+  if (!open) throw new DomainError("client.unlock_no_order", { serial });
+  return desk.order(open.id);
+}
+
 // ---- format -----------------------------------------------------------------------------------
 
 export type FormatOutcome =
@@ -207,7 +221,11 @@ export async function format(
 ): Promise<FormatOutcome> {
   const info = await key.info();
   if (!info.initialised) throw new DomainError("token.not_initialised", { serial: info.serial });
-  if (info.unblock !== "challenge-response") throw new DomainError("token.unblock_unsupported");
+  if (info.unblock !== "challenge-response") throw new DomainError("token.format_unsupported");
+  if (input.newPin !== undefined) {
+    const problem = checkNewPin(input.newPin, {});
+    if (problem) throw new DomainError(problem);
+  }
   const order = await desk.formatOrder(info.serial);
   if (order.state === "awaiting_payment" && order.totalFen > 0) return { stage: "awaiting_payment", order };
   const challenge = await key.soChallenge("format");
@@ -399,6 +417,18 @@ export async function signLogin(
 /** Signs in to the desk with the key: its answer to the desk's challenge. */
 export async function loginWithKey(key: UsbKey, desk: DeskClient, input: { pin: string }) {
   const { challenge } = await desk.keyChallenge();
-  const signed = await signLogin(key, { pin: input.pin, challenge });
-  return desk.keyLogin({ challenge, certificate: signed.certificate, signature: signed.signature });
+  assertPinChanged(await key.info());
+  const signed = await withLogin(key, input.pin, async (s) => {
+    // The counter as this login left it, signed with the challenge (software keys count).
+    const counter = (await key.info()).useCounter;
+    const { signer, cert } = await signerFor(key, s);
+    const signature = await signer.sign(loginMessage(challenge, counter));
+    return { certificate: b64(cert.der), signature: b64(signature), counter };
+  });
+  return desk.keyLogin({
+    challenge,
+    certificate: signed.certificate,
+    signature: signed.signature,
+    ...(signed.counter !== undefined ? { counter: signed.counter } : {}),
+  });
 }

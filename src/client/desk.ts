@@ -89,7 +89,7 @@ export class DeskClient {
     return this.request<{ challenge: string; expiresAt: string }>("POST", "api/auth/key/challenge", {});
   }
 
-  keyLogin(input: { challenge: string; certificate: string; signature: string }) {
+  keyLogin(input: { challenge: string; certificate: string; signature: string; counter?: number }) {
     return this.request<{ token: string; expiresAt: string; actor: ActorView }>(
       "POST",
       "api/auth/key/login",

@@ -32,6 +32,7 @@ const EXACT: Record<string, number> = {
   "common.internal": 500,
   "store.folder_locked": 503,
   "production.batch_busy": 409,
+  "keys.key_cloned": 403,
   "production.lease_lost": 409,
 };
 

@@ -1001,7 +1001,7 @@ function checkChallenge(deps: Pick<KeyDeps, "clock" | "keys">, challenge: string
  */
 export async function loginWithKey(
   deps: KeyDeps,
-  input: { challenge: string; certificate: string; signature: string },
+  input: { challenge: string; certificate: string; signature: string; counter?: number | undefined },
 ): Promise<Session> {
   checkChallenge(deps, input.challenge);
   let view;
@@ -1027,7 +1027,11 @@ export async function loginWithKey(
     .executeTakeFirst();
   if (!key?.activated_at || !cert.activated_at)
     throw new DomainError("keys.not_activated", { serial: key?.serial ?? "" });
-  verifyKeySignature(cert, loginMessage(input.challenge), input.signature);
+  // A software key signs its use counter too; it must be ahead of the last one seen (below).
+  if (key.kind === "software" && input.counter === undefined)
+    throw new DomainError("keys.counter_required", { serial: key.serial ?? "" });
+  verifyKeySignature(cert, loginMessage(input.challenge, input.counter), input.signature);
+  if (input.counter !== undefined) await checkUseCounter(deps, key, input.counter);
   const order = await deps.db
     .selectFrom("orders")
     .select("applicant_id")
@@ -1048,6 +1052,39 @@ export async function loginWithKey(
     ),
   );
   return session;
+}
+
+/**
+ * A key's use counter only goes up: one not ahead of the highest seen comes from a copy of the key
+ * (the original or the copy, whichever is used second). Refused and audited.
+ */
+async function checkUseCounter(deps: KeyDeps, key: UsbKeyRow, counter: number): Promise<void> {
+  const moved = await deps.db
+    .updateTable("usb_keys")
+    .set({ use_counter: BigInt(counter) })
+    .where("id", "=", key.id)
+    .where("use_counter", "<", BigInt(counter))
+    .executeTakeFirst();
+  if (moved.numUpdatedRows > 0n) return;
+  const seen = await deps.db
+    .selectFrom("usb_keys")
+    .select("use_counter")
+    .where("id", "=", key.id)
+    .executeTakeFirstOrThrow();
+  await deps.db.transaction().execute((tx) =>
+    appendAudit(
+      tx,
+      {
+        actor: "system:key-login",
+        action: "key.clone_suspected",
+        subjectType: "usb_key",
+        subjectId: key.id,
+        data: { serial: key.serial ?? "", counter, seen: String(seen.use_counter) },
+      },
+      deps.clock.now(),
+    ),
+  );
+  throw new DomainError("keys.key_cloned", { serial: key.serial ?? "" });
 }
 
 /** For the back office: the desk's CA chain of a certificate, so the client can show and verify it. */

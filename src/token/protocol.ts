@@ -25,8 +25,13 @@ export function installMessage(input: {
   return utf8(`certdesk install\n${input.keySerial}\n${input.certificateSerial}\n${input.orderId}`);
 }
 
-export function loginMessage(challenge: string): Uint8Array {
-  return utf8(`certdesk login\n${challenge}`);
+/** With the key's use counter (software keys logging in to the desk), the counter is signed too. */
+export function loginMessage(challenge: string, useCounter?: number): Uint8Array {
+  return utf8(
+    useCounter === undefined
+      ? `certdesk login\n${challenge}`
+      : `certdesk login\n${challenge}\ncounter ${useCounter}`,
+  );
 }
 
 /** The signature algorithm a key of this kind signs with (SM2: SM3withSM2, the standard signer ID). */

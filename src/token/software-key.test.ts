@@ -159,6 +159,12 @@ describe("the user PIN", () => {
     expect(checkNewPin("123456", { old: PIN, defaultPin: "123456" })).toBe("token.pin_unchanged");
     expect(checkNewPin("12345", {})).toBe("token.pin_format");
     expect(checkNewPin("123456", { defaultPin: "123456" })).toBe("token.pin_is_default");
+    // Trivial PINs: one digit repeated, a run up or down (wrapping 9-0), a factory PIN.
+    for (const easy of ["111111", "888888888", "123456789", "987654", "7890123", "12345678", "aaaaaa"])
+      expect(checkNewPin(easy, {}), easy).toBe("token.pin_trivial");
+    for (const fine of ["24681357", "11223344", "135790", "20261120", "abc123"])
+      expect(checkNewPin(fine, {}), fine).toBeUndefined();
+    expect((await failure(key.changePin(PIN, "654321"))).code).toBe("token.pin_trivial");
     const wrong = await failure(key.changePin("111111", "24681357"));
     expect(wrong).toMatchObject({ code: "token.pin_incorrect", params: { remaining: 9 } });
     expect((await key.info()).defaultPin).toBe(true);

@@ -79,7 +79,7 @@ import type {
   UsbKeyInfo,
   UsbKeySession,
 } from "./port.js";
-import { PIN_PATTERN } from "./port.js";
+import { checkNewPin, PIN_PATTERN } from "./port.js";
 
 export type RandomBytes = (length: number) => Uint8Array;
 
@@ -135,6 +135,8 @@ const fileSchema = z.strictObject({
   ),
   certificates: z.array(z.strictObject({ id: z.string(), label: z.string(), der: b64 })),
   objects: z.array(z.strictObject({ label: z.string(), value: b64 })),
+  /** logins so far: the desk refuses a key whose counter is behind what it saw (a copied file) */
+  useCounter: z.int().min(0).optional(),
   /** MAC under the DEK over everything but counters, challenge and the MACs */
   authMac: b64.optional(),
   /** MAC keyed from the serial over everything else */
@@ -173,6 +175,7 @@ function authenticatedPart(body: Body): unknown {
     keyPairs: body.keyPairs,
     certificates: body.certificates,
     objects: body.objects,
+    useCounter: body.useCounter,
   };
 }
 
@@ -510,6 +513,7 @@ export class SoftwareKey implements UsbKey {
       },
       so: { retriesLeft: b.so?.retriesLeft, maxRetries: b.so?.maxRetries, locked: b.so?.retriesLeft === 0 },
       defaultPin: b.user?.defaultPin ?? false,
+      ...(b.initialised ? { useCounter: b.useCounter ?? 0 } : {}),
       algorithms: ["sm2", "ecdsa-p256", "rsa-2048"],
       unblock: "challenge-response",
     };
@@ -593,13 +597,16 @@ export class SoftwareKey implements UsbKey {
   async login(pin: string): Promise<UsbKeySession> {
     const dek = await this.update(async (b) => {
       const checked = await this.checkPin(b, pin);
-      return { body: checked.body, result: checked.dek };
+      // Every login counts: a copy of the file falls behind the original the desk has seen.
+      const body: Body = { ...checked.body, useCounter: (b.useCounter ?? 0) + 1 };
+      return { body: { ...body, authMac: authMacOf(checked.dek, body) }, result: checked.dek };
     });
     return new SoftwareKeySession(this, dek);
   }
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
-    if (!PIN_PATTERN.test(newPin)) throw new DomainError("token.pin_format");
+    const problem = checkNewPin(newPin, { old: oldPin });
+    if (problem) throw new DomainError(problem);
     await this.update(async (b) => {
       const { dek, body } = await this.checkPin(b, oldPin);
       return { body: await this.withUserPin(body, dek, newPin, false), result: undefined };
@@ -687,7 +694,8 @@ export class SoftwareKey implements UsbKey {
   }
 
   async unblock(response: string, newPin: string): Promise<void> {
-    if (!PIN_PATTERN.test(newPin)) throw new DomainError("token.pin_format");
+    const problem = checkNewPin(newPin, {});
+    if (problem) throw new DomainError(problem);
     await this.update(async (b) => {
       const { dek, body } = this.openWithResponse(b, response, "unblock");
       this.checkAuthMac(dek, b);

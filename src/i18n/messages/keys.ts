@@ -56,6 +56,10 @@ export const keysMessages: MessageTable = {
     "zh-CN": "新 PIN 码不能与原 PIN 码相同",
     en: "The new PIN must differ from the old one",
   },
+  "token.pin_trivial": {
+    "zh-CN": "PIN 码太简单（同一数字重复、连续递增或递减的数字、出厂 PIN 码），请另选一个",
+    en: "That PIN is too easy to guess (one digit repeated, digits counting up or down, a factory PIN); choose another",
+  },
   "token.pin_is_default": {
     "zh-CN": "新 PIN 码不能是出厂默认 PIN 码",
     en: "The new PIN cannot be the factory default PIN",
@@ -96,6 +100,11 @@ export const keysMessages: MessageTable = {
     en: "The key holds no key pair with id {id}",
   },
   "token.session_closed": { "zh-CN": "钥匙会话已关闭", en: "The key session is closed" },
+  "token.format_unsupported": {
+    "zh-CN":
+      "此钥匙（PKCS#11 设备）不支持远程格式化：格式化需要管理员 PIN，只能在服务中心办理。请将钥匙寄回服务中心。",
+    en: "This key (a PKCS#11 device) cannot be formatted remotely: formatting needs the SO PIN, which only the service centre uses. Send the key to the service centre.",
+  },
   "token.unblock_unsupported": {
     "zh-CN":
       "此钥匙（PKCS#11 设备）不支持远程解锁：PKCS#11 没有标准的挑战应答方式，解锁需要管理员 PIN，只能在服务中心办理。请将钥匙寄回服务中心。",
@@ -367,6 +376,19 @@ export const keysMessages: MessageTable = {
   "client.no_key_inserted": { "zh-CN": "未插入钥匙（{where}）", en: "No key inserted ({where})" },
   "client.no_keys": { "zh-CN": "没有钥匙", en: "No keys" },
   "client.no_certificate_on_key": { "zh-CN": "钥匙上没有证书", en: "The key holds no certificate" },
+  "keys.key_cloned": {
+    "zh-CN": "钥匙 {serial} 的使用计数落后于服务中心记录：它可能是钥匙文件的副本，登录被拒绝。请联系服务中心",
+    en: "Key {serial}'s use counter is behind what the desk has seen: it may be a copy of the key file, so the login is refused. Contact the service centre",
+  },
+  "keys.counter_required": {
+    "zh-CN": "钥匙 {serial} 登录时须提供其使用计数，请升级安全客户端",
+    en: "Key {serial} must send its use counter to log in; update the security client",
+  },
+  "client.unlock_no_order": {
+    "zh-CN":
+      "钥匙 {serial} 没有等待解锁码的解锁订单（可能已经解锁）；如需重新解锁，请先不带 --code 运行 certdesk-client unlock",
+    en: "Key {serial} has no unlock order waiting for a code (it may be unlocked already); to unlock again, run certdesk-client unlock without --code first",
+  },
   "client.new_pin_required": { "zh-CN": "请提供新 PIN 码（--new-pin）", en: "Give the new PIN (--new-pin)" },
   "client.pins_differ": { "zh-CN": "两次输入的新 PIN 码不一致", en: "The two new PINs differ" },
   "client.format_not_confirmed": { "zh-CN": "未确认，未格式化", en: "Not confirmed; nothing was formatted" },
@@ -443,6 +465,10 @@ export const keysMessages: MessageTable = {
   "client.show.no_certificate": { "zh-CN": "无证书", en: "no certificate" },
   "client.show.seal": { "zh-CN": "电子印章：{name}", en: "Electronic seal: {name}" },
   "client.show.activated": { "zh-CN": "已激活（{at}）", en: "activated ({at})" },
+  "client.show.formatted": {
+    "zh-CN": "已格式化：钥匙为空，没有证书和密钥",
+    en: "formatted: empty, no certificate and no key pair",
+  },
   "client.show.not_activated": {
     "zh-CN": "未激活：请用短信中的激活码运行 certdesk-client activate",
     en: "not activated: run certdesk-client activate with the code from the SMS",

@@ -425,7 +425,13 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       schema: {
         tags: ["auth"],
         summary: "Login with a key: the challenge signed by the key of an activated certificate",
-        body: z.object({ challenge: z.string().max(200), certificate: b64, signature: b64 }),
+        body: z.object({
+          challenge: z.string().max(200),
+          certificate: b64,
+          signature: b64,
+          /** a software key's use counter, signed with the challenge; required of software keys */
+          counter: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+        }),
         response: {
           200: z.object({
             token: z.string(),
