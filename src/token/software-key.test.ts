@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createHash, createHmac } from "node:crypto";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
@@ -141,6 +142,21 @@ describe("the user PIN", () => {
     expect((await failure(key.login(PIN))).code).toBe("token.pin_locked");
     expect(await key.info()).toMatchObject({ user: { retriesLeft: 0, locked: true } });
   });
+
+  it("a lock file left by a process that died (kill -9) is taken over at once, not after a minute", async () => {
+    const key = await freshKey();
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    for (const holder of [`${dead} ${hostname()}`, String(dead)]) {
+      writeFileSync(`${key.path}.lock`, holder);
+      const startedAt = Date.now();
+      await (await key.login(PIN)).close();
+      expect(Date.now() - startedAt).toBeLessThan(2_000);
+    }
+    // A live holder (this process) still holds it.
+    writeFileSync(`${key.path}.lock`, `${process.pid} ${hostname()}`);
+    expect((await failure(key.login(PIN))).code).toBe("token.busy");
+    rmSync(`${key.path}.lock`);
+  }, 30_000);
 
   it("the counter is spent and on disk before the PIN is checked; a right PIN puts it back", async () => {
     const key = await freshKey({ retries: 10 });
