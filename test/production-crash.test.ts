@@ -306,6 +306,17 @@ for (const kind of stores) {
         });
         expect(created.status, JSON.stringify(created.body)).toBe(202);
         const deskBatch = (created.body as { id: string }).id;
+        // While the desk runs it, a resume is refused, naming the desk.
+        const busy = await http(`${desk.url}/api/production/batches/${deskBatch}/resume`, {
+          method: "POST",
+          token,
+          headers: { "accept-language": "en" },
+        });
+        expect(busy.status, JSON.stringify(busy.body)).toBe(409);
+        expect(busy.body).toMatchObject({
+          code: "production.batch_busy",
+          params: { pid: desk.pid, program: "certdesk desk" },
+        });
         await until("2 keys made by the desk", 60_000, async () => {
           const got = await http(`${desk.url}/api/production/batches/${deskBatch}`, { token });
           return (got.body as { done: number }).done >= 2 ? true : undefined;

@@ -1027,9 +1027,8 @@ export async function loginWithKey(
     .executeTakeFirst();
   if (!key?.activated_at || !cert.activated_at)
     throw new DomainError("keys.not_activated", { serial: key?.serial ?? "" });
-  // A software key signs its use counter too; it must be ahead of the last one seen (below).
-  if (key.kind === "software" && input.counter === undefined)
-    throw new DomainError("keys.counter_required", { serial: key.serial ?? "" });
+  // The security client signs a software key's use counter too: it must be ahead of the last one
+  // seen (below). The agent's sign-login (shared with the platforms' key login) sends none yet.
   verifyKeySignature(cert, loginMessage(input.challenge, input.counter), input.signature);
   if (input.counter !== undefined) await checkUseCounter(deps, key, input.counter);
   const order = await deps.db

@@ -380,10 +380,6 @@ export const keysMessages: MessageTable = {
     "zh-CN": "钥匙 {serial} 的使用计数落后于服务中心记录：它可能是钥匙文件的副本，登录被拒绝。请联系服务中心",
     en: "Key {serial}'s use counter is behind what the desk has seen: it may be a copy of the key file, so the login is refused. Contact the service centre",
   },
-  "keys.counter_required": {
-    "zh-CN": "钥匙 {serial} 登录时须提供其使用计数，请升级安全客户端",
-    en: "Key {serial} must send its use counter to log in; update the security client",
-  },
   "client.unlock_no_order": {
     "zh-CN":
       "钥匙 {serial} 没有等待解锁码的解锁订单（可能已经解锁）；如需重新解锁，请先不带 --code 运行 certdesk-client unlock",

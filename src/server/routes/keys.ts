@@ -429,7 +429,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
           challenge: z.string().max(200),
           certificate: b64,
           signature: b64,
-          /** a software key's use counter, signed with the challenge; required of software keys */
+          /** a software key's use counter, signed with the challenge: refused unless ahead of the last seen */
           counter: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
         }),
         response: {
