@@ -297,7 +297,7 @@ for (const kind of stores) {
 
         // 3. The desk runs a batch, dies, and finishes it by itself once started again.
         const deskEnv = { CERTDESK_KEY_STATION: stationSpec, CERTDESK_CA_PASSPHRASE: PASSPHRASE };
-        const desk = await fleet.start({ store: store.server, env: deskEnv });
+        const desk = await fleet.start({ store: store.server, env: deskEnv, readyWithinMs: 120_000 });
         const token = await login(desk, "production", "production-demo-1");
         const created = await http(`${desk.url}/api/production/batches`, {
           method: "POST",
