@@ -10,7 +10,8 @@ import { DomainError } from "../domain/errors.js";
 import { systemActor } from "../services/actor.js";
 import type { CaRegistry } from "../services/ca.js";
 import type { KeyDeps } from "../services/keys.js";
-import type { BatchProgress, BatchView } from "../services/production.js";
+import type { BatchView } from "../services/production.js";
+import type { BatchProgress } from "../services/production-run.js";
 import type { Store } from "../store/database.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
 import { storedCalendar, withStore } from "./source.js";
@@ -83,7 +84,8 @@ export async function produceCommand(ctx: CliContext, options: ProduceOptions): 
   const spec = options.station ?? ctx.config().keyStation;
   if (!spec) throw new DomainError("production.no_station");
   const { stationFromSpec } = await import("../token/station.js");
-  const { claimBatch, createBatch, runClaimedBatch } = await import("../services/production.js");
+  const { createBatch } = await import("../services/production.js");
+  const { claimBatch, runClaimedBatch } = await import("../services/production-run.js");
   return withStore(ctx.config(), { create: false }, async (store) => {
     const { deps, close } = await deskDeps(ctx, store);
     const station = stationFromSpec(spec);

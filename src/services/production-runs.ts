@@ -8,7 +8,8 @@
  */
 import { DomainError } from "../domain/errors.js";
 import { systemActor, type Actor } from "./actor.js";
-import { claimBatch, interruptedBatches, runClaimedBatch, type KeyProductionDeps } from "./production.js";
+import { interruptedBatches, type KeyProductionDeps } from "./production.js";
+import { claimBatch, runClaimedBatch } from "./production-run.js";
 
 /** How the desk names itself to a run it refuses. */
 export const DESK_PROGRAM = "certdesk desk";
