@@ -26,6 +26,7 @@ import { settleCaSettings } from "./services/desk-settings.js";
 import { Publication } from "./services/publication.js";
 import { anchorSettings, checkpointAudit, readAnchorFile } from "./services/audit-anchor.js";
 import { summaryOf, type AuditCheckpoint, type CheckpointSummary } from "./store/audit-anchor.js";
+import { ProductionRuns } from "./services/production-runs.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { stationFromSpec } from "./token/station.js";
@@ -93,6 +94,16 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     const mailer = config.notify.smtp
       ? smtpMailer({ ...config.notify.smtp, messageIdDomain: new URL(config.publicUrl).hostname })
       : undefined;
+    const keyStation = config.keyStation;
+    const keySettings = {
+      secretKey: config.secretKey,
+      station: keyStation ? () => stationFromSpec(keyStation) : undefined,
+    };
+    // Production batches: started from the back office, and taken up again after a crash.
+    const productionRuns = new ProductionRuns(
+      { db: store.db, clock, calendar, publication, cas, urls, keys: keySettings },
+      (error, context) => logError(error, context),
+    );
     const jobs = new JobRunner({
       db: store.db,
       jobs: deskJobs(
@@ -109,6 +120,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
           secretKey: config.secretKey,
           auditAnchor,
           onAuditCheckpoint,
+          production: productionRuns,
         },
         {
           paymentQueryAfterMs: config.payments.queryAfterMs,
@@ -117,7 +129,6 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       ),
       onError: (error, context) => logError(error, context),
     });
-    const keyStation = config.keyStation;
     const app = await buildApp({
       db: store.db,
       clock,
@@ -138,10 +149,8 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       auditAnchor,
       // USB keys: SO PINs sealed under the secret key, codes through the notification outbox.
       platforms: { secretKey: config.secretKey },
-      keys: {
-        secretKey: config.secretKey,
-        station: keyStation ? () => stationFromSpec(keyStation) : undefined,
-      },
+      keys: keySettings,
+      productionRuns,
     });
     logError = (error, context) => app.log.error({ err: error }, context);
     logInfo = (fields, message) => app.log.info(fields, message);
@@ -194,6 +203,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         await ocspWorkers?.stop();
         for (const pump of pumps) await pump.stop();
         await jobs.stop();
+        await productionRuns.stop();
         await devGateway?.stop();
         await app.close();
         // The rows of the last minutes are signed before the store closes.

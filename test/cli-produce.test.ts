@@ -247,6 +247,13 @@ describe("certdesk produce", () => {
     );
     expect(unlock.code).toBe(2);
     expect(unlock.stderr).toContain("cannot be unblocked remotely");
+    const format = await client(
+      ...byLabel,
+      ...["--server", "http://127.0.0.1:9", "--token", "x", "format", "--yes", "--lang", "en"],
+    );
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain("cannot be formatted remotely");
+    expect(format.stderr).not.toContain("unblocked");
 
     // The centre resets a PIN only for an approved unlock order of this key.
     const resetPin = (...more: string[]) =>

@@ -5,8 +5,9 @@
  * certificate certdesk wrote, and the certificate read back from the token verifies with
  * `openssl verify` against the CA. The SO PIN appears nowhere but sealed in the store.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCertificate } from "../src/pki/certificate.js";
@@ -14,7 +15,8 @@ import { pemEncode } from "../src/pki/pem.js";
 import { Workdir, openssl } from "../src/pki/test-support.js";
 import type { Actor } from "../src/services/actor.js";
 import { openSoPin } from "../src/services/key-secrets.js";
-import { createBatch, runBatch, type KeyProductionDeps } from "../src/services/production.js";
+import { createBatch, type KeyProductionDeps } from "../src/services/production.js";
+import { runBatch } from "../src/services/production-run.js";
 import { SoftwareKey } from "../src/token/software-key.js";
 import { pkcs11Station, softwareStation, type ProductionStation } from "../src/token/station.js";
 import type { UsbKey } from "../src/token/port.js";
@@ -225,6 +227,64 @@ for (const kind of testStores) {
         expect(await certificatesOf(orderId)).toHaveLength(2);
       },
     );
+
+    it("three runs of one batch at once: exactly one runs it, the others are refused naming the runner; a dead runner's lease is taken over at once", async () => {
+      const orderId = await orderAtProduction(store.db, {
+        programmeId: "power-trading",
+        service: "new",
+        uscc: USCC_B,
+        details: { years: 1, keys: 2, plan: "basic" },
+      });
+      const station = softwareStation(join(folder, "three"));
+      const planned = await createBatch(deps, producer, { orderIds: [orderId], station });
+      const runs = await Promise.allSettled(
+        [1, 2, 3].map(() => runBatch(deps, producer, planned.id, station)),
+      );
+      const ran = runs.filter((r) => r.status === "fulfilled");
+      expect(ran).toHaveLength(1);
+      expect(ran[0]!.value).toMatchObject({ state: "done", done: 2 });
+      for (const r of runs.filter((r) => r.status === "rejected"))
+        expect(r.reason).toMatchObject({
+          code: "production.batch_busy",
+          params: { batch: planned.id, pid: process.pid, host: hostname() },
+        });
+      expect(await certificatesOf(orderId)).toHaveLength(2);
+      // The run let its lease go.
+      expect(await store.db.selectFrom("production_leases").selectAll().execute()).toEqual([]);
+
+      // A lease left by a process that died (kill -9) does not hold the batch for a second; a live
+      // one on another host does, until it expires.
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+      const second = await orderAtProduction(store.db, {
+        programmeId: "power-trading",
+        service: "new",
+        uscc: USCC_B,
+        details: { years: 1, keys: 1, plan: "basic" },
+      });
+      const batch2 = await createBatch(deps, producer, { orderIds: [second], station });
+      const lease = (pid: number, host: string) =>
+        store.db
+          .insertInto("production_leases")
+          .values({
+            batch_id: batch2.id,
+            owner: `test-${pid}-${host}`,
+            host,
+            pid,
+            program: "certdesk produce",
+            expires_at: new Date(Date.now() + 60_000),
+          })
+          .execute();
+      await lease(process.pid, "another-host");
+      await expect(runBatch(deps, producer, batch2.id, station)).rejects.toMatchObject({
+        code: "production.batch_busy",
+        params: { host: "another-host", program: "certdesk produce" },
+      });
+      await store.db.deleteFrom("production_leases").execute();
+      await lease(dead, hostname());
+      const startedAt = Date.now();
+      expect(await runBatch(deps, producer, batch2.id, station)).toMatchObject({ state: "done", done: 1 });
+      expect(Date.now() - startedAt).toBeLessThan(30_000);
+    });
 
     it("only production staff make keys, and only for orders at their production step", async () => {
       const supplier = await staffActor(store.db, "reviewer");

@@ -190,7 +190,8 @@ for (const kind of testStores) {
         "99887766",
         "--json",
       );
-      expect(replay.json<Failure>().error.code).toBe("keys.unlock_code_missing");
+      // The order the code was for is done: nothing new is placed for a code.
+      expect(replay.json<Failure>().error.code).toBe("client.unlock_no_order");
       expect((await supplier("--key", key, "sign", doc, "--pin", "11223344")).code).toBe(0);
     });
 
@@ -294,10 +295,25 @@ for (const kind of testStores) {
         .executeTakeFirstOrThrow();
       expect(reset).toMatchObject({ service: "pin-reset", total_fen: 0n, state: "paid" });
       const code = desk.codes.filter((c) => c.orderId === reset.id).at(-1)!.code;
+      // A PIN anyone would try first is refused, with the reason.
+      const easy = await retailer(
+        ...["--key", inclusive.keyFiles[0]!, "unlock", "--code", code, "--new-pin", "876543", "--lang", "en"],
+      );
+      expect(easy.code).toBe(2);
+      expect(easy.stderr).toContain("too easy to guess");
       expect(
         (await retailer("--key", inclusive.keyFiles[0]!, "unlock", "--code", code, "--new-pin", "16180339"))
           .code,
       ).toBe(0);
+      // The same command again (the key is unlocked already) opens no new, paid, order.
+      const resets = () =>
+        store.db.selectFrom("orders").select("id").where("service", "=", "pin-reset").execute();
+      const before = (await resets()).length;
+      const twice = await retailer(
+        ...["--key", inclusive.keyFiles[0]!, "unlock", "--code", code, "--new-pin", "16180339", "--json"],
+      );
+      expect(twice.json<Failure>().error.code).toBe("client.unlock_no_order");
+      expect(await resets()).toHaveLength(before);
 
       // Format: a covered single service; the key is wiped, its PIN is the programme's 123456 again.
       const formatted = await retailer("--key", inclusive.keyFiles[0]!, "format", "--yes", "--json");
@@ -312,6 +328,15 @@ for (const kind of testStores) {
         .where("order_id", "=", inclusive.orderId)
         .executeTakeFirstOrThrow();
       expect(cert).toMatchObject({ status: "revoked", revocation_reason: "cessationOfOperation" });
+      // show says so: an empty key, not an activated one with a renewal ahead.
+      const shown = await retailer("--key", inclusive.keyFiles[0]!, "show", "--lang", "en");
+      expect(shown.stdout).toContain("formatted: empty");
+      expect(shown.stdout).not.toMatch(/activated|renewal/);
+      const shownJson = await retailer("--key", inclusive.keyFiles[0]!, "show", "--json");
+      expect(shownJson.json()).toMatchObject({
+        certificates: [],
+        desk: { formatted: true, certificate: null },
+      });
       const formatOrder = await store.db
         .selectFrom("orders")
         .selectAll()

@@ -7,7 +7,7 @@
  * through the portal's gateway, the renewed certificate installed. The renewed certificate verifies
  * with OpenSSL against the CA, and OCSP reports the old one revoked, superseded.
  */
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCertificate } from "../src/pki/certificate.js";
@@ -205,6 +205,9 @@ for (const kind of testStores) {
         .execute();
       expect(audit.length).toBeGreaterThanOrEqual(2);
 
+      // A byte-for-byte copy of the key file, taken now, and used after the original.
+      const copy = join(desk.dir, "k2-copy.certdesk-key");
+      copyFileSync(k2, copy);
       // Now the key logs in.
       const keyLogin = await client(
         "--server",
@@ -219,6 +222,23 @@ for (const kind of testStores) {
       );
       expect(keyLogin.code, keyLogin.stdout).toBe(0);
       expect(keyLogin.json<{ name: string }>().name).toBe("刘洋");
+      // The copy's use counter is behind what the desk has seen from the original: refused, and
+      // audited; the original goes on.
+      const cloned = await client(
+        ...["--server", desk.url, "--key", copy, "login", "--with-key", "--pin", "13572468", "--json"],
+      );
+      expect(cloned.code).toBe(2);
+      expect(cloned.json<{ error: { code: string } }>().error.code).toBe("keys.key_cloned");
+      const suspected = await store.db
+        .selectFrom("audit_log")
+        .select("action")
+        .where("action", "=", "key.clone_suspected")
+        .execute();
+      expect(suspected).toHaveLength(1);
+      const again = await client(
+        ...["--server", desk.url, "--key", k2, "login", "--with-key", "--pin", "13572468", "--json"],
+      );
+      expect(again.code, again.stdout).toBe(0);
     }, 120_000);
 
     it("a detached CMS signature made on the key verifies (SM3withSM2, signing-certificate-v2)", async () => {

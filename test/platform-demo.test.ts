@@ -213,6 +213,18 @@ describe("the demo procurement platform", () => {
       expect(withKey).toContain("Welcome supplier-001");
       expect(withKey.trim().split("\n").at(-1)).toBe("200");
 
+      // A certificate from another CA gets an HTTP answer saying so, not a dropped connection.
+      const otherCert = join(dir, "other.pem");
+      const otherKey = join(dir, "other.key");
+      await run("openssl", [
+        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"],
+        ...["-subj", "/O=Another CA/CN=someone else", "-keyout", otherKey, "-out", otherCert],
+      ]);
+      const stranger = await curl("--cert", otherCert, "--key", otherKey);
+      expect(stranger.trim().split("\n").at(-1), stranger).toBe("403");
+      expect(stranger).toContain("not issued by a CA this platform trusts");
+      expect(stranger).toContain("CN=someone else");
+
       const sClient = await run(
         "openssl",
         [

@@ -444,8 +444,16 @@ export async function startProcurementPlatform(options: PlatformOptions): Promis
       res.end(`${text}\n`);
     };
     if (!peer || !peer.raw) return send(401, "需要客户端证书 / A client certificate is required");
-    if (!socket.authorized)
-      return send(403, `证书不可信 / Certificate not trusted: ${String(socket.authorizationError)}`);
+    // The handshake let it through (rejectUnauthorized false) so that the answer can say why.
+    if (!socket.authorized) {
+      const issuer = Object.entries(peer.issuer ?? {})
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(", ");
+      return send(
+        403,
+        `证书不是本平台信任的 CA 签发的（签发者 ${issuer}）/ Certificate not issued by a CA this platform trusts: issuer ${issuer} (${String(socket.authorizationError)})`,
+      );
+    }
     try {
       const status = await verifier.status(new Uint8Array(peer.raw));
       const account = Object.entries(state.bindings).find(([, s]) => s === status.serial)?.[0];

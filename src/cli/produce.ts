@@ -11,7 +11,8 @@ import { DomainError } from "../domain/errors.js";
 import { systemActor } from "../services/actor.js";
 import type { CaRegistry } from "../services/ca.js";
 import type { KeyDeps } from "../services/keys.js";
-import type { BatchProgress, BatchView } from "../services/production.js";
+import type { BatchView } from "../services/production.js";
+import type { BatchProgress } from "../services/production-run.js";
 import type { Store } from "../store/database.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
 import { type DeskSession, deskRequest, onStoreOrDesk } from "./desk-session.js";
@@ -100,7 +101,8 @@ async function produceOnStore(ctx: CliContext, options: ProduceOptions, spec: st
   const { out, io } = ctx;
   const refs = options.order ?? [];
   const { stationFromSpec } = await import("../token/station.js");
-  const { createBatch, runBatch } = await import("../services/production.js");
+  const { createBatch } = await import("../services/production.js");
+  const { claimBatch, runClaimedBatch } = await import("../services/production-run.js");
   return withStore(ctx.config(), { create: false }, async (store) => {
     const { deps, close } = await deskDeps(ctx, store);
     const station = stationFromSpec(spec);
@@ -109,8 +111,17 @@ async function produceOnStore(ctx: CliContext, options: ProduceOptions, spec: st
       const batchId =
         options.batch ??
         (await createBatch(deps, CLI_ACTOR, { orderIds: await orderIds(store, refs), station })).id;
+      // One run at a time (another gets production.batch_busy); the id is said before any work,
+      // so that whatever happens next, the batch can be resumed by it.
+      const claim = await claimBatch(deps, CLI_ACTOR, batchId, "certdesk produce");
+      const { done, total } = await deps.db
+        .selectFrom("production_batches")
+        .select(["done", "total"])
+        .where("id", "=", batchId)
+        .executeTakeFirstOrThrow();
+      io.stderr.write(`${out.t("cli.produce.started", { batch: batchId, done, total })}\n`);
       let last = "";
-      const batch: BatchView = await runBatch(deps, CLI_ACTOR, batchId, station, (p) => {
+      const batch: BatchView = await runClaimedBatch(deps, CLI_ACTOR, claim, station, (p) => {
         if (out.json) return;
         if (tty) io.stderr.write(`\r${bar(p)}\u001b[K`);
         else if (p.step === "recorded") {
@@ -125,7 +136,8 @@ async function produceOnStore(ctx: CliContext, options: ProduceOptions, spec: st
       return EXIT_OK;
     } catch (e) {
       // The batch keeps its state: say how to resume it.
-      if (e instanceof DomainError && !out.json) io.stderr.write(`${out.t("cli.produce.resume_hint")}\n`);
+      if (e instanceof DomainError && !out.json && e.code !== "production.batch_busy")
+        io.stderr.write(`${out.t("cli.produce.resume_hint")}\n`);
       throw e;
     } finally {
       await station.close();

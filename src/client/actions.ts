@@ -174,7 +174,9 @@ export async function unlock(
     const problem = checkNewPin(input.newPin, {});
     if (problem) throw new DomainError(problem);
   }
-  const order = await desk.unlockOrder(info.serial, input.reason);
+  const order = input.code
+    ? await unlockOrderForCode(desk, info.serial)
+    : await desk.unlockOrder(info.serial, input.reason);
   if (order.state === "awaiting_payment" && order.totalFen > 0) return { stage: "awaiting_payment", order };
   if (["submitted", "under_review", "rejected", "resubmitted"].includes(order.state))
     return { stage: "under_review", order };
@@ -193,6 +195,18 @@ export async function unlock(
   return { stage: "unlocked", order, serial: info.serial };
 }
 
+/**
+ * A code belongs to an unlock order already placed: with a code the client never places one (a
+ * key unlocked already, the command run again, would open a new and perhaps paid order).
+ */
+async function unlockOrderForCode(desk: DeskClient, serial: string): Promise<OrderView> {
+  const open = (await desk.key(serial)).openOrders.find(
+    (o) => o.service === "unlock" || o.service === "pin-reset",
+  );
+  if (!open) throw new DomainError("client.unlock_no_order", { serial });
+  return desk.order(open.id);
+}
+
 // ---- format -----------------------------------------------------------------------------------
 
 export type FormatOutcome =
@@ -207,7 +221,11 @@ export async function format(
 ): Promise<FormatOutcome> {
   const info = await key.info();
   if (!info.initialised) throw new DomainError("token.not_initialised", { serial: info.serial });
-  if (info.unblock !== "challenge-response") throw new DomainError("token.unblock_unsupported");
+  if (info.unblock !== "challenge-response") throw new DomainError("token.format_unsupported");
+  if (input.newPin !== undefined) {
+    const problem = checkNewPin(input.newPin, {});
+    if (problem) throw new DomainError(problem);
+  }
   const order = await desk.formatOrder(info.serial);
   if (order.state === "awaiting_payment" && order.totalFen > 0) return { stage: "awaiting_payment", order };
   const challenge = await key.soChallenge("format");
@@ -388,18 +406,23 @@ export async function sealPdf(
  */
 export async function signLogin(
   key: UsbKey,
-  input: { pin: string; origin: string; challenge: string; keyPairId?: string },
-): Promise<{ certificate: string; signature: string; serial: string; origin: string }> {
+  input: { pin: string; origin: string; challenge: string; keyPairId?: string; withUseCounter?: boolean },
+): Promise<{ certificate: string; signature: string; serial: string; origin: string; counter?: number }> {
   const info = await key.info();
   assertPinChanged(info);
   return withLogin(key, input.pin, async (s) => {
+    // The counter as this login left it (software keys count), for the desk's clone check.
+    const counter = input.withUseCounter ? (await key.info()).useCounter : undefined;
     const { signer, cert } = await signerFor(key, s, input.keyPairId);
-    const signature = await signer.sign(loginMessage({ origin: input.origin, challenge: input.challenge }));
+    const signature = await signer.sign(
+      loginMessage({ origin: input.origin, challenge: input.challenge, useCounter: counter }),
+    );
     return {
       certificate: b64(cert.der),
       signature: b64(signature),
       serial: info.serial,
       origin: input.origin,
+      ...(counter !== undefined ? { counter } : {}),
     };
   });
 }
@@ -407,6 +430,11 @@ export async function signLogin(
 /** Signs in to the desk with the key: its answer to the desk's challenge, bound to the desk's origin. */
 export async function loginWithKey(key: UsbKey, desk: DeskClient, input: { pin: string }) {
   const { challenge, origin } = await desk.keyChallenge();
-  const signed = await signLogin(key, { pin: input.pin, origin, challenge });
-  return desk.keyLogin({ challenge, certificate: signed.certificate, signature: signed.signature });
+  const signed = await signLogin(key, { pin: input.pin, origin, challenge, withUseCounter: true });
+  return desk.keyLogin({
+    challenge,
+    certificate: signed.certificate,
+    signature: signed.signature,
+    ...(signed.counter !== undefined ? { counter: signed.counter } : {}),
+  });
 }

@@ -93,7 +93,7 @@ export class DeskClient {
     );
   }
 
-  keyLogin(input: { challenge: string; certificate: string; signature: string }) {
+  keyLogin(input: { challenge: string; certificate: string; signature: string; counter?: number }) {
     return this.request<{ token: string; expiresAt: string; actor: ActorView }>(
       "POST",
       "api/auth/key/login",

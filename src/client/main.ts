@@ -570,6 +570,7 @@ function jsonKey(d: KeyDescription): object {
           desk: {
             activated: d.desk.activated,
             activatedAt: d.desk.activatedAt,
+            formatted: d.desk.formatted,
             orderNumber: d.desk.orderNumber,
             certificate: d.desk.certificate,
             renewal: d.desk.renewal,
@@ -606,7 +607,8 @@ function keyLines(out: Out, d: KeyDescription, detail: boolean): string[] {
     );
   if (d.certificates.length === 0) lines.push(`  ${out.t("client.show.no_certificate")}`);
   if (d.seal) lines.push(`  ${out.t("client.show.seal", { name: d.seal.name })}`);
-  if (detail && d.desk) {
+  if (detail && d.desk?.formatted) lines.push(`  ${out.t("client.show.formatted")}`);
+  else if (detail && d.desk) {
     const k = d.desk;
     lines.push(
       `  ${k.activated ? out.t("client.show.activated", { at: k.activatedAt?.slice(0, 10) ?? "" }) : out.t("client.show.not_activated")}`,

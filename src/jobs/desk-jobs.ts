@@ -41,6 +41,8 @@ export interface DeskJobDeps {
   /** Signed audit checkpoints (services/audit-anchor.ts); absent, none are made. */
   auditAnchor?: AuditAnchorSettings | undefined;
   onAuditCheckpoint?: ((checkpoint: AuditCheckpoint) => void) | undefined;
+  /** Production batches left running by a process that died are taken up (services/production-runs.ts). */
+  production?: { resumeInterrupted(): Promise<string[]> } | undefined;
 }
 
 export interface DeskJobSettings {
@@ -63,6 +65,7 @@ export const JOB_NAMES = {
   platformSweep: "platforms-sweep",
   auditCheckpoint: "audit-checkpoint",
   guessSweep: "guess-limits-sweep",
+  productionResume: "production-resume",
 } as const;
 
 export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefinition[] {
@@ -99,6 +102,14 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
         (await checkpointAudit({ ...deps, anchor, onCheckpoint: deps.onAuditCheckpoint })).made.length,
     });
   }
+  const production = deps.production;
+  // At start and every minute: a batch whose runner died is picked up by the desk.
+  if (production)
+    jobs.push({
+      name: JOB_NAMES.productionResume,
+      cron: "* * * * *",
+      run: async () => ({ resumed: await production.resumeInterrupted() }),
+    });
   const publication = deps.publication;
   if (publication) {
     // Every minute, but a CRL younger than 90% of the refresh interval is left alone.

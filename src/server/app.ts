@@ -33,6 +33,7 @@ import type { LiveCalendar } from "../services/calendar.js";
 import type { Publication } from "../services/publication.js";
 import type { AuditAnchorSettings } from "../services/audit-anchor.js";
 import type { KeyServiceSettings } from "../services/keys.js";
+import type { ProductionRuns } from "../services/production-runs.js";
 import { resolveSession } from "../services/people.js";
 import type { Database } from "../store/schema.js";
 import { registerEdge } from "./edge.js";
@@ -76,6 +77,8 @@ export interface AppDeps {
   publication?: Publication | undefined;
   /** USB keys: production batches, activation, unlock, renewal (services/keys.ts); absent, not served. */
   keys?: KeyServiceSettings | undefined;
+  /** The desk's production runs, shared with the production-resume job; made by the routes when absent. */
+  productionRuns?: ProductionRuns | undefined;
   /** Relying platforms: their API, credentials and webhooks; absent, not served. */
   platforms?: PlatformSettings | undefined;
   /** The API documentation at /docs (CERTDESK_API_DOCS); served unless false. */

@@ -43,6 +43,9 @@ const EXACT: Record<string, number> = {
   "common.validation": 400,
   "common.internal": 500,
   "store.folder_locked": 503,
+  "production.batch_busy": 409,
+  "keys.key_cloned": 403,
+  "production.lease_lost": 409,
 };
 
 export function statusOf(code: string): number {

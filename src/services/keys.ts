@@ -1085,7 +1085,7 @@ async function useChallenge(deps: Pick<KeyDeps, "clock" | "db">, nonce: string):
  */
 export async function loginWithKey(
   deps: KeyDeps,
-  input: { challenge: string; certificate: string; signature: string },
+  input: { challenge: string; certificate: string; signature: string; counter?: number | undefined },
   deskOrigin: string,
 ): Promise<Session> {
   const nonce = checkChallenge(deps, input.challenge);
@@ -1112,10 +1112,12 @@ export async function loginWithKey(
     .executeTakeFirst();
   if (!key?.activated_at || !cert.activated_at)
     throw new DomainError("keys.not_activated", { serial: key?.serial ?? "" });
+  // The security client signs a software key's use counter too: it must be ahead of the last one
+  // seen (below). The agent's sign-login (shared with the platforms' key login) sends none.
   try {
     verifyKeySignature(
       cert,
-      loginMessage({ origin: deskOrigin, challenge: input.challenge }),
+      loginMessage({ origin: deskOrigin, challenge: input.challenge, useCounter: input.counter }),
       input.signature,
     );
   } catch (e) {
@@ -1125,6 +1127,7 @@ export async function loginWithKey(
     throw e;
   }
   await useChallenge(deps, nonce);
+  if (input.counter !== undefined) await checkUseCounter(deps, key, input.counter);
   const order = await deps.db
     .selectFrom("orders")
     .select("applicant_id")
@@ -1145,6 +1148,39 @@ export async function loginWithKey(
     ),
   );
   return session;
+}
+
+/**
+ * A key's use counter only goes up: one not ahead of the highest seen comes from a copy of the key
+ * (the original or the copy, whichever is used second). Refused and audited.
+ */
+async function checkUseCounter(deps: KeyDeps, key: UsbKeyRow, counter: number): Promise<void> {
+  const moved = await deps.db
+    .updateTable("usb_keys")
+    .set({ use_counter: BigInt(counter) })
+    .where("id", "=", key.id)
+    .where("use_counter", "<", BigInt(counter))
+    .executeTakeFirst();
+  if (moved.numUpdatedRows > 0n) return;
+  const seen = await deps.db
+    .selectFrom("usb_keys")
+    .select("use_counter")
+    .where("id", "=", key.id)
+    .executeTakeFirstOrThrow();
+  await deps.db.transaction().execute((tx) =>
+    appendAudit(
+      tx,
+      {
+        actor: "system:key-login",
+        action: "key.clone_suspected",
+        subjectType: "usb_key",
+        subjectId: key.id,
+        data: { serial: key.serial ?? "", counter, seen: String(seen.use_counter) },
+      },
+      deps.clock.now(),
+    ),
+  );
+  throw new DomainError("keys.key_cloned", { serial: key.serial ?? "" });
 }
 
 /** For the back office: the desk's CA chain of a certificate, so the client can show and verify it. */

@@ -13,27 +13,29 @@
  * certificate is on the key; recorded: read back and checked. When every key of an order is
  * recorded the order is produced (finishProduction, which counts the certificates already issued).
  *
- * Each step is audited where it happens. A batch that stops (a crash, a key pulled out, the CA away)
- * is run again and carries on from each key's recorded step: the station hands back the key already
- * initialised for a label, a key pair already made is found by its id, and nothing is issued twice.
+ * Running a batch is in production-run.ts. Each step is audited where it happens. A batch that
+ * stops (a crash, a key pulled out, the CA away) is run again and carries on from each key's
+ * recorded step: the station hands back the key already initialised for a label, a key pair
+ * already made is found by its id, and nothing is issued twice.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { DomainError, isDomainError } from "../domain/errors.js";
+import { DomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
 import type { Programme } from "../domain/programme.js";
 import { keyAlgorithmOf } from "../pki/profile.js";
 import type { KeyAlgorithm } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
-import type { KeyStep, ProductionBatchRow, UsbKeyRow } from "../store/schema-keys.js";
+import type { KeyStep, ProductionBatchRow } from "../store/schema-keys.js";
 import "../store/schema-keys.js";
 import type { ProductionStation } from "../token/station.js";
-import type { UsbKey, UsbKeyAlgorithm } from "../token/port.js";
+import type { UsbKeyAlgorithm } from "../token/port.js";
 import { actorLabel, type Actor } from "./actor.js";
-import { finishProduction, type ProductionDeps } from "./fulfilment.js";
-import { certificateSettings, issueCertificateInTx, prepareKey } from "./issuance.js";
-import { newSoPin, openSoPin, sealSoPin } from "./key-secrets.js";
+import type { ProductionDeps } from "./fulfilment.js";
+import { certificateSettings } from "./issuance.js";
+import { newSoPin, sealSoPin } from "./key-secrets.js";
+import { batchLease, type LeaseView } from "./production-lease.js";
 import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "./orders.js";
 import { requireRole } from "./people.js";
 import { getProgramme } from "./programmes.js";
@@ -118,6 +120,8 @@ export interface BatchView {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  /** who runs it now (or last ran it, when no longer live) */
+  runner: LeaseView | null;
   keys: BatchKeyView[];
 }
 
@@ -163,7 +167,7 @@ async function keyViews(
   }));
 }
 
-function batchView(row: ProductionBatchRow, keys: BatchKeyView[]): BatchView {
+function batchView(row: ProductionBatchRow, keys: BatchKeyView[], runner: LeaseView | null): BatchView {
   return {
     id: row.id,
     state: row.state,
@@ -174,6 +178,7 @@ function batchView(row: ProductionBatchRow, keys: BatchKeyView[]): BatchView {
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    runner,
     keys,
   };
 }
@@ -190,7 +195,7 @@ export async function getBatch(
     .where("id", "=", batchId)
     .executeTakeFirst();
   if (!row) throw new DomainError("production.batch_not_found");
-  return batchView(row, await keyViews(deps.db, { batchId }));
+  return batchView(row, await keyViews(deps.db, { batchId }), await batchLease(deps.db, batchId));
 }
 
 export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Actor): Promise<BatchView[]> {
@@ -201,7 +206,24 @@ export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Ac
     .orderBy("created_at", "desc")
     .limit(100)
     .execute();
-  return rows.map((r) => batchView(r, []));
+  return Promise.all(rows.map(async (r) => batchView(r, [], await batchLease(deps.db, r.id))));
+}
+
+/**
+ * Batches left running with nobody running them (their process died or stopped) on the station:
+ * what the desk takes up by itself. A batch that failed waits for staff (a key to insert, a CA).
+ */
+export async function interruptedBatches(db: Kysely<Database>, station: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("production_batches")
+    .select("id")
+    .where("state", "=", "running")
+    .where("station", "=", station)
+    .orderBy("created_at")
+    .execute();
+  const free: string[] = [];
+  for (const r of rows) if (!(await batchLease(db, r.id))?.live) free.push(r.id);
+  return free;
 }
 
 /** Keys made: staff see any order's or organisation's, an applicant its organisation's own. */
@@ -336,287 +358,5 @@ export async function createBatch(
       now,
     );
   });
-  return getBatch(deps, actor, batchId);
-}
-
-// ---- running ----------------------------------------------------------------------------------
-
-export interface BatchProgress {
-  done: number;
-  total: number;
-  label: string;
-  step: KeyStep;
-}
-
-/** The audit action of arriving at each step. */
-const STEP_ACTIONS: Record<KeyStep, string> = {
-  planned: "key.plan",
-  initialised: "key.initialise",
-  key_generated: "key.generate",
-  certificate_issued: "key.certify",
-  written: "key.write",
-  recorded: "key.record",
-};
-
-/** One key's next step, recorded (and audited) in the store once it is done on the key. */
-async function advance(
-  deps: KeyProductionDeps,
-  actor: Actor,
-  row: UsbKeyRow,
-  to: KeyStep,
-  set: Partial<Pick<UsbKeyRow, "kind" | "serial" | "public_key" | "certificate_id">>,
-  data: Record<string, unknown>,
-): Promise<UsbKeyRow> {
-  const now = deps.clock.now();
-  return deps.db.transaction().execute(async (tx) => {
-    const updated = await tx
-      .updateTable("usb_keys")
-      .set({ ...set, step: to, updated_at: now })
-      .where("id", "=", row.id)
-      .where("step", "=", row.step)
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) throw new DomainError("production.key_moved", { label: row.label });
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: STEP_ACTIONS[to],
-        subjectType: "usb_key",
-        subjectId: row.id,
-        fromState: row.step,
-        toState: to,
-        data: { label: row.label, ...(updated.serial ? { serial: updated.serial } : {}), ...data },
-      },
-      now,
-    );
-    return updated;
-  });
-}
-
-/** Makes (or finishes making) one key; each step is on the key before it is recorded. */
-async function makeKey(
-  deps: KeyProductionDeps,
-  actor: Actor,
-  station: ProductionStation,
-  start: UsbKeyRow,
-  programme: Programme,
-  onStep: (row: UsbKeyRow) => void,
-): Promise<UsbKeyRow> {
-  let row = start;
-  const { pin, defaultPin } = initialUserPin(programme);
-  let key: UsbKey | undefined;
-  /** The key this row made: same serial, still initialised (a blank one was swapped or erased). */
-  const keyOnStation = async (): Promise<UsbKey> => {
-    if (key) return key;
-    const found = await station.keyFor(row.label);
-    key = found.key;
-    if (found.blank || (await found.key.info()).serial !== row.serial)
-      throw new DomainError("production.key_missing", { label: row.label, serial: row.serial ?? "" });
-    return key;
-  };
-  try {
-    if (row.step === "planned") {
-      // A key initialised for this label before a crash is taken as it is (its SO PIN is the row's).
-      const found = await station.keyFor(row.label);
-      key = found.key;
-      const info = found.blank
-        ? await found.key.initialise({
-            label: row.label,
-            soPin: openSoPin(row.so_pin, deps.keys.secretKey),
-            userPin: pin,
-            defaultPin,
-            userPinRetries: programme.key.userPinRetries,
-            soPinRetries: programme.key.soPinRetries,
-          })
-        : await found.key.info();
-      row = await advance(
-        deps,
-        actor,
-        row,
-        "initialised",
-        { kind: info.kind, serial: info.serial },
-        { kind: info.kind },
-      );
-      onStep(row);
-    }
-    if (row.step === "initialised") {
-      const session = await (await keyOnStation()).login(pin);
-      try {
-        const made = (await session.keyPairs()).find((k) => k.id === row.key_pair_id);
-        const pair =
-          made ??
-          (await session.generateKeyPair({
-            algorithm: row.algorithm,
-            label: row.label,
-            id: row.key_pair_id,
-          }));
-        row = await advance(
-          deps,
-          actor,
-          row,
-          "key_generated",
-          { public_key: pair.publicKeySpki },
-          {
-            keyPairId: row.key_pair_id,
-            algorithm: row.algorithm,
-          },
-        );
-      } finally {
-        await session.close();
-      }
-      onStep(row);
-    }
-    if (row.step === "key_generated") {
-      row = await certify(deps, actor, row, programme);
-      onStep(row);
-    }
-    if (row.step === "certificate_issued") {
-      const der = await certificateDer(deps.db, row.certificate_id!);
-      const session = await (await keyOnStation()).login(pin);
-      try {
-        await session.writeCertificate({ id: row.key_pair_id, label: row.label, der });
-      } finally {
-        await session.close();
-      }
-      row = await advance(deps, actor, row, "written", {}, { certificateId: row.certificate_id });
-      onStep(row);
-    }
-    if (row.step === "written") {
-      const der = await certificateDer(deps.db, row.certificate_id!);
-      const onKey = (await (await keyOnStation()).certificates()).find((c) => c.id === row.key_pair_id);
-      if (!onKey || Buffer.compare(onKey.der, der) !== 0)
-        throw new DomainError("production.readback_failed", { label: row.label });
-      row = await advance(deps, actor, row, "recorded", {}, { certificateId: row.certificate_id });
-      onStep(row);
-    }
-    return row;
-  } finally {
-    await key?.close();
-  }
-}
-
-async function certificateDer(db: Kysely<Database>, id: string): Promise<Uint8Array> {
-  const cert = await db
-    .selectFrom("certificates")
-    .select("der")
-    .where("id", "=", id)
-    .executeTakeFirstOrThrow();
-  return cert.der!;
-}
-
-/**
- * The CA core certifies the key's public key, and the certificate's id goes on the row in the same
- * transaction, with the row locked: whoever comes second (a rerun, a second runner) finds it there.
- */
-async function certify(
-  deps: KeyProductionDeps,
-  actor: Actor,
-  row: UsbKeyRow,
-  programme: Programme,
-): Promise<UsbKeyRow> {
-  const prepared = await prepareKey(deps, programme, undefined, { publicKey: row.public_key! });
-  const now = deps.clock.now();
-  return deps.db.transaction().execute(async (tx) => {
-    const locked = await tx
-      .selectFrom("usb_keys")
-      .selectAll()
-      .where("id", "=", row.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (locked.certificate_id || locked.step !== "key_generated") return locked;
-    const issued = await issueCertificateInTx(tx, deps, actor, {
-      orderId: row.order_id,
-      key: prepared,
-      keySerial: row.serial ?? undefined,
-    });
-    const updated = await tx
-      .updateTable("usb_keys")
-      .set({ certificate_id: issued.id, step: "certificate_issued", updated_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: "key.certify",
-        subjectType: "usb_key",
-        subjectId: row.id,
-        fromState: "key_generated",
-        toState: "certificate_issued",
-        data: {
-          label: row.label,
-          serial: row.serial ?? "",
-          certificateId: issued.id,
-          certificateSerial: issued.serial,
-        },
-      },
-      now,
-    );
-    return updated;
-  });
-}
-
-/**
- * Runs (or resumes) a batch on the station: every key not yet recorded is carried on from its step;
- * orders whose keys are all recorded are produced. A failure stops the batch with its code kept on
- * the batch; running it again resumes.
- */
-export async function runBatch(
-  deps: KeyProductionDeps,
-  actor: Actor,
-  batchId: string,
-  station: ProductionStation,
-  onProgress: (p: BatchProgress) => void = () => {},
-): Promise<BatchView> {
-  requireRole(actor, "production");
-  const batch = await deps.db
-    .selectFrom("production_batches")
-    .selectAll()
-    .where("id", "=", batchId)
-    .executeTakeFirst();
-  if (!batch) throw new DomainError("production.batch_not_found");
-  const setBatch = (set: { state: ProductionBatchRow["state"]; done?: number; error?: string | null }) =>
-    deps.db
-      .updateTable("production_batches")
-      .set({ ...set, updated_at: deps.clock.now() })
-      .where("id", "=", batchId)
-      .execute();
-  const rows = await deps.db
-    .selectFrom("usb_keys")
-    .innerJoin("orders", "orders.id", "usb_keys.order_id")
-    .selectAll("usb_keys")
-    .where("usb_keys.batch_id", "=", batchId)
-    .orderBy("orders.number")
-    .orderBy("usb_keys.position")
-    .execute();
-  let done = rows.filter((r) => r.step === "recorded").length;
-  await setBatch({ state: "running", done, error: null });
-  try {
-    const programmes = new Map<string, Programme>();
-    for (const start of rows) {
-      if (start.step === "recorded") continue;
-      let programme = programmes.get(start.programme_id);
-      if (!programme)
-        programmes.set(start.programme_id, (programme = await getProgramme(deps.db, start.programme_id)));
-      await makeKey(deps, actor, station, start, programme, (row) =>
-        onProgress({
-          done: done + (row.step === "recorded" ? 1 : 0),
-          total: batch.total,
-          label: row.label,
-          step: row.step,
-        }),
-      );
-      done++;
-      await setBatch({ state: "running", done });
-    }
-    for (const orderId of [...new Set(rows.map((r) => r.order_id))])
-      await finishProduction(deps, actor, orderId, []);
-    await setBatch({ state: "done", done });
-  } catch (e) {
-    await setBatch({ state: "failed", done, error: isDomainError(e) ? e.code : "common.internal" });
-    throw e;
-  }
   return getBatch(deps, actor, batchId);
 }

@@ -19,6 +19,7 @@ import * as m0007 from "./migrations/0007_order_steps.js";
 import * as m0008 from "./migrations/0008_platforms.js";
 import * as m0009 from "./migrations/0009_crl_storage.js";
 import * as m0011 from "./migrations/0011_audit_checkpoints.js";
+import * as m0012 from "./migrations/0012_production_leases.js";
 import * as m0013 from "./migrations/0013_desk_events.js";
 import * as m0014 from "./migrations/0014_key_login_challenges.js";
 import * as m0015 from "./migrations/0015_one_open_refund_request.js";
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   "0008_platforms": m0008,
   "0009_crl_storage": m0009,
   "0011_audit_checkpoints": m0011,
+  "0012_production_leases": m0012,
   "0013_desk_events": m0013,
   "0014_key_login_challenges": m0014,
   "0015_one_open_refund_request": m0015,

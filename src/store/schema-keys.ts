@@ -22,6 +22,17 @@ export interface ProductionBatchesTable {
   updated_at: Timestamp;
 }
 
+/** Who runs a batch (migration 0012): live until expires_at, or until its process is gone. */
+export interface ProductionLeasesTable {
+  batch_id: string;
+  owner: string;
+  host: string;
+  pid: number;
+  program: string;
+  acquired_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  expires_at: Timestamp;
+}
+
 /** A key's production steps, in order: a restarted batch carries on from the recorded one. */
 export const KEY_STEPS = [
   "planned",
@@ -49,6 +60,8 @@ export interface UsbKeysTable {
   public_key: Optional<Uint8Array>;
   certificate_id: Optional<string>;
   step: KeyStep;
+  /** the highest use counter of the key the desk has seen (logins with a software key) */
+  use_counter: ColumnType<bigint, bigint | undefined, bigint>;
   activated_at: NullableTimestamp;
   formatted_at: NullableTimestamp;
   created_at: Timestamp;
@@ -87,6 +100,7 @@ export interface SealsTable {
 declare module "./schema.js" {
   interface Database {
     production_batches: ProductionBatchesTable;
+    production_leases: ProductionLeasesTable;
     usb_keys: UsbKeysTable;
     key_codes: KeyCodesTable;
     key_renewals: KeyRenewalsTable;

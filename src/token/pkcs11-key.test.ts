@@ -139,7 +139,12 @@ describe("a PKCS#11 token through the USB key port", () => {
   it("unblock and format by challenge-response are refused with the service-centre message; the SO PIN resets the PIN there", async () => {
     const key = await produced("CD20261120000009-4", false);
     try {
-      expect((await failure(key.soChallenge())).code).toBe("token.unblock_unsupported");
+      expect((await failure(key.soChallenge("unblock"))).code).toBe("token.unblock_unsupported");
+      // Each refusal names its operation: a format is not answered with the unlock text.
+      expect((await failure(key.soChallenge("format"))).code).toBe("token.format_unsupported");
+      expect((await failure(key.format("x", { userPin: "24681357", defaultPin: false }))).code).toBe(
+        "token.format_unsupported",
+      );
       expect(
         (await failure(key.resetUserPinWithSoPin("wrong-so-pin-x", "11223344", { defaultPin: false }))).code,
       ).toBe("token.so_auth_failed");

@@ -22,11 +22,12 @@ import { signatureAlgorithm } from "../pki/signer.js";
 import type { Signer } from "../pki/signer.js";
 import { Pkcs11Module } from "./pkcs11.js";
 import type { Pkcs11Session, TokenInfo, TokenKey, TokenSelector } from "./pkcs11.js";
-import { OBJECT_LABELS, PIN_PATTERN } from "./port.js";
+import { checkNewPin, OBJECT_LABELS, PIN_PATTERN } from "./port.js";
 import type {
   DataObject,
   InitialiseInput,
   KeyPairInfo,
+  SoPurpose,
   StoredCertificate,
   UsbKey,
   UsbKeyAlgorithm,
@@ -194,7 +195,8 @@ export class Pkcs11UsbKey implements UsbKey {
   }
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
-    if (!PIN_PATTERN.test(newPin)) throw new DomainError("token.pin_format");
+    const problem = checkNewPin(newPin, { old: oldPin });
+    if (problem) throw new DomainError(problem);
     await this.withSession({ readWrite: true, login: { pin: oldPin, user: "user" } }, async (s) => {
       await s.changePin(oldPin, newPin);
       for (const o of await s.dataObjects(OBJECT_LABELS.defaultPin)) await s.destroy(o);
@@ -215,16 +217,16 @@ export class Pkcs11UsbKey implements UsbKey {
     );
   }
 
-  async soChallenge(): Promise<string> {
-    throw new DomainError("token.unblock_unsupported");
+  async soChallenge(purpose: SoPurpose): Promise<string> {
+    throw new DomainError(purpose === "format" ? "token.format_unsupported" : "token.unblock_unsupported");
   }
 
   async unblock(): Promise<void> {
     throw new DomainError("token.unblock_unsupported");
   }
 
-  async format(): Promise<void> {
-    throw new DomainError("token.unblock_unsupported");
+  async format(_response: string, _input: { userPin: string; defaultPin: boolean }): Promise<void> {
+    throw new DomainError("token.format_unsupported");
   }
 
   /** C_InitPIN in an SO session: the service centre's unblock, with the SO PIN from the desk's store. */

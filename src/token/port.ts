@@ -45,6 +45,11 @@ export interface UsbKeyInfo {
   so: PinState;
   /** The user PIN is still the one the key shipped with: the client insists on a change first. */
   defaultPin: boolean;
+  /**
+   * Logins so far, on keys that count them (software keys): signed into a login to the desk, which
+   * refuses a counter behind the one it saw, so a copied key file used after the original fails.
+   */
+  useCounter?: number;
   /** Key pair algorithms the key can make. */
   algorithms: UsbKeyAlgorithm[];
   /**
@@ -157,7 +162,29 @@ export const OBJECT_LABELS = {
 /** PINs certdesk accepts: 6 to 16 characters, digits or ASCII letters (what key vendors' tools take). */
 export const PIN_PATTERN = /^[0-9A-Za-z]{6,16}$/;
 
-/** A new PIN must differ from the old and from the published default. */
+/** PINs keys leave the factory with (and certdesk's own fallback): never a holder's choice. */
+export const FACTORY_PINS: readonly string[] = [
+  "123456",
+  "12345678",
+  "000000",
+  "00000000",
+  "888888",
+  "88888888",
+];
+
+/** A PIN anyone tries first: one character repeated, digits running up or down, a factory PIN. */
+export function isTrivialPin(pin: string): boolean {
+  if (FACTORY_PINS.includes(pin)) return true;
+  if (/^(.)\1*$/.test(pin)) return true;
+  if (!/^\d+$/.test(pin)) return false;
+  const steps = new Set([...pin].slice(1).map((d, i) => (Number(d) - Number(pin[i]) + 10) % 10));
+  return steps.size === 1 && (steps.has(1) || steps.has(9));
+}
+
+/**
+ * The rule for every PIN a holder sets (change, unlock, format with a PIN of one's own): the
+ * format, not the old one, not the published default, not trivial. The message code, or undefined.
+ */
 export function checkNewPin(
   newPin: string,
   options: { old?: string; defaultPin?: string },
@@ -165,5 +192,6 @@ export function checkNewPin(
   if (!PIN_PATTERN.test(newPin)) return "token.pin_format";
   if (options.old !== undefined && newPin === options.old) return "token.pin_unchanged";
   if (options.defaultPin !== undefined && newPin === options.defaultPin) return "token.pin_is_default";
+  if (isTrivialPin(newPin)) return "token.pin_trivial";
   return undefined;
 }

@@ -29,12 +29,23 @@ export function installMessage(input: {
 /**
  * A login answer bound to the site that asked, as Web eID signs hash(origin) ‖ hash(nonce): the
  * purpose, then SHA-256 of the origin (scheme://host[:port]) and SHA-256 of the challenge. A
- * signature made for one site's page never logs into another site, whoever relays it.
+ * signature made for one site's page never logs into another site, whoever relays it. A software
+ * key logging in to the desk signs its use counter too, so a copied key file is caught.
  */
-export function loginMessage(input: { origin: string; challenge: string }): Uint8Array {
+export function loginMessage(input: {
+  origin: string;
+  challenge: string;
+  useCounter?: number | undefined;
+}): Uint8Array {
   const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+  const counter = input.useCounter === undefined ? [] : [Buffer.from(`\ncounter ${input.useCounter}`)];
   return new Uint8Array(
-    Buffer.concat([Buffer.from("certdesk login\n"), sha256(input.origin), sha256(input.challenge)]),
+    Buffer.concat([
+      Buffer.from("certdesk login\n"),
+      sha256(input.origin),
+      sha256(input.challenge),
+      ...counter,
+    ]),
   );
 }
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createHash, createHmac } from "node:crypto";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
@@ -142,6 +143,21 @@ describe("the user PIN", () => {
     expect(await key.info()).toMatchObject({ user: { retriesLeft: 0, locked: true } });
   });
 
+  it("a lock file left by a process that died (kill -9) is taken over at once, not after a minute", async () => {
+    const key = await freshKey();
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    for (const holder of [`${dead} ${hostname()}`, String(dead)]) {
+      writeFileSync(`${key.path}.lock`, holder);
+      const startedAt = Date.now();
+      await (await key.login(PIN)).close();
+      expect(Date.now() - startedAt).toBeLessThan(2_000);
+    }
+    // A live holder (this process) still holds it.
+    writeFileSync(`${key.path}.lock`, `${process.pid} ${hostname()}`);
+    expect((await failure(key.login(PIN))).code).toBe("token.busy");
+    rmSync(`${key.path}.lock`);
+  }, 30_000);
+
   it("the counter is spent and on disk before the PIN is checked; a right PIN puts it back", async () => {
     const key = await freshKey({ retries: 10 });
     await failure(key.login("000000"));
@@ -159,6 +175,12 @@ describe("the user PIN", () => {
     expect(checkNewPin("123456", { old: PIN, defaultPin: "123456" })).toBe("token.pin_unchanged");
     expect(checkNewPin("12345", {})).toBe("token.pin_format");
     expect(checkNewPin("123456", { defaultPin: "123456" })).toBe("token.pin_is_default");
+    // Trivial PINs: one digit repeated, a run up or down (wrapping 9-0), a factory PIN.
+    for (const easy of ["111111", "888888888", "123456789", "987654", "7890123", "12345678", "aaaaaa"])
+      expect(checkNewPin(easy, {}), easy).toBe("token.pin_trivial");
+    for (const fine of ["24681357", "11223344", "135790", "20261120", "abc123"])
+      expect(checkNewPin(fine, {}), fine).toBeUndefined();
+    expect((await failure(key.changePin(PIN, "654321"))).code).toBe("token.pin_trivial");
     const wrong = await failure(key.changePin("111111", "24681357"));
     expect(wrong).toMatchObject({ code: "token.pin_incorrect", params: { remaining: 9 } });
     expect((await key.info()).defaultPin).toBe(true);

@@ -55,6 +55,7 @@ import {
   writeSync,
   existsSync,
 } from "node:fs";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { z } from "zod";
@@ -78,7 +79,7 @@ import type {
   UsbKeyInfo,
   UsbKeySession,
 } from "./port.js";
-import { PIN_PATTERN } from "./port.js";
+import { checkNewPin, PIN_PATTERN } from "./port.js";
 
 export type RandomBytes = (length: number) => Uint8Array;
 
@@ -134,6 +135,8 @@ const fileSchema = z.strictObject({
   ),
   certificates: z.array(z.strictObject({ id: z.string(), label: z.string(), der: b64 })),
   objects: z.array(z.strictObject({ label: z.string(), value: b64 })),
+  /** logins so far: the desk refuses a key whose counter is behind what it saw (a copied file) */
+  useCounter: z.int().min(0).optional(),
   /** MAC under the DEK over everything but counters, challenge and the MACs */
   authMac: b64.optional(),
   /** MAC keyed from the serial over everything else */
@@ -172,6 +175,7 @@ function authenticatedPart(body: Body): unknown {
     keyPairs: body.keyPairs,
     certificates: body.certificates,
     objects: body.objects,
+    useCounter: body.useCounter,
   };
 }
 
@@ -349,6 +353,18 @@ function writeAtomic(path: string, text: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The lock's holder ("pid host") was a process of this host that is no longer there. */
+function lockHolderGone(holder: string): boolean {
+  const [pid, host] = holder.trim().split(" ");
+  if (!pid || !/^\d+$/.test(pid) || (host !== undefined && host !== hostname())) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 /** Serialises read-modify-write between processes (the agent and a CLI command on one key). */
 async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${path}.lock`;
@@ -356,14 +372,18 @@ async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, `${process.pid} ${hostname()}`);
       closeSync(fd);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       try {
-        // A lock left by a killed process: nobody holds a key file for a minute.
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) unlinkSync(lock);
+        // A lock left by a killed process goes at once when its pid is gone from this host, else
+        // after a minute (nobody holds a key file that long). Read twice: a lock taken afresh
+        // in between is left alone.
+        const holder = readFileSync(lock, "utf8");
+        const stale = lockHolderGone(holder) || Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
+        if (stale && readFileSync(lock, "utf8") === holder) unlinkSync(lock);
       } catch {
         // released meanwhile
       }
@@ -493,6 +513,7 @@ export class SoftwareKey implements UsbKey {
       },
       so: { retriesLeft: b.so?.retriesLeft, maxRetries: b.so?.maxRetries, locked: b.so?.retriesLeft === 0 },
       defaultPin: b.user?.defaultPin ?? false,
+      ...(b.initialised ? { useCounter: b.useCounter ?? 0 } : {}),
       algorithms: ["sm2", "ecdsa-p256", "rsa-2048"],
       unblock: "challenge-response",
     };
@@ -576,13 +597,16 @@ export class SoftwareKey implements UsbKey {
   async login(pin: string): Promise<UsbKeySession> {
     const dek = await this.update(async (b) => {
       const checked = await this.checkPin(b, pin);
-      return { body: checked.body, result: checked.dek };
+      // Every login counts: a copy of the file falls behind the original the desk has seen.
+      const body: Body = { ...checked.body, useCounter: (b.useCounter ?? 0) + 1 };
+      return { body: { ...body, authMac: authMacOf(checked.dek, body) }, result: checked.dek };
     });
     return new SoftwareKeySession(this, dek);
   }
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
-    if (!PIN_PATTERN.test(newPin)) throw new DomainError("token.pin_format");
+    const problem = checkNewPin(newPin, { old: oldPin });
+    if (problem) throw new DomainError(problem);
     await this.update(async (b) => {
       const { dek, body } = await this.checkPin(b, oldPin);
       return { body: await this.withUserPin(body, dek, newPin, false), result: undefined };
@@ -670,7 +694,8 @@ export class SoftwareKey implements UsbKey {
   }
 
   async unblock(response: string, newPin: string): Promise<void> {
-    if (!PIN_PATTERN.test(newPin)) throw new DomainError("token.pin_format");
+    const problem = checkNewPin(newPin, {});
+    if (problem) throw new DomainError(problem);
     await this.update(async (b) => {
       const { dek, body } = this.openWithResponse(b, response, "unblock");
       this.checkAuthMac(dek, b);

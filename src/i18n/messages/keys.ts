@@ -56,6 +56,10 @@ export const keysMessages: MessageTable = {
     "zh-CN": "新 PIN 码不能与原 PIN 码相同",
     en: "The new PIN must differ from the old one",
   },
+  "token.pin_trivial": {
+    "zh-CN": "PIN 码太简单（同一数字重复、连续递增或递减的数字、出厂 PIN 码），请另选一个",
+    en: "That PIN is too easy to guess (one digit repeated, digits counting up or down, a factory PIN); choose another",
+  },
   "token.pin_is_default": {
     "zh-CN": "新 PIN 码不能是出厂默认 PIN 码",
     en: "The new PIN cannot be the factory default PIN",
@@ -96,6 +100,11 @@ export const keysMessages: MessageTable = {
     en: "The key holds no key pair with id {id}",
   },
   "token.session_closed": { "zh-CN": "钥匙会话已关闭", en: "The key session is closed" },
+  "token.format_unsupported": {
+    "zh-CN":
+      "此钥匙（PKCS#11 设备）不支持远程格式化：格式化需要管理员 PIN，只能在服务中心办理。请将钥匙寄回服务中心。",
+    en: "This key (a PKCS#11 device) cannot be formatted remotely: formatting needs the SO PIN, which only the service centre uses. Send the key to the service centre.",
+  },
   "token.unblock_unsupported": {
     "zh-CN":
       "此钥匙（PKCS#11 设备）不支持远程解锁：PKCS#11 没有标准的挑战应答方式，解锁需要管理员 PIN，只能在服务中心办理。请将钥匙寄回服务中心。",
@@ -148,6 +157,19 @@ export const keysMessages: MessageTable = {
   "production.key_moved": {
     "zh-CN": "钥匙 {label} 正由另一个制证进程处理",
     en: "Key {label} is being made by another production run",
+  },
+  "production.batch_busy": {
+    "zh-CN":
+      "制证批次 {batch} 正由 {program}（主机 {host}，pid {pid}，自 {since} 起）运行，不能同时继续；请等它结束或停止它",
+    en: "Production batch {batch} is being run by {program} (host {host}, pid {pid}, since {since}); wait for it to end or stop it",
+  },
+  "production.lease_lost": {
+    "zh-CN": "制证批次 {batch} 已由另一个进程接手，本进程停止",
+    en: "Production batch {batch} was taken over by another process; this one stops",
+  },
+  "production.station_mismatch": {
+    "zh-CN": "制证批次 {batch} 在工位 {station} 上制作，不能在 {given} 上继续",
+    en: "Production batch {batch} is made at station {station}, not at {given}",
   },
   "production.readback_failed": {
     "zh-CN": "钥匙 {label} 上读回的证书与签发的不一致",
@@ -370,6 +392,15 @@ export const keysMessages: MessageTable = {
   "client.no_key_inserted": { "zh-CN": "未插入钥匙（{where}）", en: "No key inserted ({where})" },
   "client.no_keys": { "zh-CN": "没有钥匙", en: "No keys" },
   "client.no_certificate_on_key": { "zh-CN": "钥匙上没有证书", en: "The key holds no certificate" },
+  "keys.key_cloned": {
+    "zh-CN": "钥匙 {serial} 的使用计数落后于服务中心记录：它可能是钥匙文件的副本，登录被拒绝。请联系服务中心",
+    en: "Key {serial}'s use counter is behind what the desk has seen: it may be a copy of the key file, so the login is refused. Contact the service centre",
+  },
+  "client.unlock_no_order": {
+    "zh-CN":
+      "钥匙 {serial} 没有等待解锁码的解锁订单（可能已经解锁）；如需重新解锁，请先不带 --code 运行 certdesk-client unlock",
+    en: "Key {serial} has no unlock order waiting for a code (it may be unlocked already); to unlock again, run certdesk-client unlock without --code first",
+  },
   "client.new_pin_required": { "zh-CN": "请提供新 PIN 码（--new-pin）", en: "Give the new PIN (--new-pin)" },
   "client.pins_differ": { "zh-CN": "两次输入的新 PIN 码不一致", en: "The two new PINs differ" },
   "client.format_not_confirmed": { "zh-CN": "未确认，未格式化", en: "Not confirmed; nothing was formatted" },
@@ -446,6 +477,10 @@ export const keysMessages: MessageTable = {
   "client.show.no_certificate": { "zh-CN": "无证书", en: "no certificate" },
   "client.show.seal": { "zh-CN": "电子印章：{name}", en: "Electronic seal: {name}" },
   "client.show.activated": { "zh-CN": "已激活（{at}）", en: "activated ({at})" },
+  "client.show.formatted": {
+    "zh-CN": "已格式化：钥匙为空，没有证书和密钥",
+    en: "formatted: empty, no certificate and no key pair",
+  },
   "client.show.not_activated": {
     "zh-CN": "未激活：请用短信中的激活码运行 certdesk-client activate",
     en: "not activated: run certdesk-client activate with the code from the SMS",
@@ -640,6 +675,10 @@ export const keysMessages: MessageTable = {
   "cli.produce.order_or_batch": {
     "zh-CN": "请给出 --order 或 --batch（二选一）",
     en: "Give --order or --batch (one of them)",
+  },
+  "cli.produce.started": {
+    "zh-CN": "批次 {batch} 已开始（{done}/{total}）；中断后用 certdesk produce --batch {batch} 继续",
+    en: "Batch {batch} started ({done}/{total}); if interrupted, resume with certdesk produce --batch {batch}",
   },
   "cli.produce.key_done": { "zh-CN": "{done}/{total} {label} 已完成", en: "{done}/{total} {label} done" },
   "cli.produce.done": {

@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import type { Actor } from "../../services/actor.js";
 import {
   activateCertificateWithProof,
   activateKey,
@@ -27,7 +26,8 @@ import {
   type KeyDeps,
   type KeyServiceSettings,
 } from "../../services/keys.js";
-import { createBatch, getBatch, listBatches, listKeys, runBatch } from "../../services/production.js";
+import { createBatch, getBatch, listBatches, listKeys } from "../../services/production.js";
+import { ProductionRuns } from "../../services/production-runs.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 
@@ -102,6 +102,16 @@ const batchSchema = z.object({
   createdBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  runner: z
+    .object({
+      host: z.string(),
+      pid: z.number(),
+      program: z.string(),
+      acquiredAt: z.string(),
+      expiresAt: z.string(),
+      live: z.boolean(),
+    })
+    .nullable(),
   keys: z.array(batchKeySchema),
 });
 
@@ -109,23 +119,14 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
   const keyDeps: KeyDeps = deps;
   /** the origin a key login must be bound to: the desk's own public address */
   const deskOrigin = new URL(deps.publicUrl).origin;
-  /** Batches running in this process: one run per batch at a time. */
-  const running = new Map<string, Promise<unknown>>();
-
-  const start = (actor: Actor, batchId: string): void => {
-    const make = deps.keys.station;
-    if (!make) throw new DomainError("production.no_station");
-    if (running.has(batchId)) return;
-    const station = make();
-    const run = runBatch(keyDeps, actor, batchId, station)
-      // The failure is kept on the batch (state failed, error code) for the back office to see.
-      .catch((e: unknown) => app.log.error({ err: e }, `production batch ${batchId}`))
-      .finally(() => {
-        running.delete(batchId);
-        return station.close();
-      });
-    running.set(batchId, run);
-  };
+  // Runs in the background, one per batch across every process (the batch's lease).
+  let runs = deps.productionRuns;
+  if (!runs) {
+    const own = new ProductionRuns(keyDeps, (e, context) => app.log.error({ err: e }, context));
+    app.addHook("onClose", () => own.stop());
+    runs = own;
+  }
+  const production = runs;
 
   // ---- back office --------------------------------------------------------------------------
 
@@ -149,8 +150,8 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       const batch = await createBatch(keyDeps, actor, { orderIds: req.body.orderIds, station }).finally(() =>
         station.close(),
       );
-      start(actor, batch.id);
-      return reply.status(202).send(batch);
+      await production.start(actor, batch.id);
+      return reply.status(202).send(await getBatch(keyDeps, actor, batch.id));
     },
   );
 
@@ -160,7 +161,8 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       config: { action: "order.produce" },
       schema: {
         tags: ["production"],
-        summary: "Run a stopped batch again: each key carries on from its recorded step",
+        summary:
+          "Run a stopped batch again: each key carries on from its recorded step. 409 production.batch_busy, naming the runner, while any process runs it",
         params: z.object({ id: z.uuid() }),
         response: { 202: batchSchema },
       },
@@ -168,8 +170,9 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     async (req, reply) => {
       const actor = actorOf(req);
       const batch = await getBatch(keyDeps, actor, req.params.id);
-      if (batch.state !== "done") start(actor, batch.id);
-      return reply.status(202).send(batch);
+      if (batch.state === "done") return reply.status(202).send(batch);
+      await production.start(actor, batch.id);
+      return reply.status(202).send(await getBatch(keyDeps, actor, batch.id));
     },
   );
 
@@ -195,7 +198,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     },
     async (req) => ({
       ...(await getBatch(keyDeps, actorOf(req), req.params.id)),
-      running: running.has(req.params.id),
+      running: production.isRunning(req.params.id),
     }),
   );
 
@@ -462,7 +465,13 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       schema: {
         tags: ["auth"],
         summary: "Login with a key: the challenge signed by the key of an activated certificate",
-        body: z.object({ challenge: z.string().max(200), certificate: b64, signature: b64 }),
+        body: z.object({
+          challenge: z.string().max(200),
+          certificate: b64,
+          signature: b64,
+          /** a software key's use counter, signed with the challenge: refused unless ahead of the last seen */
+          counter: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+        }),
         response: {
           200: z.object({
             token: z.string(),
