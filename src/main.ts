@@ -2,7 +2,7 @@
  * The composition root: read the configuration, open the store, build the adapters and the HTTP
  * app, start. Everything is built here by hand and handed down; nothing else reads process.env.
  */
-import { realpathSync } from "node:fs";
+import { realpathSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { isDomainError } from "./domain/errors.js";
@@ -25,6 +25,7 @@ import { DeskEventFollower } from "./services/desk-events.js";
 import { settleCaSettings } from "./services/desk-settings.js";
 import { Publication } from "./services/publication.js";
 import { anchorSettings, checkpointAudit, readAnchorFile } from "./services/audit-anchor.js";
+import { deskAddressFile } from "./cli/desk-session.js";
 import { summaryOf, type AuditCheckpoint, type CheckpointSummary } from "./store/audit-anchor.js";
 import { ProductionRuns } from "./services/production-runs.js";
 import { seedDemo, type DemoLogins } from "./services/demo.js";
@@ -155,6 +156,9 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     logError = (error, context) => app.log.error({ err: error }, context);
     logInfo = (fields, message) => app.log.info(fields, message);
     const url = await app.listen({ host: config.host, port: config.port });
+    // The CLI beside a desk on the embedded store goes through this address (src/cli/desk-session.ts).
+    const deskAddress = config.store.kind === "embedded" ? deskAddressFile(config.dataDir) : undefined;
+    if (deskAddress) writeFileSync(deskAddress, JSON.stringify({ pid: process.pid, url }));
     // Upload threads ready before the first upload: it then waits for its decoding, not their start.
     uploadPool().warm();
     let ocspWorkers: OcspWorkers | undefined;
@@ -206,6 +210,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         await productionRuns.stop();
         await devGateway?.stop();
         await app.close();
+        if (deskAddress) rmSync(deskAddress, { force: true });
         // The rows of the last minutes are signed before the store closes.
         await checkpointAudit(
           { db: store.db, clock, anchor: auditAnchor, onCheckpoint: onAuditCheckpoint },

@@ -30,9 +30,28 @@ export function readSession(config: Config): DeskSession | undefined {
   }
 }
 
+/** Where a desk on the embedded store writes its pid and address while it listens. */
+export function deskAddressFile(dataDir: string): string {
+  return join(dataDir, "desk.json");
+}
+
+/** The pid of the desk that listens on this data folder, if one said so. */
+function deskPid(config: Config): string | undefined {
+  if (config.store.kind !== "embedded") return undefined;
+  try {
+    const { pid } = JSON.parse(readFileSync(deskAddressFile(config.dataDir), "utf8")) as {
+      pid?: unknown;
+    };
+    return typeof pid === "number" ? String(pid) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `local` on the store; when the embedded folder is held by a running desk, runs `remote`
- * with the stored session instead (or says how to get one).
+ * with the stored session instead (or says how to get one). Held by another process (a second
+ * `certdesk produce`), the folder's refusal stands: logging in to a desk would not help.
  */
 export async function onStoreOrDesk<T>(
   ctx: CliContext,
@@ -43,6 +62,7 @@ export async function onStoreOrDesk<T>(
     return await local();
   } catch (e) {
     if (!(e instanceof DomainError) || e.code !== "store.folder_locked") throw e;
+    if (String(e.params.pid) !== deskPid(ctx.config())) throw e;
     const session = readSession(ctx.config());
     if (!session) throw new DomainError("cli.desk_login_required", { file: sessionFile(ctx.config()) });
     return remote(session);
