@@ -19,6 +19,7 @@ import { pemEncode } from "../src/pki/pem.js";
 import { normalizeSerial } from "../src/pki/serial.js";
 import { generateSoftwareKey } from "../src/pki/signer.js";
 import { openStore, type Store } from "../src/store/database.js";
+import { activationMessage } from "../src/token/protocol.js";
 import { PDF_BYTES, PNG_BYTES } from "./support/app.js";
 import { orderAtProduction, USCC_A } from "./support/production.js";
 import { delay, freePort, http, login, serverFleet, type ServerProcess } from "./support/process.js";
@@ -211,10 +212,38 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
         certificateId: string;
       }
     ).certificateId;
-    expect(
-      (await http(`${lbUrl}/api/certificates/${certificateId}/activate`, { method: "POST", token: supplier }))
-        .status,
-    ).toBe(200);
+    // The holder's proof: the activation code sent by SMS when the key shipped (the development
+    // SMS sink keeps it) and the key's signature over the activation message.
+    const number = ((await http(`${lbUrl}/api/orders/${id}`, { token: supplier })).body as { number: string })
+      .number;
+    const readCode = async (): Promise<string | undefined> => {
+      const texts = await store.db.selectFrom("sms_messages").select("text").execute();
+      const codes = texts
+        .filter((t) => t.text.includes(number))
+        .map((t) => t.text.replace(number, "").match(/\b\d{8}\b/)?.[0]);
+      return codes.find((c) => c !== undefined);
+    };
+    await within(20_000, readCode, (c) => c !== undefined);
+    const code = (await readCode())!;
+    const activating = await store.db
+      .selectFrom("certificates")
+      .leftJoin("usb_keys", "usb_keys.certificate_id", "certificates.id")
+      .select(["certificates.serial", "usb_keys.serial as keySerial"])
+      .where("certificates.id", "=", certificateId)
+      .executeTakeFirstOrThrow();
+    const signature = await key.signer.sign(
+      activationMessage({
+        keySerial: activating.keySerial ?? "",
+        certificateSerial: activating.serial,
+        code: code!,
+      }),
+    );
+    const activated = await http(`${lbUrl}/api/certificates/${certificateId}/activate`, {
+      method: "POST",
+      token: supplier,
+      json: { code, signature: Buffer.from(signature).toString("base64") },
+    });
+    expect(activated.status, JSON.stringify(activated.body)).toBe(200);
     const bound = await http(`${lbUrl}/api/certificates/${certificateId}/bind`, {
       method: "POST",
       token: supplier,
