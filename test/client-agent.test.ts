@@ -390,6 +390,7 @@ describe("the local agent", () => {
         challenge,
         certificate: signed.body.certificate,
         signature: signed.body.signature,
+        counter: signed.body.counter, // the software key's use counter, signed for the desk
       }),
     });
     expect(login.status).toBe(200);

@@ -283,7 +283,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           const b = parse(schemas.signLogin, c.body);
           // Bound to the Origin the browser sent: the one thing a page cannot choose.
           return confirm(c, "sign-login", ["pin"], [["agent.dialog.detail.challenge", b.challenge]], (s) =>
-            onKey((key) => signLogin(key, { pin: s.pin!, origin: c.origin, challenge: b.challenge })),
+            // For the desk's own login the key's use counter is signed too (a copied key file is
+            // caught there); platforms verify the plain origin-bound form.
+            onKey((key) =>
+              signLogin(key, {
+                pin: s.pin!,
+                origin: c.origin,
+                challenge: b.challenge,
+                withUseCounter: c.role === "portal",
+              }),
+            ),
           );
         },
       },

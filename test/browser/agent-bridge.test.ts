@@ -272,7 +272,14 @@ describe.skipIf(!haveChromium)("the agent's bridge, in Chromium, with a real age
     const { challenge } = await deskChallenge();
     const signed = await askWithPin(page, "/v1/sign-login", { challenge }, [PIN]);
     expect(signed.status, JSON.stringify(signed)).toBe(200);
-    const body = { challenge, certificate: signed.body.certificate, signature: signed.body.signature };
+    // A software key signs its use counter for the desk, which keeps the highest seen (clone check).
+    expect(typeof signed.body.counter).toBe("number");
+    const body = {
+      challenge,
+      certificate: signed.body.certificate,
+      signature: signed.body.signature,
+      counter: signed.body.counter,
+    };
     const login = await deskLogin(body);
     expect(login.status).toBe(200);
     expect(((await login.json()) as { actor: { name: string } }).actor.name).toBe("张伟");
