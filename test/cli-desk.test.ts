@@ -137,7 +137,11 @@ describe("certdesk beside the running demo", () => {
     expect(reset.code, reset.stdout + reset.stderr).toBe(0);
     expect(JSON.parse(reset.stdout)).toEqual({ serial: keySerial, defaultPin: true });
     expect(reset.stdout).not.toMatch(/so_?pin/i);
-    const again = await certdesk(["key", "reset-pin", "--order", unlock.number, "--json"]);
+    // Done: not twice. A module or token given here is not the desk's station, and it says so.
+    const again = await certdesk([
+      ...["key", "reset-pin", "--order", unlock.number, "--token-label", "x", "--json", "--lang", "en"],
+    ]);
+    expect(again.stderr).toContain("resets the PIN of the order's key on its own station");
     expect((JSON.parse(again.stdout) as { error: { code: string } }).error.code).toBe("keys.order_not_ready");
 
     // Revoking is for reviewers and admins: the production login is refused by the desk.
