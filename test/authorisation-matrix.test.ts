@@ -109,6 +109,7 @@ const ROUTES: Record<string, Action> = {
   "GET /api/production/batches": "production.read",
   "GET /api/production/batches/:id": "production.read",
   "POST /api/orders/:id/activation-code": "key.activationCode.send",
+  "POST /api/orders/:id/reset-pin": "key.resetPin",
   "POST /api/orders/:id/ship": "order.ship",
   "POST /api/orders/:id/deliver": "order.ship",
   "POST /api/orders/:id/fulfil": "order.fulfil",

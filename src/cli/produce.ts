@@ -5,7 +5,8 @@
  * CERTDESK_KEY_STATION (software:<folder> or pkcs11:<module>).
  *
  * certdesk key reset-pin: the service centre's unblock of a PKCS#11 key brought to the counter,
- * for an approved unlock or PIN reset order of that key (--order) only.
+ * for an approved unlock or PIN reset order of that key (--order) only. Beside a running desk on the
+ * embedded store, the desk does it on its own station (the key plugged in there).
  */
 import { DomainError } from "../domain/errors.js";
 import { systemActor } from "../services/actor.js";
@@ -74,6 +75,23 @@ async function orderIds(store: Store, refs: string[]): Promise<string[]> {
       .executeTakeFirst();
     if (!row) throw new DomainError("order.not_found");
     ids.push(row.id);
+  }
+  return ids;
+}
+
+/** Orders by id or number, as the desk knows them. */
+async function deskOrderIds(session: DeskSession, refs: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  let orders: { id: string; number: string }[] | undefined;
+  for (const ref of refs) {
+    if (UUID.test(ref)) {
+      ids.push(ref);
+      continue;
+    }
+    orders ??= await deskRequest<{ id: string; number: string }[]>(session, "GET", "/api/orders?limit=500");
+    const found = orders.find((o) => o.number === ref);
+    if (!found) throw new DomainError("order.not_found");
+    ids.push(found.id);
   }
   return ids;
 }
@@ -173,18 +191,7 @@ async function produceThroughDesk(
   if (options.batch) {
     batch = await deskRequest<BatchView>(session, "POST", `/api/production/batches/${options.batch}/resume`);
   } else {
-    const ids: string[] = [];
-    let orders: { id: string; number: string }[] | undefined;
-    for (const ref of options.order ?? []) {
-      if (UUID.test(ref)) {
-        ids.push(ref);
-        continue;
-      }
-      orders ??= await deskRequest<{ id: string; number: string }[]>(session, "GET", "/api/orders?limit=500");
-      const found = orders.find((o) => o.number === ref);
-      if (!found) throw new DomainError("order.not_found");
-      ids.push(found.id);
-    }
+    const ids = await deskOrderIds(session, options.order ?? []);
     batch = await deskRequest<BatchView>(session, "POST", "/api/production/batches", { orderIds: ids });
   }
   for (;;) {
@@ -205,14 +212,23 @@ async function produceThroughDesk(
 }
 
 export async function resetPinCommand(ctx: CliContext, options: ResetPinOptions): Promise<number> {
-  const module = options.pkcs11Module;
-  if (!module || (!options.tokenSerial && !options.tokenLabel))
-    throw new DomainError("cli.option_required_any", {
-      options: "--pkcs11-module, --token-serial|--token-label",
-    });
+  return onStoreOrDesk(
+    ctx,
+    () => resetPinOnStore(ctx, options),
+    (session) => resetPinThroughDesk(ctx, options, session),
+  );
+}
+
+async function resetPinOnStore(ctx: CliContext, options: ResetPinOptions): Promise<number> {
   const { Pkcs11UsbKey } = await import("../token/pkcs11-key.js");
   const { resetPinAtServiceCentre } = await import("../services/keys.js");
+  // The store first: while a desk holds it, the key is the desk's station's and these do not apply.
   return withStore(ctx.config(), { create: false }, async (store) => {
+    const module = options.pkcs11Module;
+    if (!module || (!options.tokenSerial && !options.tokenLabel))
+      throw new DomainError("cli.option_required_any", {
+        options: "--pkcs11-module, --token-serial|--token-label",
+      });
     const { deps, close } = await deskDeps(ctx, store);
     const key = Pkcs11UsbKey.open(
       module,
@@ -228,4 +244,26 @@ export async function resetPinCommand(ctx: CliContext, options: ResetPinOptions)
       await close();
     }
   });
+}
+
+/**
+ * The same reset by the running desk (POST /api/orders/{id}/reset-pin), on the order's key at its
+ * own station; the SO PIN stays on the desk.
+ */
+async function resetPinThroughDesk(
+  ctx: CliContext,
+  options: ResetPinOptions,
+  session: DeskSession,
+): Promise<number> {
+  if (!options.order) throw new DomainError("keys.reset_pin_order_required");
+  if (options.pkcs11Module || options.tokenSerial || options.tokenLabel)
+    ctx.io.stderr.write(`${ctx.out.t("cli.key.desk_station", { server: session.server })}\n`);
+  const [orderId] = await deskOrderIds(session, [options.order]);
+  const r = await deskRequest<{ serial: string; defaultPin: boolean }>(
+    session,
+    "POST",
+    `/api/orders/${orderId}/reset-pin`,
+  );
+  ctx.out.result(r, () => ctx.out.t("cli.key.pin_reset", { serial: r.serial }));
+  return EXIT_OK;
 }

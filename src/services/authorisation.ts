@@ -84,6 +84,8 @@ export const ACTIONS = {
   "production.read": ["production", "admin"],
   "order.ship": ["production", "admin"],
   "key.activationCode.send": ["production", "reviewer", "admin"],
+  // The service centre's PIN reset of a key at the counter, on the desk's station.
+  "key.resetPin": ["production", "admin"],
   // Which role fulfils which service (a refund: finance) is the lifecycle's rule.
   "order.fulfil": ["reviewer", "production", "finance", "admin"],
   "payment.transfer.confirm": ["finance", "admin"],

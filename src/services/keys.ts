@@ -34,6 +34,7 @@ import "../store/schema-keys.js";
 import type { UsbKeyRow } from "../store/schema-keys.js";
 import { activationMessage, installMessage, loginMessage, signatureAlgorithmFor } from "../token/protocol.js";
 import type { UsbKey } from "../token/port.js";
+import type { ProductionStation } from "../token/station.js";
 import { readSoChallenge, soRespond } from "../token/software-key.js";
 import { actorLabel, systemActor, type Actor } from "./actor.js";
 import type { CaRegistry } from "./ca.js";
@@ -1233,4 +1234,35 @@ export async function resetPinAtServiceCentre(
     await transitionInTx(tx, deps, actor, orderId, "fulfil", { reason: "PIN reset at the service centre" });
   });
   return { serial: info.serial, defaultPin };
+}
+
+/**
+ * The same reset on the desk's own station (the key plugged in at the counter), for the order's
+ * key: found there by the label production gave it, and only if it is that key (its serial).
+ */
+export async function resetPinAtStation(
+  deps: KeyDeps,
+  actor: Actor,
+  input: { orderId: string; station: ProductionStation },
+): Promise<{ serial: string; defaultPin: boolean }> {
+  if (actor.kind === "applicant") throw new DomainError("auth.forbidden");
+  const order = await deps.db
+    .selectFrom("orders")
+    .select(["number", "organisation_id", "certificate_id"])
+    .where("id", "=", input.orderId)
+    .executeTakeFirst();
+  if (!order) throw new DomainError("order.not_found");
+  const row = order.certificate_id
+    ? await deps.db
+        .selectFrom("usb_keys")
+        .select(["label", "serial"])
+        .where("certificate_id", "=", order.certificate_id)
+        .where("organisation_id", "=", order.organisation_id)
+        .executeTakeFirst()
+    : undefined;
+  if (!row) throw new DomainError("keys.order_not_for_key", { number: order.number });
+  const found = await input.station.keyFor(row.label);
+  if (found.blank || (await found.key.info()).serial !== row.serial)
+    throw new DomainError("production.key_missing", { label: row.label, serial: row.serial ?? "" });
+  return resetPinAtServiceCentre(deps, actor, { key: found.key, orderId: input.orderId });
 }

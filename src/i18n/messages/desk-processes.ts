@@ -21,6 +21,11 @@ export const deskProcessesMessages: MessageTable = {
     "zh-CN": "已以 {login} 登录服务台 {server}；会话保存在 {file}（仅本人可读）",
     en: "Logged in to the desk at {server} as {login}; the session is kept in {file} (readable by you only)",
   },
+  "cli.key.desk_station": {
+    "zh-CN":
+      "服务台 {server} 正在运行：由服务台在其自己的制证工位上重置该订单钥匙的 PIN，--pkcs11-module 与 --token-* 不适用",
+    en: "The desk at {server} is running: it resets the PIN of the order's key on its own station, --pkcs11-module and --token-* do not apply",
+  },
   "cli.produce.desk_station": {
     "zh-CN": "服务台 {server} 正在运行：USB 钥匙由服务台在其自己的制证工位上制作，--station 不适用",
     en: "The desk at {server} is running: it makes the USB keys on its own station, --station does not apply",

@@ -17,6 +17,7 @@ import {
   loginWithKey,
   renewalCertificate,
   requestRenewal,
+  resetPinAtStation,
   sealForKey,
   sealInstalled,
   sendActivationCode,
@@ -229,6 +230,30 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     },
     async (req) => {
       return sendActivationCode(keyDeps, actorOf(req), req.params.id);
+    },
+  );
+
+  app.post(
+    "/api/orders/:id/reset-pin",
+    {
+      config: { action: "key.resetPin" },
+      schema: {
+        tags: ["production"],
+        summary:
+          "Reset the user PIN of the order's key, plugged into the server's station, with the SO PIN the desk keeps (never answered); only for an approved unlock or PIN reset order, which it fulfils",
+        params: z.object({ id: z.uuid() }),
+        response: { 200: z.object({ serial: z.string(), defaultPin: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      const make = deps.keys.station;
+      if (!make) throw new DomainError("production.no_station");
+      const station = make();
+      try {
+        return await resetPinAtStation(keyDeps, actorOf(req), { orderId: req.params.id, station });
+      } finally {
+        await station.close();
+      }
     },
   );
 
