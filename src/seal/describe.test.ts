@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { catalogue } from "../i18n/catalogue.js";
+import { ACTIONS } from "../services/authorisation.js";
 import { sealMessages } from "../i18n/messages/seal.js";
 import { describeSealVerdict, sealSignatureVerdictToJson, sealVerdictToJson } from "./describe.js";
 import { verifySeal } from "./seal.js";
@@ -111,6 +112,8 @@ describe("sealMessages", () => {
     }
     // Audit actions of the seal service, not messages.
     for (const action of ["seal.make", "seal.replace", "seal.image_upload"]) codes.delete(action);
+    // The routes' authorisation actions (config: { action }), not messages either.
+    for (const action of Object.keys(ACTIONS)) codes.delete(action);
     // `certdesk pdf` is a command group: its help is cli.help.<group>.
     codes.add("cli.help.pdf");
     // The PDF verdict's checks are labelled pdf.check.<name>; the signer's validity is composed.
