@@ -14,7 +14,14 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { DomainError } from "../domain/errors.js";
-import { auditHash, GENESIS_HASH, type AuditVerdict } from "./audit.js";
+import {
+  auditHash,
+  auditRowsInOrder,
+  chainProblem,
+  GENESIS_HASH,
+  headProblem,
+  type AuditVerdict,
+} from "./audit.js";
 import type { Database } from "./schema.js";
 import "./schema-audit.js";
 import type { AuditCheckpointRow } from "./schema-audit.js";
@@ -196,34 +203,22 @@ export async function verifyAnchoredChain(
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let rows = 0;
-  for (;;) {
-    const page = await db
-      .selectFrom("audit_log")
-      .selectAll()
-      .where("seq", ">=", expectedSeq)
-      .orderBy("seq")
-      .limit(batch)
-      .execute();
-    for (const row of page) {
-      const cp = await checkpoints.covering(row.seq);
-      if (cp && "problem" in cp) return { ok: false, rows, ...cp };
-      const against = cp ? { checkpoint: summaryOf(cp) } : {};
+  for await (const row of auditRowsInOrder(db, batch)) {
+    const cp = await checkpoints.covering(row.seq);
+    if (cp && "problem" in cp) return { ok: false, rows, ...cp };
+    const against = cp ? { checkpoint: summaryOf(cp) } : {};
+    const broken = chainProblem(row, expectedSeq, prevHash);
+    if (broken) return { ok: false, rows, ...broken, ...against };
+    if (cp) {
       const seq = row.seq.toString();
-      if (row.seq !== expectedSeq)
-        return { ok: false, rows, seq: expectedSeq.toString(), problem: "gap", ...against };
-      if (row.prev_hash !== prevHash) return { ok: false, rows, seq, problem: "link", ...against };
-      if (auditHash(row) !== row.hash) return { ok: false, rows, seq, problem: "hash", ...against };
-      if (cp) {
-        const at = Number(row.seq - BigInt(cp.fromSeq)) * SHORT;
-        const signed = cp.rowHashes.slice(at, at + SHORT);
-        if (row.hash.slice(0, SHORT) !== signed || (seq === cp.seq && row.hash !== cp.headHash))
-          return { ok: false, rows, seq, problem: "checkpoint", checkpoint: summaryOf(cp) };
-      }
-      prevHash = row.hash;
-      expectedSeq += 1n;
-      rows += 1;
+      const at = Number(row.seq - BigInt(cp.fromSeq)) * SHORT;
+      const signed = cp.rowHashes.slice(at, at + SHORT);
+      if (row.hash.slice(0, SHORT) !== signed || (seq === cp.seq && row.hash !== cp.headHash))
+        return { ok: false, rows, seq, problem: "checkpoint", checkpoint: summaryOf(cp) };
     }
-    if (page.length < batch) break;
+    prevHash = row.hash;
+    expectedSeq += 1n;
+    rows += 1;
   }
   // A checkpoint past the last row: rows were cut off the end (and the head moved back).
   const beyond = await checkpoints.reaching(expectedSeq);
@@ -236,10 +231,8 @@ export async function verifyAnchoredChain(
       problem: "truncated",
       checkpoint: summaryOf(beyond),
     };
-  const head = await db.selectFrom("audit_head").select(["seq", "hash"]).executeTakeFirstOrThrow();
-  if (head.seq !== expectedSeq - 1n || head.hash !== prevHash) {
-    return { ok: false, rows, seq: head.seq.toString(), problem: "head" };
-  }
+  const head = await headProblem(db, expectedSeq - 1n, prevHash);
+  if (head) return { ok: false, rows, ...head };
   const missing = checkpoints.anchorMissing();
   if (missing)
     return { ok: false, rows, seq: missing.fromSeq, problem: "anchor", checkpoint: summaryOf(missing) };

@@ -102,29 +102,57 @@ export async function verifyAuditChain(db: Kysely<Database>, batch = 5000): Prom
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let rows = 0;
+  for await (const row of auditRowsInOrder(db, batch)) {
+    const problem = chainProblem(row, expectedSeq, prevHash);
+    if (problem) return { ok: false, rows, ...problem };
+    prevHash = row.hash;
+    expectedSeq += 1n;
+    rows += 1;
+  }
+  const head = await headProblem(db, expectedSeq - 1n, prevHash);
+  if (head) return { ok: false, rows, ...head };
+  return { ok: true, rows, headHash: prevHash };
+}
+
+/** The audit rows in chain order, read a page at a time. */
+export async function* auditRowsInOrder(db: Kysely<Database>, batch = 5000) {
+  let from = 1n;
   for (;;) {
     const page = await db
       .selectFrom("audit_log")
       .selectAll()
-      .where("seq", ">=", expectedSeq)
+      .where("seq", ">=", from)
       .orderBy("seq")
       .limit(batch)
       .execute();
-    for (const row of page) {
-      if (row.seq !== expectedSeq) return { ok: false, rows, seq: expectedSeq.toString(), problem: "gap" };
-      if (row.prev_hash !== prevHash) return { ok: false, rows, seq: row.seq.toString(), problem: "link" };
-      if (auditHash(row) !== row.hash) return { ok: false, rows, seq: row.seq.toString(), problem: "hash" };
-      prevHash = row.hash;
-      expectedSeq += 1n;
-      rows += 1;
-    }
-    if (page.length < batch) break;
+    yield* page;
+    if (page.length < batch) return;
+    from = page[page.length - 1]!.seq + 1n;
   }
+}
+
+/** What breaks the chain at this row, where the chain expects row `expectedSeq` after `prevHash`. */
+export function chainProblem(
+  row: { seq: bigint; prev_hash: string; hash: string } & Parameters<typeof auditHash>[0],
+  expectedSeq: bigint,
+  prevHash: string,
+): { seq: string; problem: "gap" | "link" | "hash" } | undefined {
+  if (row.seq !== expectedSeq) return { seq: expectedSeq.toString(), problem: "gap" };
+  if (row.prev_hash !== prevHash) return { seq: row.seq.toString(), problem: "link" };
+  if (auditHash(row) !== row.hash) return { seq: row.seq.toString(), problem: "hash" };
+  return undefined;
+}
+
+/** The head row must name the chain's last row. */
+export async function headProblem(
+  db: Kysely<Database>,
+  lastSeq: bigint,
+  lastHash: string,
+): Promise<{ seq: string; problem: "head" } | undefined> {
   const head = await db.selectFrom("audit_head").select(["seq", "hash"]).executeTakeFirstOrThrow();
-  if (head.seq !== expectedSeq - 1n || head.hash !== prevHash) {
-    return { ok: false, rows, seq: head.seq.toString(), problem: "head" };
-  }
-  return { ok: true, rows, headHash: prevHash };
+  return head.seq !== lastSeq || head.hash !== lastHash
+    ? { seq: head.seq.toString(), problem: "head" }
+    : undefined;
 }
 
 export async function auditTrail(
