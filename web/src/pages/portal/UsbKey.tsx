@@ -487,7 +487,15 @@ function KeyActions({
     {
       key: "pin",
       label: t("usbKey.action.pin"),
-      children: <ChangePin client={client} onChanged={onChanged} />,
+      children: (
+        <AgentStep
+          hint={t("usbKey.currentPinHint")}
+          label={t("usbKey.changePin")}
+          done={() => t("usbKey.pinChanged")}
+          run={() => client.changePin()}
+          onChanged={onChanged}
+        />
+      ),
     },
     {
       key: "activate",
@@ -495,7 +503,14 @@ function KeyActions({
       children: (
         <>
           {needsSession}
-          <Activate client={client} onChanged={onChanged} disabled={!hasSession} />
+          <AgentStep
+            hint={t("usbKey.activationCodeHint")}
+            label={t("usbKey.activate")}
+            done={() => t("usbKey.activatedDone")}
+            run={() => client.activate()}
+            onChanged={onChanged}
+            disabled={!hasSession}
+          />
         </>
       ),
     },
@@ -525,7 +540,14 @@ function KeyActions({
       children: (
         <>
           {needsSession}
-          <InstallSeal client={client} onChanged={onChanged} disabled={!hasSession} />
+          <AgentStep
+            hint={t("usbKey.sealText")}
+            label={t("usbKey.installSeal")}
+            done={(r) => t("usbKey.sealInstalled", { name: r.name })}
+            run={() => client.installSeal()}
+            onChanged={onChanged}
+            disabled={!hasSession}
+          />
         </>
       ),
     },
@@ -537,56 +559,41 @@ function KeyActions({
   );
 }
 
-function ChangePin({ client, onChanged }: { client: AgentClient; onChanged(): void }) {
-  const { t } = useI18n();
-  const action = useAction<{ serial: string }>();
-  return (
-    <>
-      {action.result && <Done message={t("usbKey.pinChanged")} />}
-      <AgentErrorAlert error={action.error} />
-      <Typography.Paragraph>{t("usbKey.currentPinHint")}</Typography.Paragraph>
-      <InAgentWindow busy={action.busy} />
-      <Button
-        type="primary"
-        disabled={action.busy}
-        aria-busy={action.busy}
-        onClick={async () => {
-          if (await action.run(() => client.changePin())) onChanged();
-        }}
-      >
-        {t("usbKey.changePin")}
-      </Button>
-      <BusyMark busy={action.busy} />
-    </>
-  );
-}
-
-function Activate({
-  client,
+/**
+ * One operation the agent confirms in its own window: what to expect, the button, what came of it.
+ * The secrets (PIN, codes) are typed there, never here.
+ */
+function AgentStep<T>({
+  hint,
+  label,
+  done,
+  run,
   onChanged,
-  disabled,
+  disabled = false,
 }: {
-  client: AgentClient;
+  hint: string;
+  label: string;
+  done(result: T): string;
+  run(): Promise<T>;
   onChanged(): void;
-  disabled: boolean;
+  disabled?: boolean;
 }) {
-  const { t } = useI18n();
-  const action = useAction<unknown>();
+  const action = useAction<T>();
   return (
     <>
-      {action.result !== undefined && <Done message={t("usbKey.activatedDone")} />}
+      {action.result !== undefined && <Done message={done(action.result)} />}
       <AgentErrorAlert error={action.error} />
-      <Typography.Paragraph>{t("usbKey.activationCodeHint")}</Typography.Paragraph>
+      <Typography.Paragraph>{hint}</Typography.Paragraph>
       <InAgentWindow busy={action.busy} />
       <Button
         type="primary"
         disabled={disabled || action.busy}
         aria-busy={action.busy}
         onClick={async () => {
-          if (await action.run(() => client.activate())) onChanged();
+          if (await action.run(run)) onChanged();
         }}
       >
-        {t("usbKey.activate")}
+        {label}
       </Button>
       <BusyMark busy={action.busy} />
     </>
@@ -737,38 +744,6 @@ function Renew({
         </Button>
         <BusyMark busy={action.busy} />
       </Form>
-    </>
-  );
-}
-
-function InstallSeal({
-  client,
-  onChanged,
-  disabled,
-}: {
-  client: AgentClient;
-  onChanged(): void;
-  disabled: boolean;
-}) {
-  const { t } = useI18n();
-  const action = useAction<{ name: string }>();
-  return (
-    <>
-      {action.result && <Done message={t("usbKey.sealInstalled", { name: action.result.name })} />}
-      <AgentErrorAlert error={action.error} />
-      <Typography.Paragraph>{t("usbKey.sealText")}</Typography.Paragraph>
-      <InAgentWindow busy={action.busy} />
-      <Button
-        type="primary"
-        disabled={disabled || action.busy}
-        aria-busy={action.busy}
-        onClick={async () => {
-          if (await action.run(() => client.installSeal())) onChanged();
-        }}
-      >
-        {t("usbKey.installSeal")}
-      </Button>
-      <BusyMark busy={action.busy} />
     </>
   );
 }
