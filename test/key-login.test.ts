@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SoftwareKey } from "../src/token/software-key.js";
 import { signLogin } from "../src/client/actions.js";
-import { clientHarness } from "./support/client.js";
+import { clientHarness, readyHolderKey } from "./support/client.js";
 import {
   orderToShippedKeys,
   startKeyDesk,
@@ -36,24 +36,13 @@ for (const kind of testStores) {
         details: { years: 1 },
       });
       const client = clientHarness({ CERTDESK_CLIENT_HOME: join(desk.dir, "client-home") });
-      expect(
-        (
-          await client(
-            "--server",
-            desk.url,
-            "login",
-            "--mobile",
-            "13800138000",
-            "--password",
-            "supplier-demo-1",
-          )
-        ).code,
-      ).toBe(0);
       const key = order.keyFiles[0]!;
-      expect((await client("--key", key, "change-pin", "--pin", "12345678", "--new-pin", PIN)).code).toBe(0);
-      expect(
-        (await client("--key", key, "activate", "--code", order.activationCode, "--pin", PIN)).code,
-      ).toBe(0);
+      await readyHolderKey(client, {
+        deskUrl: desk.url,
+        keyFile: key,
+        activationCode: order.activationCode,
+        pin: PIN,
+      });
     }, 180_000);
     afterAll(async () => {
       await desk?.close();

@@ -22,7 +22,7 @@ import { verifySignature } from "../../src/pki/signer.js";
 import { SoftwareKey } from "../../src/token/software-key.js";
 import { loginMessage, signatureAlgorithmFor } from "../../src/token/protocol.js";
 import { spawnAgent, type AgentProcess } from "../support/agent.js";
-import { clientHarness, type ClientHarness } from "../support/client.js";
+import { clientHarness, readyHolderKey, type ClientHarness } from "../support/client.js";
 import {
   orderToShippedKeys,
   startKeyDesk,
@@ -112,24 +112,13 @@ describe.skipIf(!haveChromium)("the agent's bridge, in Chromium, with a real age
       details: { years: 1 },
     });
     client = clientHarness({ CERTDESK_CLIENT_HOME: join(desk.dir, "agent-home") });
-    expect(
-      (
-        await client(
-          "--server",
-          desk.url,
-          "login",
-          "--mobile",
-          "13800138000",
-          "--password",
-          "supplier-demo-1",
-        )
-      ).code,
-    ).toBe(0);
     const key = order.keyFiles[0]!;
-    expect((await client("--key", key, "change-pin", "--pin", "12345678", "--new-pin", PIN)).code).toBe(0);
-    expect((await client("--key", key, "activate", "--code", order.activationCode, "--pin", PIN)).code).toBe(
-      0,
-    );
+    await readyHolderKey(client, {
+      deskUrl: desk.url,
+      keyFile: key,
+      activationCode: order.activationCode,
+      pin: PIN,
+    });
     agent = await spawnAgent({
       keyFile: key,
       home: join(desk.dir, "agent-home"),

@@ -16,7 +16,7 @@ import {
 } from "../../examples/procurement-platform/platform.js";
 import { startAgent, type RunningAgent } from "../../src/client/agent.js";
 import { verifyPdf } from "../../src/seal/pdf-verify.js";
-import { clientHarness, type ClientHarness } from "../support/client.js";
+import { clientHarness, readyHolderKey, type ClientHarness } from "../support/client.js";
 import {
   orderToShippedKeys,
   sealOnKey,
@@ -56,23 +56,12 @@ describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with
       details: { years: 1 },
     });
     const key = order.keyFiles[0]!;
-    expect(
-      (
-        await client(
-          "--server",
-          desk.url,
-          "login",
-          "--mobile",
-          "13800138000",
-          "--password",
-          "supplier-demo-1",
-        )
-      ).code,
-    ).toBe(0);
-    expect((await client("--key", key, "change-pin", "--pin", "12345678", "--new-pin", PIN)).code).toBe(0);
-    expect((await client("--key", key, "activate", "--code", order.activationCode, "--pin", PIN)).code).toBe(
-      0,
-    );
+    await readyHolderKey(client, {
+      deskUrl: desk.url,
+      keyFile: key,
+      activationCode: order.activationCode,
+      pin: PIN,
+    });
     await sealOnKey(desk, client, {
       keyFile: key,
       keyOrderId: order.orderId,

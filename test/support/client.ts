@@ -51,3 +51,22 @@ export function clientHarness(env: Record<string, string>, extra: Partial<Client
   };
   return Object.assign(harness, { responses, printed });
 }
+
+/**
+ * What a holder does first with a shipped key: sign the client in to the desk as organisation A's
+ * handler, change the factory PIN to `pin`, activate with the SMS code. Each step must exit 0.
+ */
+export async function readyHolderKey(
+  client: ClientHarness,
+  input: { deskUrl: string; keyFile: string; activationCode: string; pin: string },
+): Promise<void> {
+  const steps = [
+    ["--server", input.deskUrl, "login", "--mobile", "13800138000", "--password", "supplier-demo-1"],
+    ["--key", input.keyFile, "change-pin", "--pin", "12345678", "--new-pin", input.pin],
+    ["--key", input.keyFile, "activate", "--code", input.activationCode, "--pin", input.pin],
+  ];
+  for (const step of steps) {
+    const ran = await client(...step);
+    if (ran.code !== 0) throw new Error(`certdesk-client ${step[2]}: exit ${ran.code}: ${ran.stderr}`);
+  }
+}
