@@ -16,9 +16,9 @@ import {
   anonymous,
   DEMO,
   multipart,
-  PDF_BYTES,
   PNG_BYTES,
   startTestApp,
+  submittedOrderA,
   type Client,
   type TestApp,
 } from "./support/app.js";
@@ -49,22 +49,7 @@ for (const kind of testStores) {
 
     /** Programme A: a new order with its scans, submitted and paid online. */
     async function paidOrder(): Promise<Order> {
-      const draft = (
-        await supplier({
-          method: "POST",
-          url: "/api/orders",
-          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
-        })
-      ).json<Order>();
-      for (const m of ["application-form", "business-licence", "handler-id-card"]) {
-        const up = await supplier({
-          method: "POST",
-          url: `/api/orders/${draft.id}/materials/${m}`,
-          ...multipart("scan.pdf", PDF_BYTES),
-        });
-        expect(up.status, up.body).toBe(201);
-      }
-      await supplier({ method: "POST", url: `/api/orders/${draft.id}/submit` });
+      const draft = await submittedOrderA<Order>(supplier);
       const pay = await supplier({ method: "POST", url: `/api/orders/${draft.id}/pay` });
       expect(pay.status, pay.body).toBe(200);
       await t.gateway.settle(pay.json<{ tradeNo: string }>().tradeNo, "succeeded", t.clock.now());

@@ -23,6 +23,7 @@ import {
   PDF_BYTES,
   PNG_BYTES,
   startTestApp,
+  submittedOrderA,
   type Client,
   type TestApp,
 } from "./support/app.js";
@@ -99,23 +100,7 @@ for (const kind of testStores) {
 
     /** Programme A: a new order with its scans, submitted: it now awaits online payment. */
     async function orderAwaitingPayment(): Promise<Order> {
-      const draft = (
-        await supplier({
-          method: "POST",
-          url: "/api/orders",
-          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
-        })
-      ).json<Order>();
-      for (const m of ["application-form", "business-licence", "handler-id-card"]) {
-        await supplier({
-          method: "POST",
-          url: `/api/orders/${draft.id}/materials/${m}`,
-          ...multipart("scan.pdf", PDF_BYTES),
-        });
-      }
-      const submitted = (
-        await supplier({ method: "POST", url: `/api/orders/${draft.id}/submit` })
-      ).json<Order>();
+      const submitted = await submittedOrderA<Order>(supplier);
       expect(submitted.state).toBe("awaiting_payment");
       return submitted;
     }

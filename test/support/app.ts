@@ -149,3 +149,25 @@ export function multipart(filename: string, bytes: Buffer, contentType = "applic
   ]);
   return { payload, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** Programme A: a new 1-year order of the applicant's, its scans uploaded, submitted: it awaits payment. */
+export async function submittedOrderA<T extends { id: string; state: string }>(
+  applicant: Client,
+): Promise<T> {
+  const draft = (
+    await applicant({
+      method: "POST",
+      url: "/api/orders",
+      payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+    })
+  ).json<T>();
+  for (const m of ["application-form", "business-licence", "handler-id-card"]) {
+    const up = await applicant({
+      method: "POST",
+      url: `/api/orders/${draft.id}/materials/${m}`,
+      ...multipart("scan.pdf", PDF_BYTES),
+    });
+    if (up.status !== 201) throw new Error(`upload ${m}: ${up.status} ${up.body}`);
+  }
+  return (await applicant({ method: "POST", url: `/api/orders/${draft.id}/submit` })).json<T>();
+}
