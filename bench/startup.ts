@@ -31,7 +31,11 @@ function cliMs(fromSource: boolean): number {
 async function serverMs(compiled: boolean, dataDir: string): Promise<number> {
   const fleet = serverFleet();
   const started = performance.now();
-  const server = await fleet.start({ store: { kind: "embedded", dataDir }, compiled, readyWithinMs: 120_000 });
+  const server = await fleet.start({
+    store: { kind: "embedded", dataDir },
+    compiled,
+    readyWithinMs: 120_000,
+  });
   const ms = performance.now() - started;
   await server.stop();
   return ms;
@@ -56,7 +60,9 @@ try {
   console.log(`start-up, median of ${runs} runs (load average ${loadavg()[0]?.toFixed(2)})`);
   console.log("what                               tsx sources   compiled   ratio");
   for (const [label, s, c] of rows)
-    console.log(`${label.padEnd(34)} ${s.toFixed(0).padStart(8)} ms ${c.toFixed(0).padStart(8)} ms ${(s / c).toFixed(1).padStart(6)}×`);
+    console.log(
+      `${label.padEnd(34)} ${s.toFixed(0).padStart(8)} ms ${c.toFixed(0).padStart(8)} ms ${(s / c).toFixed(1).padStart(6)}×`,
+    );
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

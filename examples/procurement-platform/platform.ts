@@ -45,7 +45,7 @@ import {
   LoginRefused,
   verifyWebhook,
   type PlatformEventBody,
-} from "../../src/sdk/index.js";
+} from "../../packages/sdk/src/index.js";
 import { pageHtml } from "./page.js";
 
 export interface PlatformOptions {

@@ -20,7 +20,7 @@ import {
   requestSignature,
   safeEqual,
   type RequestToSign,
-} from "../sdk/signing.js";
+} from "./request-signing.js";
 
 export interface PlatformDeps {
   db: Kysely<Database>;

@@ -18,7 +18,7 @@ import { actorLabel, type Actor } from "../services/actor.js";
 import { appendAudit } from "../store/audit.js";
 import type { DeliveryStatus, WebhookDeliveryRow } from "../store/schema-platforms.js";
 import type { Database } from "../store/schema.js";
-import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureHeader } from "../sdk/signing.js";
+import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureHeader } from "./request-signing.js";
 import { signingCredential } from "./clients.js";
 import { eventBody } from "./events.js";
 
