@@ -24,7 +24,7 @@ import {
   pdfWords,
   renderPage,
   type Word,
-} from "./test-support.js";
+} from "../../test/support/documents.js";
 
 const mmToPt = 72 / 25.4;
 const dpi = 50;

@@ -15,7 +15,7 @@ import type { Pkcs11Signer } from "./pkcs11-signer.js";
 import { randomSerial } from "./serial.js";
 import { generateSoftwareKey } from "./signer.js";
 import type { Signer } from "./signer.js";
-import { DATES, ORGANISATION, USCC, Workdir, attime, openssl } from "./test-support.js";
+import { DATES, ORGANISATION, USCC, Workdir, attime, openssl } from "../../test/support/pki.js";
 
 const TOKEN = "certdesk-ca";
 const SO_PIN = "so-87654321";

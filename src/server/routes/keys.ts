@@ -2,7 +2,7 @@
  * USB keys over HTTP: the back office's production batches (start, progress, resume, keys made,
  * activation codes) and the security client's calls for one key, by its serial (activate, unlock,
  * format, renew, seal), plus login with a key. Routes translate; rules and audit are in
- * services/production.ts and services/keys.ts.
+ * keys/production.ts and keys/keys.ts.
  */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
@@ -26,9 +26,9 @@ import {
   unlockOrder,
   type KeyDeps,
   type KeyServiceSettings,
-} from "../../services/keys.js";
-import { createBatch, getBatch, listBatches, listKeys } from "../../services/production.js";
-import { ProductionRuns } from "../../services/production-runs.js";
+} from "../../keys/keys.js";
+import { createBatch, getBatch, listBatches, listKeys } from "../../keys/production.js";
+import { ProductionRuns } from "../../keys/production-runs.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 

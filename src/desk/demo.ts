@@ -7,9 +7,9 @@ import type { Kysely } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { readProgrammesFile, demoProgrammesPath } from "../store/programme-files.js";
 import type { Database } from "../store/schema.js";
-import { systemActor } from "./actor.js";
-import { createStaff, signUp } from "./people.js";
-import { saveProgramme } from "./programmes.js";
+import { systemActor } from "../people/actor.js";
+import { createStaff, signUp } from "../people/people.js";
+import { saveProgramme } from "../orders/programmes.js";
 
 export type DemoLogins = { role: string; login: string; password: string }[];
 

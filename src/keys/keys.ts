@@ -36,17 +36,17 @@ import { activationMessage, installMessage, loginMessage, signatureAlgorithmFor 
 import type { UsbKey } from "../token/port.js";
 import type { ProductionStation } from "../token/station.js";
 import { readSoChallenge, soRespond } from "../token/software-key.js";
-import { actorLabel, systemActor, type Actor } from "./actor.js";
-import type { CaRegistry } from "./ca.js";
-import { activateCertificateInTx, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
-import { forgetGuesses, GUESS_LIMITS, spendGuess } from "./guess-limits.js";
+import { actorLabel, systemActor, type Actor } from "../people/actor.js";
+import type { CaRegistry } from "../ca/ca.js";
+import { activateCertificateInTx, finishProduction, shipOrder, type ProductionDeps } from "../orders/fulfilment.js";
+import { forgetGuesses, GUESS_LIMITS, spendGuess } from "../people/guess-limits.js";
 import { codeHash, newCode, openSoPin, sameHash } from "./key-secrets.js";
-import { createOrder, flowOf, lockOrder, transitionInTx, viewOf, type OrderView } from "./orders.js";
-import { startSession, type Session } from "./people.js";
-import { csrFromText } from "./issuance.js";
+import { createOrder, flowOf, lockOrder, transitionInTx, viewOf, type OrderView } from "../orders/orders.js";
+import { startSession, type Session } from "../people/people.js";
+import { csrFromText } from "../ca/issuance.js";
 import { initialUserPin, type KeyDeskSettings } from "./production.js";
-import { getProgramme } from "./programmes.js";
-import { revokeInTx, notifyRevoked, type RevokedCertificate } from "./revocation.js";
+import { getProgramme } from "../orders/programmes.js";
+import { revokeInTx, notifyRevoked, type RevokedCertificate } from "../ca/revocation.js";
 
 // ---- deps and the code channel ---------------------------------------------------------------
 
@@ -311,7 +311,7 @@ async function issueCode(
 /**
  * Checks a code like a PIN: the attempt is counted (committed) before the comparison, and a right
  * code puts the count back. Throws keys.code_wrong with the attempts left, or keys.code_locked.
- * The holder's allowance for this kind of code is spent first (src/services/guess-limits.ts), so
+ * The holder's allowance for this kind of code is spent first (src/people/guess-limits.ts), so
  * a code sent again brings no new guesses past it: keys.code_throttled, with the wait.
  */
 async function checkCode(
@@ -989,7 +989,7 @@ export async function sealForKey(
     .executeTakeFirstOrThrow();
   const sealName = details.sealName?.trim() || organisation.name;
   if (existing) return { orderId: order.id, sealName, seal: Buffer.from(existing.der).toString("base64") };
-  // The desk makes the seal from the organisation's stamped imprint (services/seals.ts produceSeal);
+  // The desk makes the seal from the organisation's stamped imprint (seals/seals.ts produceSeal);
   // until production has made it there is nothing to install.
   throw new DomainError("keys.seal_not_made", { order: order.number });
 }

@@ -13,9 +13,9 @@ import type { KeyStep, ProductionBatchRow, UsbKeyRow } from "../store/schema-key
 import "../store/schema-keys.js";
 import type { ProductionStation } from "../token/station.js";
 import type { UsbKey } from "../token/port.js";
-import { actorLabel, type Actor } from "./actor.js";
-import { finishProduction } from "./fulfilment.js";
-import { issueCertificateInTx, prepareKey } from "./issuance.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import { finishProduction } from "../orders/fulfilment.js";
+import { issueCertificateInTx, prepareKey } from "../ca/issuance.js";
 import { openSoPin } from "./key-secrets.js";
 import {
   fenceLease,
@@ -26,8 +26,8 @@ import {
   type LeaseHolder,
 } from "./production-lease.js";
 import { getBatch, initialUserPin, type BatchView, type KeyProductionDeps } from "./production.js";
-import { requireRole } from "./people.js";
-import { getProgramme } from "./programmes.js";
+import { requireRole } from "../people/people.js";
+import { getProgramme } from "../orders/programmes.js";
 
 export interface BatchProgress {
   done: number;

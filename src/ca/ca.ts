@@ -15,10 +15,10 @@ import { OID } from "../pki/oids.js";
 import { randomSerial } from "../pki/serial.js";
 import { generateSoftwareKey, softwareSigner, type Signer } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
-import { recordDeskEvents } from "./desk-events.js";
+import { recordDeskEvents } from "../desk/desk-events.js";
 import type { CaAlgorithm, CaKind, CaRow, Database } from "../store/schema.js";
-import { actorLabel, type Actor } from "./actor.js";
-import { requireRole } from "./people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import { requireRole } from "../people/people.js";
 
 export const CA_ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
 

@@ -7,8 +7,8 @@ import { sql, type Kysely } from "kysely";
 import { addDays, startOfShanghaiDay, type CalendarDate } from "../domain/dates.js";
 import { yuan } from "../notify/templates.js";
 import type { Database } from "../store/schema.js";
-import type { Actor } from "./actor.js";
-import { requireRole } from "./people.js";
+import type { Actor } from "../people/actor.js";
+import { requireRole } from "../people/people.js";
 
 export interface FinanceRange {
   from: CalendarDate;

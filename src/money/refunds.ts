@@ -6,7 +6,7 @@
  * Finance pays it (payRefund): an online payment goes back through the gateway, which confirms by
  * a signed callback; a bank transfer is sent back by finance, who enters the transfer reference.
  * Only when the money is back does the refund order complete, which ends the refunded order and
- * revokes its certificates in the same transaction (services/orders.ts).
+ * revokes its certificates in the same transaction (orders/orders.ts).
  *
  * The store keeps one live refund per payment and one per order for a customer's request
  * (refunds_once_per_payment, refunds_once_per_order); the gateway refunds each refund number once.
@@ -20,15 +20,15 @@ import { pendingStep, type OrderState } from "../domain/lifecycle.js";
 import { translate } from "../i18n/catalogue.js";
 import { enqueue, userRecipient } from "../notify/outbox.js";
 import { localizedParam, yuan } from "../notify/templates.js";
-import type { PaymentGateway, RefundNotice } from "../payments/port.js";
+import type { PaymentGateway, RefundNotice } from "./gateway-port.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import type { RefundCause, RefundRow } from "../store/schema-money.js";
-import { actorLabel, STAFF_ROLES, systemActor, type Actor, type StaffRole } from "./actor.js";
-import { flowOf, lockOrder, transitionInTx, viewOf, type OrderDeps, type OrderView } from "./orders.js";
-import { requireRole } from "./people.js";
-import { getProgramme } from "./programmes.js";
-import { notifyRevoked, type RevokedCertificate } from "./revocation.js";
+import { actorLabel, STAFF_ROLES, systemActor, type Actor, type StaffRole } from "../people/actor.js";
+import { flowOf, lockOrder, transitionInTx, viewOf, type OrderDeps, type OrderView } from "../orders/orders.js";
+import { requireRole } from "../people/people.js";
+import { getProgramme } from "../orders/programmes.js";
+import { notifyRevoked, type RevokedCertificate } from "../ca/revocation.js";
 
 export interface RefundDeps extends OrderDeps {
   gateway: PaymentGateway;

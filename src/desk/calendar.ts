@@ -10,8 +10,8 @@ import type { CalendarDate } from "../domain/dates.js";
 import type { WorkingDays } from "../domain/working-days.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
-import { actorLabel, type Actor } from "./actor.js";
-import { requireRole } from "./people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import { requireRole } from "../people/people.js";
 
 /** A WorkingDays whose years can grow while the server runs. */
 export class LiveCalendar implements WorkingDays {

@@ -15,11 +15,11 @@ import { pemDecodeAll } from "../pki/pem.js";
 import { readPkcs12 } from "../pki/pkcs12.js";
 import { softwareSigner } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
-import { recordDeskEvents } from "./desk-events.js";
+import { recordDeskEvents } from "../desk/desk-events.js";
 import type { CaAlgorithm, Database } from "../store/schema.js";
-import { actorLabel, type Actor } from "./actor.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import { CA_ALGORITHMS } from "./ca.js";
-import { requireRole } from "./people.js";
+import { requireRole } from "../people/people.js";
 
 export type ImportSource =
   /** PEM (or DER) certificate file, which may carry the chain above it, and a PEM or DER key */

@@ -8,7 +8,7 @@ import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
 import { MAX_STORED_IMAGE_PIXELS, assertImageWithinLimits } from "../seal/image-header.js";
 import { appendAudit } from "../store/audit.js";
-import { actorLabel, type Actor } from "./actor.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import { assertCanSee, flowOf, lockOrder, type OrderDeps } from "./orders.js";
 import { getProgramme } from "./programmes.js";
 

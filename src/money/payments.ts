@@ -15,16 +15,16 @@ import type { Transaction } from "kysely";
 import { DomainError } from "../domain/errors.js";
 import type { OrderState } from "../domain/lifecycle.js";
 import { enqueue, userRecipient } from "../notify/outbox.js";
-import type { GatewayNotice, PaymentGateway, PaymentNotice } from "../payments/port.js";
+import type { GatewayNotice, PaymentGateway, PaymentNotice } from "./gateway-port.js";
 import { MAX_STORED_IMAGE_PIXELS, assertImageWithinLimits } from "../seal/image-header.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import type { TransferReceiptRow } from "../store/schema-money.js";
-import { actorLabel, systemActor, type Actor } from "./actor.js";
-import { sha256Hex, sniffFileKind } from "./materials.js";
-import { assertCanSee, lockOrder, transitionInTx, type OrderDeps, type OrderDetails } from "./orders.js";
-import { requireRole } from "./people.js";
-import { getProgramme, listProgrammes } from "./programmes.js";
+import { actorLabel, systemActor, type Actor } from "../people/actor.js";
+import { sha256Hex, sniffFileKind } from "../orders/materials.js";
+import { assertCanSee, lockOrder, transitionInTx, type OrderDeps, type OrderDetails } from "../orders/orders.js";
+import { requireRole } from "../people/people.js";
+import { getProgramme, listProgrammes } from "../orders/programmes.js";
 import { acceptRefundNotice, createRefundInTx, submitRefunds } from "./refunds.js";
 
 export interface PaymentDeps extends OrderDeps {

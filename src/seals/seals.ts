@@ -21,8 +21,8 @@ import { uploadPool } from "../seal/upload-pool.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { sealStore, type SealRow } from "../store/schema-seals.js";
-import { actorLabel, type Actor } from "./actor.js";
-import type { CaRegistry } from "./ca.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import type { CaRegistry } from "../ca/ca.js";
 import {
   assertCanSee,
   flowOf,
@@ -33,9 +33,9 @@ import {
   type OrderDeps,
   type OrderDetails,
   type OrderView,
-} from "./orders.js";
-import { requireRole } from "./people.js";
-import { getProgramme } from "./programmes.js";
+} from "../orders/orders.js";
+import { requireRole } from "../people/people.js";
+import { getProgramme } from "../orders/programmes.js";
 
 export type SealDeps = OrderDeps & { cas: Pick<CaRegistry, "active"> };
 

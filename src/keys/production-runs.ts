@@ -7,7 +7,7 @@
  * next start takes them up again.
  */
 import { DomainError } from "../domain/errors.js";
-import { systemActor, type Actor } from "./actor.js";
+import { systemActor, type Actor } from "../people/actor.js";
 import { interruptedBatches, type KeyProductionDeps } from "./production.js";
 import { claimBatch, runClaimedBatch } from "./production-run.js";
 

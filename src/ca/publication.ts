@@ -47,9 +47,9 @@ import { normalizeSerial } from "../pki/serial.js";
 import type { Signer } from "../pki/signer.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
-import { actorLabel, systemActor, type Actor } from "./actor.js";
+import { actorLabel, systemActor, type Actor } from "../people/actor.js";
 import type { CaRegistry, LoadedCa } from "./ca.js";
-import { consumeOnce, type DeskEvent } from "./desk-events.js";
+import { consumeOnce, type DeskEvent } from "../desk/desk-events.js";
 import type { RevocationEvent, RevocationListener } from "./revocation.js";
 
 export interface PublicationSettings {

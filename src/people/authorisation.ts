@@ -4,7 +4,7 @@
  * checks this table before the route's handler runs; a route without an action stops the server
  * at startup. The table answers "may this kind of actor do this at all"; whether it may on this
  * object (an organisation touches only its own orders, keys and certificates) stays with the
- * services, and so do the finer rules of the order lifecycle (services/orders.ts, EVENT_DOERS).
+ * services, and so do the finer rules of the order lifecycle (orders/orders.ts, EVENT_DOERS).
  *
  * Roles are listed in full: admin is named where it may act, and is not implied. Acts that are the
  * organisation's own (binding its platform account, activating its key, paying) are no staff

@@ -41,15 +41,15 @@ import { notifyOrderEvent } from "../notify/order-events.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import { sealStore } from "../store/schema-seals.js";
-import { actorLabel, type Actor, type StaffRole } from "./actor.js";
+import { actorLabel, type Actor, type StaffRole } from "../people/actor.js";
 import { getProgramme } from "./programmes.js";
-import { assertRefundPaidBack } from "./refunds.js";
+import { assertRefundPaidBack } from "../money/refunds.js";
 import {
   notifyRevoked,
   revokeOrderCertificatesInTx,
   type RevocationListener,
   type RevokedCertificate,
-} from "./revocation.js";
+} from "../ca/revocation.js";
 
 export interface OrderDeps {
   db: Kysely<Database>;

@@ -14,7 +14,7 @@ import { bindCertificate, takeOverBindingInTx } from "../platforms/bindings.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import "../store/schema-keys.js";
-import { actorLabel, type Actor } from "./actor.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import {
   assertCanSee,
   flowOf,
@@ -37,10 +37,10 @@ import {
   type IssuedCertificate,
   type KeyInput,
   type PreparedKey,
-} from "./issuance.js";
-import { requireRole } from "./people.js";
+} from "../ca/issuance.js";
+import { requireRole } from "../people/people.js";
 import { getProgramme } from "./programmes.js";
-import { notifyRevoked, revokeInTx, type RevokedCertificate } from "./revocation.js";
+import { notifyRevoked, revokeInTx, type RevokedCertificate } from "../ca/revocation.js";
 
 async function step(
   deps: OrderDeps,
@@ -187,7 +187,7 @@ export async function finishProduction(
   keys: ProductionKey[],
 ): Promise<ProductionResult> {
   requireRole(actor, "production");
-  // A seal order makes a seal, not certificates: its production is services/seals.ts produceSeal.
+  // A seal order makes a seal, not certificates: its production is seals/seals.ts produceSeal.
   const service = await deps.db
     .selectFrom("orders")
     .select("service")
@@ -335,7 +335,7 @@ export async function deliverOrder(
  * (superseded): until then the holder still logs in with the old one.
  *
  * This records the activation; the holder's proof (the activation code and the key's signature)
- * is checked before by its callers in services/keys.ts, which every route goes through.
+ * is checked before by its callers in keys/keys.ts, which every route goes through.
  */
 export async function activateCertificate(
   deps: OrderDeps,

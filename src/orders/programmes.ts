@@ -6,8 +6,8 @@ import { DomainError } from "../domain/errors.js";
 import { programmeSchema, type Programme } from "../domain/programme.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
-import { actorLabel, type Actor } from "./actor.js";
-import { requireRole } from "./people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import { requireRole } from "../people/people.js";
 
 export function parseProgramme(input: unknown): Programme {
   const parsed = programmeSchema.safeParse(input);

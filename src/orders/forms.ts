@@ -8,7 +8,7 @@ import { DomainError } from "../domain/errors.js";
 import type { Programme, ServiceCode } from "../domain/programme.js";
 import { formSources, renderForm } from "../documents/forms.js";
 import type { Database } from "../store/schema.js";
-import type { Actor } from "./actor.js";
+import type { Actor } from "../people/actor.js";
 import { assertCanSee, type OrderDetails } from "./orders.js";
 import { getProgramme } from "./programmes.js";
 

@@ -31,14 +31,14 @@ import type { KeyStep, ProductionBatchRow } from "../store/schema-keys.js";
 import "../store/schema-keys.js";
 import type { ProductionStation } from "../token/station.js";
 import type { UsbKeyAlgorithm } from "../token/port.js";
-import { actorLabel, type Actor } from "./actor.js";
-import type { ProductionDeps } from "./fulfilment.js";
-import { certificateSettings } from "./issuance.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import type { ProductionDeps } from "../orders/fulfilment.js";
+import { certificateSettings } from "../ca/issuance.js";
 import { newSoPin, sealSoPin } from "./key-secrets.js";
 import { batchLease, type LeaseView } from "./production-lease.js";
-import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "./orders.js";
-import { requireRole } from "./people.js";
-import { getProgramme } from "./programmes.js";
+import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "../orders/orders.js";
+import { requireRole } from "../people/people.js";
+import { getProgramme } from "../orders/programmes.js";
 
 /** Services whose keys the service centre makes (a renewal's key pair is made on the user's key). */
 export const KEY_MAKING_SERVICES: readonly string[] = ["new", "change", "reissue"];

@@ -21,9 +21,9 @@ import { yuan } from "../notify/templates.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import type { InvoiceRow } from "../store/schema-money.js";
-import type { Actor } from "./actor.js";
-import { assertCanSee, lockOrder, type OrderDetails } from "./orders.js";
-import { listProgrammes } from "./programmes.js";
+import type { Actor } from "../people/actor.js";
+import { assertCanSee, lockOrder, type OrderDetails } from "../orders/orders.js";
+import { listProgrammes } from "../orders/programmes.js";
 
 export interface InvoiceSettings {
   seller: {

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
-import { buildCertificate } from "../pki/certificate.js";
-import { randomSerial } from "../pki/serial.js";
-import { TAG, bitString, octetString, oid, sequence, smallInteger, tlv, utf8String } from "../pki/der.js";
-import { OID } from "../pki/oids.js";
-import { generateSoftwareKey } from "../pki/signer.js";
-import { sm2Sign } from "../pki/sm2.js";
-import type { Sm2KeyPair } from "../pki/sm2.js";
-import type { KeyAlgorithm, Signer } from "../pki/signer.js";
+import { buildCertificate } from "../../src/pki/certificate.js";
+import { randomSerial } from "../../src/pki/serial.js";
+import { TAG, bitString, octetString, oid, sequence, smallInteger, tlv, utf8String } from "../../src/pki/der.js";
+import { OID } from "../../src/pki/oids.js";
+import { generateSoftwareKey } from "../../src/pki/signer.js";
+import { sm2Sign } from "../../src/pki/sm2.js";
+import type { Sm2KeyPair } from "../../src/pki/sm2.js";
+import type { KeyAlgorithm, Signer } from "../../src/pki/signer.js";
 
 /** shared/ sits beside the repository (in CI too), so this holds from src/seal/. */
 export const OFDRW = new URL("../../../shared/fixtures/external/ofdrw/", import.meta.url);

@@ -34,12 +34,12 @@ import { SM2_DEFAULT_ID, type RandomBytes } from "../pki/sm2.js";
 import { appendAuditEntries, type AuditEntry } from "../store/audit.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { CaAlgorithm, CertificatesTable, Database, OrderRow } from "../store/schema.js";
-import { actorLabel, type Actor } from "./actor.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import type { CaRegistry, LoadedCa, PublicationUrls } from "./ca.js";
-import { recordDeskEvents } from "./desk-events.js";
-import { flowOf, lockOrder, type OrderDetails } from "./orders.js";
-import { requireRole } from "./people.js";
-import { getProgramme, listProgrammes } from "./programmes.js";
+import { recordDeskEvents } from "../desk/desk-events.js";
+import { flowOf, lockOrder, type OrderDetails } from "../orders/orders.js";
+import { requireRole } from "../people/people.js";
+import { getProgramme, listProgrammes } from "../orders/programmes.js";
 
 export { checkAgainstProfile } from "../pki/profile.js";
 

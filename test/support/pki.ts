@@ -7,13 +7,13 @@ import type { KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildCertificate } from "./certificate.js";
-import { OID } from "./oids.js";
-import { pemEncode } from "./pem.js";
-import { randomSerial } from "./serial.js";
-import { generateSoftwareKey } from "./signer.js";
-import type { KeyAlgorithm, Signer } from "./signer.js";
-import { SM2_DEFAULT_ID } from "./sm2.js";
+import { buildCertificate } from "../../src/pki/certificate.js";
+import { OID } from "../../src/pki/oids.js";
+import { pemEncode } from "../../src/pki/pem.js";
+import { randomSerial } from "../../src/pki/serial.js";
+import { generateSoftwareKey } from "../../src/pki/signer.js";
+import type { KeyAlgorithm, Signer } from "../../src/pki/signer.js";
+import { SM2_DEFAULT_ID } from "../../src/pki/sm2.js";
 
 export const ALGORITHMS: readonly KeyAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
 

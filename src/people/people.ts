@@ -277,7 +277,7 @@ export interface Session {
 
 /**
  * Password login. Wrong login and wrong password answer the same. The attempt is counted against
- * the login name before the password is checked (src/services/guess-limits.ts), so parallel
+ * the login name before the password is checked (src/people/guess-limits.ts), so parallel
  * guesses get no more tries; an address with many failures is slowed, never locked.
  */
 export async function login(
@@ -318,7 +318,7 @@ export async function login(
 
 /**
  * A session for a user who proved who they are another way than a password: a USB key's login
- * signature over a desk challenge (services/keys.ts checks it).
+ * signature over a desk challenge (keys/keys.ts checks it).
  */
 export async function startSession(deps: PeopleDeps, userId: string): Promise<Session> {
   const user = await deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();

@@ -13,11 +13,11 @@ import type { RevocationReason } from "../pki/crl.js";
 import { normalizeSerial } from "../pki/serial.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
-import { actorLabel, type Actor } from "./actor.js";
-import { requireRole } from "./people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
+import { requireRole } from "../people/people.js";
 import { unbindCertificateInTx } from "../platforms/bindings.js";
 import { emitCertificateEvent } from "../platforms/events.js";
-import { recordDeskEvents } from "./desk-events.js";
+import { recordDeskEvents } from "../desk/desk-events.js";
 
 export interface RevocationEvent {
   caId: string;
@@ -49,7 +49,7 @@ export type StaffRevocationReason = (typeof STAFF_REVOCATION_REASONS)[number];
 export interface RevocationDeps {
   db: Kysely<Database>;
   clock: Clock;
-  /** The CRL and OCSP publication (services/publication.ts), told of each revocation after commit. */
+  /** The CRL and OCSP publication (ca/publication.ts), told of each revocation after commit. */
   publication?: RevocationListener | undefined;
 }
 

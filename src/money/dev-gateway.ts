@@ -28,7 +28,7 @@ import type {
   RefundNotice,
   RefundRequest,
   RefundStatus,
-} from "./port.js";
+} from "./gateway-port.js";
 
 export const SIGNATURE_HEADER = "x-gateway-signature";
 
