@@ -41,7 +41,7 @@ import { systemActor } from "../src/people/actor.js";
 import { CaRegistry } from "../src/ca/ca.js";
 import { caSecrets } from "../src/ca/ca-keys.js";
 import { saveProgramme } from "../src/orders/programmes.js";
-import { publishCrl } from "../src/ca/publication.js";
+import { publishCrl } from "../src/ca/crls.js";
 import { openStore, type Store } from "../src/store/database.js";
 import { demoProgrammesPath, readProgrammesFile } from "../src/store/programme-files.js";
 import { freePort, http, login, serverFleet, type ServerStore } from "../test/support/process.js";

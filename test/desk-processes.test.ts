@@ -24,7 +24,7 @@ import { systemActor } from "../src/people/actor.js";
 import { CA_ALGORITHMS, initCas, publicationUrls } from "../src/ca/ca.js";
 import { seedBundledCalendar } from "../src/desk/calendar.js";
 import { seedDemo } from "../src/desk/demo.js";
-import { latestCrl } from "../src/ca/publication.js";
+import { latestCrl } from "../src/ca/crls.js";
 import { revokeInTx } from "../src/ca/revocation.js";
 import { openStore, type Store } from "../src/store/database.js";
 import { orderAtProduction, ORGANISATION_A, USCC_A } from "./support/production.js";

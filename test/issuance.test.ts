@@ -16,14 +16,13 @@ import { generateSoftwareKey, rsaSigner, type KeyAlgorithm } from "../src/pki/si
 import { Workdir, openssl, tamperLastByte } from "./support/pki.js";
 import { systemActor, type Actor } from "../src/people/actor.js";
 import { finishProduction } from "../src/orders/fulfilment.js";
+import { issueCertificate, issueFromCsrForOperator } from "../src/ca/issuance.js";
 import {
   caChain,
-  issueCertificate,
-  issueFromCsrForOperator,
   pemChain,
   type IssuanceDeps,
   type IssuedCertificate,
-} from "../src/ca/issuance.js";
+} from "../src/ca/certificate-signing.js";
 import type { OrderDetails } from "../src/orders/orders.js";
 import { saveProgramme } from "../src/orders/programmes.js";
 import { opensslVerifiesChain } from "./support/chain.js";

@@ -33,14 +33,8 @@ import { buildApp } from "../src/server/app.js";
 import type { Actor } from "../src/people/actor.js";
 import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls, type LoadedCa } from "../src/ca/ca.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../src/desk/calendar.js";
-import {
-  CRLS_KEPT,
-  CrlRefreshTimer,
-  Publication,
-  crlIssuers,
-  publishCrl,
-  type PublicationSettings,
-} from "../src/ca/publication.js";
+import { CrlRefreshTimer, Publication } from "../src/ca/publication.js";
+import { CRLS_KEPT, crlIssuers, publishCrl, type PublicationSettings } from "../src/ca/crls.js";
 import { revokeCertificate } from "../src/ca/revocation.js";
 import type { RevocationReason } from "../src/pki/crl.js";
 import { testStores } from "./support/stores.js";

@@ -9,11 +9,7 @@ import { parseCertificate } from "../src/pki/certificate.js";
 import type { AppDeps } from "../src/server/app.js";
 import type { Actor } from "../src/people/actor.js";
 import { activateCertificate, bindAccount, finishProduction } from "../src/orders/fulfilment.js";
-import {
-  revokeCertificate,
-  type RevocationEvent,
-  type RevocationListener,
-} from "../src/ca/revocation.js";
+import { revokeCertificate, type RevocationEvent, type RevocationListener } from "../src/ca/revocation.js";
 import { DEMO, multipart, PDF_BYTES, startTestApp, type Client, type TestApp } from "./support/app.js";
 import { applicantActor, keyWithCsr, orderAtProduction, staffActor, USCC_A } from "./support/production.js";
 import { testStores } from "./support/stores.js";

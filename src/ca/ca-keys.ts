@@ -58,7 +58,7 @@ export function hsmKeyMaker(ca: Config["ca"]): NonNullable<InitCasInput["hsm"]> 
   return {
     async generate(id: string, algorithm: CaAlgorithm) {
       if (algorithm === "sm2") throw new DomainError("ca.hsm_algorithm_unsupported", { algorithm });
-      const { withPkcs11Module, withSession } = await import("../token/pkcs11.js");
+      const { withPkcs11Module, withSession } = await import("../token/pkcs11-module.js");
       const token = { label: hsm.token };
       await withPkcs11Module(hsm.module, (module) =>
         withSession(module, token, { readWrite: true, login: { pin: hsm.pin } }, (session) =>

@@ -6,51 +6,35 @@
  * issuing CA signs it, and the certificate is recorded, with its audit row, before it is returned.
  */
 import { emitCertificateEvent } from "../platforms/events.js";
-import { randomUUID } from "node:crypto";
-import type { Insertable, Kysely, Transaction } from "kysely";
-import type { Clock } from "../domain/clock.js";
+import type { Kysely, Transaction } from "kysely";
 import { addDays, shanghaiDate, startOfShanghaiDay, type CalendarDate } from "../domain/dates.js";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
 import type { CertificateProfile, CertificateSettings, Programme } from "../domain/programme.js";
 import { keptValidityEnd, newCertificateValidity } from "../domain/rules.js";
 import { validateUscc } from "../domain/validators.js";
-import { buildCertificate, certificateRecordFields, type CertificateTemplate } from "../pki/certificate.js";
 import { parseCsr, verifyCsr, verifyCsrAsync, type CsrView } from "../pki/csr.js";
 import type { SubjectName } from "../pki/name.js";
 import { OID } from "../pki/oids.js";
-import { pemEncode } from "../pki/pem.js";
-import {
-  checkAgainstProfile,
-  extensionsFor,
-  keyAlgorithmOf,
-  publicKeyAlgorithm,
-  subjectFor,
-  type SubjectOrganisation,
-} from "../pki/profile.js";
-import { randomSerial } from "../pki/serial.js";
+import { keyAlgorithmOf, publicKeyAlgorithm, subjectFor, type SubjectOrganisation } from "../pki/profile.js";
 import type { KeyAlgorithm } from "../pki/signer.js";
-import { SM2_DEFAULT_ID, type RandomBytes } from "../pki/sm2.js";
-import { appendAuditEntries, type AuditEntry } from "../store/audit.js";
-import { GroupCommit } from "../store/group-commit.js";
-import type { CaAlgorithm, CertificatesTable, Database, OrderRow } from "../store/schema.js";
-import { actorLabel, type Actor } from "../people/actor.js";
-import type { CaRegistry, LoadedCa, PublicationUrls } from "./ca.js";
-import { recordDeskEvents } from "../desk/desk-events.js";
+import { SM2_DEFAULT_ID } from "../pki/sm2.js";
+import type { CaAlgorithm, Database, OrderRow } from "../store/schema.js";
+import type { Actor } from "../people/actor.js";
+import type { LoadedCa } from "./ca.js";
 import { flowOf, lockOrder, type OrderDetails } from "../orders/orders.js";
 import { requireRole } from "../people/people.js";
 import { getProgramme, listProgrammes } from "../orders/programmes.js";
+import {
+  type IssuanceDeps,
+  type IssuedCertificate,
+  type CheckedKey,
+  signAndRecord,
+  inTransaction,
+  inGroupCommit,
+} from "./certificate-signing.js";
 
 export { checkAgainstProfile } from "../pki/profile.js";
-
-export interface IssuanceDeps {
-  db: Kysely<Database>;
-  clock: Clock;
-  cas: Pick<CaRegistry, "active">;
-  urls: PublicationUrls;
-  /** Randomness for serial numbers (a CSPRNG unless a test forces a collision). */
-  random?: RandomBytes | undefined;
-}
 
 /** A PKCS#10 request (PEM or DER), or a DER SubjectPublicKeyInfo made on a token. */
 export type KeyInput = { csr: string | Uint8Array } | { publicKey: Uint8Array };
@@ -64,37 +48,6 @@ export const ISSUING_SERVICES: readonly string[] = ["new", "renewal", "change", 
  * only: what the CA itself signs always uses the default ID.
  */
 export const CSR_SM2_IDS: readonly string[] = [SM2_DEFAULT_ID, ""];
-
-export interface IssuedCertificate {
-  id: string;
-  serial: string;
-  orderId: string | null;
-  caId: string;
-  profile: string;
-  keyAlgorithm: KeyAlgorithm;
-  subject: string;
-  notBefore: Date;
-  notAfter: Date;
-  der: Uint8Array;
-  /** The issuing CA's certificate first, then each CA above it up to the root. */
-  chain: Uint8Array[];
-}
-
-/** Certificate then chain, PEM, as `ca issue` prints and a token installs. */
-export function pemChain(issued: Pick<IssuedCertificate, "der" | "chain">): string {
-  return [issued.der, ...issued.chain].map((der) => pemEncode("CERTIFICATE", der)).join("");
-}
-
-// ---- the key to certify -----------------------------------------------------------------------
-
-interface CheckedKey {
-  spki: Uint8Array;
-  algorithm: KeyAlgorithm;
-  /** how the key came: with a proof of possession, or straight from the token */
-  proof: "csr" | "token";
-  /** the SM2 signer ID the CSR verified with ("default" or "empty") */
-  csrSm2Id?: "default" | "empty";
-}
 
 /** `parsed` is the request already read from key.csr, when the caller needed it too. */
 async function checkKey(key: KeyInput, parsed?: CsrView): Promise<CheckedKey> {
@@ -193,219 +146,6 @@ export function orderValidity(input: {
   }
   const { notAfter } = newCertificateValidity({ start, years: input.years });
   return { notBefore: now, notAfter: endOfShanghaiDay(notAfter) };
-}
-
-// ---- signing and recording --------------------------------------------------------------------
-
-interface SignAndRecord {
-  profile: CertificateProfile;
-  key: CheckedKey;
-  ca: LoadedCa;
-  subject: CertificateTemplate["subject"];
-  uscc: string;
-  notBefore: Date;
-  notAfter: Date;
-  row: { order_id: string | null; organisation_id: string | null; programme_id: string };
-  audit: Record<string, unknown>;
-}
-
-const SERIAL_ATTEMPTS = 5;
-
-/** A certificate signed and ready to record: its row and its audit entry. */
-interface SignedCertificate {
-  row: Insertable<CertificatesTable>;
-  audit: AuditEntry;
-  issued: Omit<IssuedCertificate, "chain">;
-}
-
-/** Checks the template against its profile and signs it, under a fresh random serial. */
-async function signCertificate(
-  deps: IssuanceDeps,
-  actor: Actor,
-  input: SignAndRecord,
-): Promise<SignedCertificate> {
-  const { ca, profile, key } = input;
-  const template: CertificateTemplate = {
-    serialNumber: randomSerial(deps.random),
-    subject: input.subject,
-    subjectPublicKey: key.spki,
-    notBefore: input.notBefore,
-    notAfter: input.notAfter,
-    extensions: extensionsFor(profile, input.uscc, {
-      crl: deps.urls.crl(ca.id),
-      ocsp: deps.urls.ocsp(),
-      caIssuers: deps.urls.caCertificate(ca.id),
-    }),
-  };
-  checkAgainstProfile(template, profile, ca);
-  const der = await buildCertificate({
-    ...template,
-    issuer: { certificate: ca.certificate },
-    signer: ca.signer,
-  });
-  const view = certificateRecordFields(der);
-  const id = randomUUID();
-  const now = deps.clock.now();
-  return {
-    row: {
-      id,
-      serial: view.serialNumber,
-      ...input.row,
-      subject: view.subjectText,
-      not_before: view.notBefore,
-      not_after: view.notAfter,
-      status: "issued",
-      activated_at: null,
-      revoked_at: null,
-      revocation_reason: null,
-      created_at: now,
-      ca_id: ca.id,
-      der,
-      profile: profile.id,
-      key_algorithm: key.algorithm,
-    },
-    audit: {
-      actor: actorLabel(actor),
-      action: "certificate.issue",
-      subjectType: "certificate",
-      subjectId: id,
-      toState: "issued",
-      data: {
-        serial: view.serialNumber,
-        caId: ca.id,
-        profile: profile.id,
-        keyAlgorithm: key.algorithm,
-        proof: key.proof,
-        ...(key.csrSm2Id ? { csrSm2Id: key.csrSm2Id } : {}),
-        notBefore: view.notBefore.toISOString(),
-        notAfter: view.notAfter.toISOString(),
-        ...input.audit,
-      },
-    },
-    issued: {
-      id,
-      serial: view.serialNumber,
-      orderId: input.row.order_id,
-      caId: ca.id,
-      profile: profile.id,
-      keyAlgorithm: key.algorithm,
-      subject: view.subjectText,
-      notBefore: view.notBefore,
-      notAfter: view.notAfter,
-      der,
-    },
-  };
-}
-
-/**
- * Records signed certificates with their audit rows, in the caller's transaction. The serial is
- * unique by the store's constraint: one whose serial is taken (an astronomically rare collision)
- * is not recorded and answers false, and its caller signs again under a new serial.
- */
-async function recordCertificates(
-  tx: Transaction<Database>,
-  signed: SignedCertificate[],
-): Promise<boolean[]> {
-  const inserted = await tx
-    .insertInto("certificates")
-    .values(signed.map((s) => s.row))
-    .onConflict((oc) => oc.column("serial").doNothing())
-    .returning("id")
-    .execute();
-  // By id, not serial: two of one group could have drawn the same serial.
-  const recorded = new Set(inserted.map((r) => r.id));
-  const kept = signed.filter((s) => recorded.has(s.row.id));
-  await appendAuditEntries(
-    tx,
-    kept.map((s) => ({ entry: s.audit, at: s.row.created_at as Date })),
-  );
-  // A serial some process answered "unknown" in OCSP before it existed is answered again.
-  if (kept.length > 0)
-    await recordDeskEvents(
-      tx,
-      kept.map((s) => ({ type: "certificate.issued", caId: s.issued.caId, serial: s.issued.serial })),
-      kept[0]!.row.created_at as Date,
-    );
-  return signed.map((s) => recorded.has(s.row.id));
-}
-
-/**
- * Signs, then records through `record`, signing again under a new serial while the serial drawn is
- * taken. An order records in its own transaction, under its lock; an operator's issuance records
- * in a group commit (recorderFor), so that signing never holds a connection and concurrent
- * issuances share one commit and one turn on the audit chain instead of queueing on it.
- */
-async function signAndRecord(
-  deps: IssuanceDeps,
-  actor: Actor,
-  input: SignAndRecord,
-  record: { db: Kysely<Database>; certificate(signed: SignedCertificate): Promise<boolean> },
-): Promise<IssuedCertificate> {
-  for (let attempt = 0; attempt < SERIAL_ATTEMPTS; attempt++) {
-    const signed = await signCertificate(deps, actor, input);
-    if (await record.certificate(signed)) {
-      return { ...signed.issued, chain: await chainOf(record.db, input.ca) };
-    }
-  }
-  throw new DomainError("issuance.serial_exhausted", { attempts: SERIAL_ATTEMPTS });
-}
-
-/** Records in the caller's transaction. */
-const inTransaction = (tx: Transaction<Database>) => ({
-  db: tx,
-  certificate: async (signed: SignedCertificate) => (await recordCertificates(tx, [signed]))[0]!,
-});
-
-/** Records in a group commit with whatever else is being issued at that moment. */
-const inGroupCommit = (db: Kysely<Database>) => ({
-  db,
-  certificate: (signed: SignedCertificate) => recorderFor(db).submit(signed),
-});
-
-const recorders = new WeakMap<Kysely<Database>, GroupCommit<SignedCertificate, boolean>>();
-
-function recorderFor(db: Kysely<Database>): GroupCommit<SignedCertificate, boolean> {
-  let recorder = recorders.get(db);
-  if (!recorder) {
-    recorder = new GroupCommit(db, recordCertificates);
-    recorders.set(db, recorder);
-  }
-  return recorder;
-}
-
-/**
- * The chain of a loaded CA, read once per LoadedCa: the registry keeps one per CA for the life of
- * the process, and a CA row's certificate never changes. Two reads per issuance saved.
- */
-const chainsOfLoadedCas = new WeakMap<LoadedCa, Promise<Uint8Array[]>>();
-
-async function chainOf(db: Kysely<Database>, ca: LoadedCa): Promise<Uint8Array[]> {
-  let chain = chainsOfLoadedCas.get(ca);
-  if (!chain) {
-    chain = caChain(db, ca.id);
-    chainsOfLoadedCas.set(ca, chain);
-    chain.catch(() => chainsOfLoadedCas.delete(ca));
-  }
-  // A copy of the list: callers own what they are given.
-  return [...(await chain)];
-}
-
-/** The CA's certificate and those above it, following issuer_id up to the root. */
-export async function caChain(db: Kysely<Database>, caId: string): Promise<Uint8Array[]> {
-  const chain: Uint8Array[] = [];
-  const seen = new Set<string>();
-  for (let id: string | null = caId; id && !seen.has(id);) {
-    seen.add(id);
-    const row = await db
-      .selectFrom("cas")
-      .select(["certificate", "issuer_id"])
-      .where("id", "=", id)
-      .executeTakeFirst();
-    if (!row) break;
-    chain.push(row.certificate);
-    id = row.issuer_id;
-  }
-  return chain;
 }
 
 // ---- for an order -----------------------------------------------------------------------------

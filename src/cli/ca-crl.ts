@@ -31,7 +31,7 @@ export async function caCrlCommand(ctx: CliContext, options: CaCrlOptions): Prom
       await Promise.all([
         import("../ca/ca.js"),
         import("../ca/ca-keys.js"),
-        import("../ca/publication.js"),
+        import("../ca/crls.js"),
         import("../people/actor.js"),
       ]);
     const ids = options.ca ? [options.ca] : await activeIssuingCas(db);

@@ -192,11 +192,12 @@ export async function caIssueCommand(ctx: CliContext, options: CaIssueOptions): 
   const algorithm =
     options.algorithm === undefined ? undefined : oneOf("--algorithm", options.algorithm, ALGORITHMS);
   const { config, passphrase } = await caConfig(ctx, false);
-  const [{ CaRegistry, publicationUrls }, { caSecrets }, { issueFromCsrForOperator, pemChain }] =
+  const [{ CaRegistry, publicationUrls }, { caSecrets }, { issueFromCsrForOperator }, { pemChain }] =
     await Promise.all([
       import("../ca/ca.js"),
       import("../ca/ca-keys.js"),
       import("../ca/issuance.js"),
+      import("../ca/certificate-signing.js"),
     ]);
   const issued = await withStore(config, { create: false }, async ({ db }) => {
     const settings = await storedCaSettings(config, db, ctx.clock.now());

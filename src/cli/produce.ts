@@ -221,7 +221,7 @@ export async function resetPinCommand(ctx: CliContext, options: ResetPinOptions)
 
 async function resetPinOnStore(ctx: CliContext, options: ResetPinOptions): Promise<number> {
   const { Pkcs11UsbKey } = await import("../token/pkcs11-key.js");
-  const { resetPinAtServiceCentre } = await import("../keys/keys.js");
+  const { resetPinAtServiceCentre } = await import("../keys/unlock.js");
   // The store first: while a desk holds it, the key is the desk's station's and these do not apply.
   return withStore(ctx.config(), { create: false }, async (store) => {
     const module = options.pkcs11Module;

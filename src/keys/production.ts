@@ -36,7 +36,8 @@ import type { ProductionDeps } from "../orders/fulfilment.js";
 import { certificateSettings } from "../ca/issuance.js";
 import { newSoPin, sealSoPin } from "./key-secrets.js";
 import { batchLease, type LeaseView } from "./production-lease.js";
-import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "../orders/orders.js";
+import { flowOf, lockOrder, type OrderDetails } from "../orders/orders.js";
+import { transitionInTx } from "../orders/transitions.js";
 import { requireRole } from "../people/people.js";
 import { getProgramme } from "../orders/programmes.js";
 

@@ -19,13 +19,13 @@ import {
   assertCanSee,
   flowOf,
   lockOrder,
-  transitionInTx,
   viewOf,
   type OrderDeps,
   type OrderDetails,
   type OrderView,
   type Rejection,
 } from "./orders.js";
+import { transitionInTx } from "./transitions.js";
 import {
   base64Der,
   certificateSettings,
@@ -33,11 +33,10 @@ import {
   ISSUING_SERVICES,
   issueCertificateInTx,
   prepareKey,
-  type IssuanceDeps,
-  type IssuedCertificate,
   type KeyInput,
   type PreparedKey,
 } from "../ca/issuance.js";
+import type { IssuanceDeps, IssuedCertificate } from "../ca/certificate-signing.js";
 import { requireRole } from "../people/people.js";
 import { getProgramme } from "./programmes.js";
 import { notifyRevoked, revokeInTx, type RevokedCertificate } from "../ca/revocation.js";

@@ -14,7 +14,7 @@ import type { Pkcs11Signer } from "../pki/pkcs11-signer.js";
 import { generateSoftwareKey } from "../pki/signer.js";
 import type { Signer } from "../pki/signer.js";
 import { Workdir, openssl } from "../../test/support/pki.js";
-import { withPkcs11Module, withSession } from "../token/pkcs11.js";
+import { withPkcs11Module, withSession } from "../token/pkcs11-module.js";
 import { buildSeal } from "./build.js";
 import { CMS_OID, parseCms } from "./cms.js";
 import { describePdfVerdict, pdfVerdictToJson } from "./pdf-describe.js";

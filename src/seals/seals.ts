@@ -28,12 +28,12 @@ import {
   flowOf,
   getOrder,
   lockOrder,
-  transitionInTx,
   viewOf,
   type OrderDeps,
   type OrderDetails,
   type OrderView,
 } from "../orders/orders.js";
+import { transitionInTx } from "../orders/transitions.js";
 import { requireRole } from "../people/people.js";
 import { getProgramme } from "../orders/programmes.js";
 

@@ -6,7 +6,16 @@ import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import { buildCertificate } from "../../src/pki/certificate.js";
 import { randomSerial } from "../../src/pki/serial.js";
-import { TAG, bitString, octetString, oid, sequence, smallInteger, tlv, utf8String } from "../../src/pki/der.js";
+import {
+  TAG,
+  bitString,
+  octetString,
+  oid,
+  sequence,
+  smallInteger,
+  tlv,
+  utf8String,
+} from "../../src/pki/der.js";
 import { OID } from "../../src/pki/oids.js";
 import { generateSoftwareKey } from "../../src/pki/signer.js";
 import { sm2Sign } from "../../src/pki/sm2.js";

@@ -6,27 +6,19 @@
  */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
+import { getKey, type KeyDeps, type KeyServiceSettings } from "../../keys/keys.js";
+import { loginChallenge, loginWithKey } from "../../keys/key-login.js";
+import { sealForKey, sealInstalled } from "../../keys/key-seals.js";
+import { installRenewal, renewalCertificate, requestRenewal } from "../../keys/renewal.js";
 import {
-  activateCertificateWithProof,
-  activateKey,
   formatOrder,
   formatResponse,
-  getKey,
-  installRenewal,
-  loginChallenge,
-  loginWithKey,
-  renewalCertificate,
-  requestRenewal,
   resetPinAtStation,
-  sealForKey,
-  sealInstalled,
-  sendActivationCode,
   sendUnlockCode,
   unblockResponse,
   unlockOrder,
-  type KeyDeps,
-  type KeyServiceSettings,
-} from "../../keys/keys.js";
+} from "../../keys/unlock.js";
+import { activateCertificateWithProof, activateKey, sendActivationCode } from "../../keys/activation.js";
 import { createBatch, getBatch, listBatches, listKeys } from "../../keys/production.js";
 import { ProductionRuns } from "../../keys/production-runs.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";

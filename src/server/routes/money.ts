@@ -19,13 +19,13 @@ import {
   type FinanceRange,
 } from "../../money/finance.js";
 import { getInvoice, invoicePdf, listInvoices } from "../../money/invoices.js";
+import { queryOrderPayments } from "../../money/payments.js";
 import {
   listTransferReceipts,
-  queryOrderPayments,
   readTransferReceipt,
   rejectTransferReceipt,
   uploadTransferReceipt,
-} from "../../money/payments.js";
+} from "../../money/transfers.js";
 import { listRefunds, payRefund } from "../../money/refunds.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { attachmentDisposition } from "../edge.js";

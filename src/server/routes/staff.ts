@@ -8,9 +8,9 @@ import {
   rejectOrder,
   shipOrder,
 } from "../../orders/fulfilment.js";
-import { shipKeys } from "../../keys/keys.js";
-import { transitionOrder } from "../../orders/orders.js";
-import { confirmBankTransfer } from "../../money/payments.js";
+import { shipKeys } from "../../keys/activation.js";
+import { transitionOrder } from "../../orders/transitions.js";
+import { confirmBankTransfer } from "../../money/transfers.js";
 import { payRefund } from "../../money/refunds.js";
 import { registerOrganisationWithOverride } from "../../people/people.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
