@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authorizationHeader } from "../src/sdk/signing.js";
+import { authorizationHeader } from "../src/platforms/request-signing.js";
 import { guardRoutes } from "../src/server/guard.js";
 import { CaRegistry } from "../src/ca/ca.js";
 import { ACTIONS, type Action, type Grantee } from "../src/people/authorisation.js";

@@ -20,8 +20,8 @@ import {
   LocalLoginVerifier,
   LoginRefused,
   verifyWebhook,
-} from "../src/sdk/index.js";
-import { authorizationHeader } from "../src/sdk/signing.js";
+} from "../packages/sdk/src/index.js";
+import { authorizationHeader } from "../src/platforms/request-signing.js";
 import type { Actor } from "../src/people/actor.js";
 import { CaRegistry } from "../src/ca/ca.js";
 import { activateCertificate, finishProduction } from "../src/orders/fulfilment.js";

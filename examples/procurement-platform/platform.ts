@@ -1,7 +1,7 @@
 /**
  * A small procurement platform, as a relying platform of certdesk would be: suppliers sign in with
  * a password or with their USB key, bind the key's certificate to their account, and stamp their
- * bids with the electronic seal on the key. It uses only certdesk's SDK (src/sdk) and the
+ * bids with the electronic seal on the key. It uses only certdesk's SDK (packages/sdk) and the
  * security client's local agent; nothing here reads certdesk's database.
  *
  * - Web (HTTP): the pages and their JSON API. Key login is challenge-response: the platform asks
@@ -45,7 +45,7 @@ import {
   LoginRefused,
   verifyWebhook,
   type PlatformEventBody,
-} from "../../src/sdk/index.js";
+} from "../../packages/sdk/src/index.js";
 import { pageHtml } from "./page.js";
 
 export interface PlatformOptions {

@@ -1,6 +1,6 @@
 /**
  * Relying platforms as API clients: an admin registers a platform for a programme and hands it a
- * credential (key id and secret, the secret shown once); requests are HMAC-signed (sdk/signing.ts)
+ * credential (key id and secret, the secret shown once); requests are HMAC-signed (request-signing.ts)
  * and checked here. Rotation issues a new credential and lets the older ones work for a grace
  * period, so a platform switches without a failed request; a leaked one is revoked at once.
  */
@@ -20,7 +20,7 @@ import {
   requestSignature,
   safeEqual,
   type RequestToSign,
-} from "../sdk/signing.js";
+} from "./request-signing.js";
 
 export interface PlatformDeps {
   db: Kysely<Database>;

@@ -143,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             in: "header",
             name: "Authorization",
             description:
-              "Certdesk-HMAC-SHA256 keyId=…, timestamp=…, nonce=…, signature=… (see src/sdk/signing.ts)",
+              "Certdesk-HMAC-SHA256 keyId=…, timestamp=…, nonce=…, signature=… (see src/platforms/request-signing.ts)",
           },
         },
       },

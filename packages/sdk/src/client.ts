@@ -3,11 +3,15 @@
  * credential (signing.ts). Errors come back as CertdeskApiError with the desk's stable code and
  * its message in the language asked for.
  */
-import { authorizationHeader } from "./signing.js";
-// What the API answers, as the desk defines it (types only: nothing of the desk runs here).
-import type { BindingView as BindingInfo, LoginVerdict as LoginAnswer } from "../platforms/bindings.js";
-import type { SignedChallenge } from "../platforms/challenges.js";
-export type { BindingInfo, LoginAnswer, SignedChallenge };
+import { authorizationHeader } from "../../../src/platforms/request-signing.js";
+// What the API takes and answers, generated from the desk's OpenAPI document (scripts/api-types.ts).
+import type { PlatformApi } from "./api.js";
+
+export type { PlatformApi };
+export type BindingInfo = PlatformApi["POST /bindings"]["answer"];
+export type LoginAnswer = PlatformApi["POST /logins"]["answer"];
+/** A challenge the user's key signed, bound to the platform's origin (the client adds the origin). */
+export type SignedChallenge = Omit<PlatformApi["POST /logins"]["body"], "origin">;
 
 export class CertdeskApiError extends Error {
   constructor(
@@ -38,17 +42,15 @@ export class CertdeskPlatformClient {
     },
   ) {}
 
-  challenge(purpose: "bind" | "login"): Promise<{ challenge: string; expiresAt: string }> {
+  challenge(purpose: "bind" | "login"): Promise<PlatformApi["POST /challenges"]["answer"]> {
     return this.#call("POST", "/challenges", { purpose });
   }
 
-  bind(input: Omit<SignedChallenge, "origin"> & { account: string }): Promise<BindingInfo> {
+  bind(input: SignedChallenge & { account: string }): Promise<BindingInfo> {
     return this.#call("POST", "/bindings", { ...input, origin: this.#origin });
   }
 
-  bindings(
-    account: string,
-  ): Promise<{ account: string; current: BindingInfo | null; history: BindingInfo[] }> {
+  bindings(account: string): Promise<PlatformApi["GET /bindings/{account}"]["answer"]> {
     return this.#call("GET", `/bindings/${encodeURIComponent(account)}`);
   }
 
@@ -57,7 +59,7 @@ export class CertdeskPlatformClient {
   }
 
   /** Asks the desk: which account is this signed login challenge for? */
-  login(input: Omit<SignedChallenge, "origin">): Promise<LoginAnswer> {
+  login(input: SignedChallenge): Promise<LoginAnswer> {
     return this.#call("POST", "/logins", { ...input, origin: this.#origin });
   }
 

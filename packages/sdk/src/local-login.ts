@@ -9,11 +9,15 @@
  * bind response and the binding webhooks tell it).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { parseCertificate, verifyCertificateSignature, type CertificateView } from "../pki/certificate.js";
-import { buildOcspRequest, certIdFor, parseOcspResponse } from "../pki/ocsp.js";
-import { OID } from "../pki/oids.js";
-import { verifySignature } from "../pki/signer.js";
-import { loginMessage, signatureAlgorithmFor } from "../token/protocol.js";
+import {
+  parseCertificate,
+  verifyCertificateSignature,
+  type CertificateView,
+} from "../../../src/pki/certificate.js";
+import { buildOcspRequest, certIdFor, parseOcspResponse } from "../../../src/pki/ocsp.js";
+import { OID } from "../../../src/pki/oids.js";
+import { verifySignature } from "../../../src/pki/signer.js";
+import { loginMessage, signatureAlgorithmFor } from "../../../src/token/protocol.js";
 
 export type LoginRefusal =
   | "certificate_malformed"
