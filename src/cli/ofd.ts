@@ -56,9 +56,8 @@ export async function ofdRenderCommand(
   const drawn = await renderOfdPage(readFile(file), { page, dpi });
   const out = options.out ?? `${file.replace(/\.ofd$/i, "")}.page${page}.png`;
   writeFileSync(out, drawn.png);
-  ctx.out.result(
-    { file: out, page, width: drawn.width, height: drawn.height, stamps: drawn.stamps },
-    () => ctx.out.t("ofd.rendered", { page, out, width: drawn.width, height: drawn.height, stamps: drawn.stamps }),
+  ctx.out.result({ file: out, page, width: drawn.width, height: drawn.height, stamps: drawn.stamps }, () =>
+    ctx.out.t("ofd.rendered", { page, out, width: drawn.width, height: drawn.height, stamps: drawn.stamps }),
   );
   return EXIT_OK;
 }

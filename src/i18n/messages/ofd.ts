@@ -122,7 +122,10 @@ export const ofdMessages: MessageTable = {
     "zh-CN": "第 {page} 页，左上角 ({x}, {y}) 毫米，{width}×{height} 毫米",
     en: "page {page}, top left at ({x}, {y}) mm, {width}×{height} mm",
   },
-  "ofd.stamp_none": { "zh-CN": "签章没有外观（无 StampAnnot）", en: "the signature has no appearance (no StampAnnot)" },
+  "ofd.stamp_none": {
+    "zh-CN": "签章没有外观（无 StampAnnot）",
+    en: "the signature has no appearance (no StampAnnot)",
+  },
   "ofd.stamp_page_unknown": {
     "zh-CN": "签章外观指向不存在的页面（PageRef {pageRef}）",
     en: "the stamp names a page that does not exist (PageRef {pageRef})",
@@ -134,7 +137,8 @@ export const ofdMessages: MessageTable = {
 
   // Stamping
   "ofd.stamp_outside_page": {
-    "zh-CN": "印章（{width}×{height} 毫米，位于 {x}, {y} 毫米）超出了第 {page} 页（{pageWidth}×{pageHeight} 毫米）",
+    "zh-CN":
+      "印章（{width}×{height} 毫米，位于 {x}, {y} 毫米）超出了第 {page} 页（{pageWidth}×{pageHeight} 毫米）",
     en: "The seal ({width}×{height} mm at {x}, {y} mm) does not fit on page {page} ({pageWidth}×{pageHeight} mm)",
   },
   "ofd.signer_algorithm_unsupported": {
@@ -147,7 +151,10 @@ export const ofdMessages: MessageTable = {
   },
 
   // CLI
-  "cli.help.ofd": { "zh-CN": "OFD 文档：验证电子签章、绘制页面", en: "OFD documents: verify seal signatures, draw pages" },
+  "cli.help.ofd": {
+    "zh-CN": "OFD 文档：验证电子签章、绘制页面",
+    en: "OFD documents: verify seal signatures, draw pages",
+  },
   "cli.help.ofd.verify": {
     "zh-CN": "验证 OFD 文件中的每个电子签章（完整性、印章和证书有效期、签章位置）",
     en: "Verify every seal signature in an OFD file (integrity, seal and certificate validity, stamp position)",
@@ -159,7 +166,10 @@ export const ofdMessages: MessageTable = {
   "cli.help.ofd_file": { "zh-CN": "OFD 文件", en: "the OFD file" },
   "cli.help.ofd.page": { "zh-CN": "页码（从 1 开始）", en: "the page number (from 1)" },
   "cli.help.ofd.out": { "zh-CN": "PNG 输出文件", en: "the PNG file to write" },
-  "cli.help.ofd.dpi": { "zh-CN": "分辨率（每英寸点数，默认 96）", en: "resolution in dots per inch (default 96)" },
+  "cli.help.ofd.dpi": {
+    "zh-CN": "分辨率（每英寸点数，默认 96）",
+    en: "resolution in dots per inch (default 96)",
+  },
   "ofd.rendered": {
     "zh-CN": "已把第 {page} 页绘制到 {out}（{width}×{height} 像素，{stamps} 个签章）",
     en: "Drew page {page} to {out} ({width}×{height} px, {stamps} stamps)",
@@ -187,6 +197,9 @@ export const ofdMessages: MessageTable = {
     "zh-CN": "已用印章“{seal}”签章 {file}，写入 {out}（第 {page} 页）",
     en: "Stamped {file} with the seal \u201c{seal}\u201d into {out} (page {page})",
   },
-  "agent.op.seal-ofd": { "zh-CN": "用电子印章签章 OFD 文件", en: "Stamp an OFD document with the electronic seal" },
+  "agent.op.seal-ofd": {
+    "zh-CN": "用电子印章签章 OFD 文件",
+    en: "Stamp an OFD document with the electronic seal",
+  },
   "agent.dialog.detail.sm3": { "zh-CN": "SM3 摘要", en: "SM3 digest" },
 };

@@ -71,7 +71,11 @@ export function ofdVerdictToJson(verdict: OfdVerdict) {
         signedAt: view?.signedAt ? isoSecond(view.signedAt) : null,
         signer: view ? { subject: view.signer.subjectText, sha256: view.signer.fingerprintSha256 } : null,
         seal: view ? { name: view.seal.name, id: view.seal.id } : null,
-        stamps: s.stamps.map((p) => ({ pageRef: p.pageRef, page: p.page ?? null, boundary: p.boundary ?? null })),
+        stamps: s.stamps.map((p) => ({
+          pageRef: p.pageRef,
+          page: p.page ?? null,
+          boundary: p.boundary ?? null,
+        })),
         checks: s.checks.map((c) => ({ name: c.name, status: c.status, code: c.code, params: c.params })),
       };
     }),

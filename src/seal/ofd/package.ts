@@ -59,7 +59,8 @@ export const xmlIn = (pkg: Pick<OfdPackage, "files">, file: string): XmlElement 
 
 function readDocument(pkg: Pick<OfdPackage, "files">, body: XmlElement): OfdDocument {
   const rootLoc = child(body, "DocRoot")?.text;
-  if (!rootLoc) throw new DomainError("ofd.xml_invalid", { file: "/OFD.xml", what: "DocBody without DocRoot" });
+  if (!rootLoc)
+    throw new DomainError("ofd.xml_invalid", { file: "/OFD.xml", what: "DocBody without DocRoot" });
   const root = resolveLoc("OFD.xml", rootLoc);
   const xml = xmlIn(pkg, root);
   const pages = childrenNamed(child(xml, "Pages"), "Page").map((p, i) => ({

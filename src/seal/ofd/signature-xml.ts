@@ -102,7 +102,10 @@ const CHECK_METHODS: Record<string, { hash: string; label: string }> = {
 
 export function checkMethodOf(written: string | undefined): { hash: string; label: string } | undefined {
   if (written === undefined) return undefined;
-  const key = written.trim().toLowerCase().replace(/[-_\s]/g, "");
+  const key = written
+    .trim()
+    .toLowerCase()
+    .replace(/[-_\s]/g, "");
   return CHECK_METHODS[key] ?? CHECK_METHODS[written.trim()];
 }
 

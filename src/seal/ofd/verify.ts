@@ -84,7 +84,10 @@ function verifyOne(pkg: OfdPackage, doc: OfdDocument, entry: SignatureEntry, at:
   const signedValue = xml.signedValue ? pkg.files.get(xml.signedValue) : undefined;
   if (!signedValue)
     return {
-      ...unreadable(base, fail("signedValue", "ofd.signed_value_missing", { file: `/${xml.signedValue ?? "?"}` })),
+      ...unreadable(
+        base,
+        fail("signedValue", "ofd.signed_value_missing", { file: `/${xml.signedValue ?? "?"}` }),
+      ),
       stamps,
     };
   let view: SealSignatureView;
@@ -128,10 +131,7 @@ function verifyOne(pkg: OfdPackage, doc: OfdDocument, entry: SignatureEntry, at:
   };
 }
 
-function unreadable(
-  base: { id: string; type: string; file: string },
-  check: OfdCheck,
-): OfdSignatureVerdict {
+function unreadable(base: { id: string; type: string; file: string }, check: OfdCheck): OfdSignatureVerdict {
   return {
     ...base,
     signatureIntact: false,
@@ -160,7 +160,9 @@ function signerSignatureCheck(view: SealSignatureView): OfdCheck {
 function signedFileCheck(view: SealSignatureView, file: string, data: Uint8Array): OfdCheck {
   const params = { file: `/${file}` };
   if (!view.digestAlgorithm)
-    return fail("signedFile", "seal.signature_algorithm_unsupported", { algorithm: view.signatureAlgorithmName });
+    return fail("signedFile", "seal.signature_algorithm_unsupported", {
+      algorithm: view.signatureAlgorithmName,
+    });
   return Buffer.compare(digest(view.digestAlgorithm, data), view.dataHash) === 0
     ? pass("signedFile", "ofd.signature_file_matches", params)
     : fail("signedFile", "ofd.signature_file_changed", params);
@@ -228,7 +230,9 @@ function validityChecks(view: SealSignatureView, at: Date): OfdCheck[] {
   const certificate = (name: string, prefix: string, cert: CertificateView, when: Date | undefined) =>
     when ? certificateValidityCheck(name, prefix, cert, when) : skipped(name, "seal.signing_time_unknown");
   return moments.flatMap(([suffix, when]) => [
-    when ? sealValidity(`sealValidity${suffix}`, view, when) : skipped(`sealValidity${suffix}`, "seal.signing_time_unknown"),
+    when
+      ? sealValidity(`sealValidity${suffix}`, view, when)
+      : skipped(`sealValidity${suffix}`, "seal.signing_time_unknown"),
     certificate(`signerCertificate${suffix}`, "seal.signer_certificate", view.signer, when),
     certificate(`makerCertificate${suffix}`, "seal.maker_certificate", view.seal.maker, when),
   ]);

@@ -15,7 +15,8 @@ export interface XmlElement {
   text: string;
 }
 
-const invalid = (file: string, what: string): DomainError => new DomainError("ofd.xml_invalid", { file, what });
+const invalid = (file: string, what: string): DomainError =>
+  new DomainError("ofd.xml_invalid", { file, what });
 
 const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
@@ -67,7 +68,9 @@ export function parseXml(bytes: Uint8Array, file: string): XmlElement {
       if (close < 0 || !open || open.name !== name) throw invalid(file, `unexpected </${name}>`);
       i = close + 1;
     } else {
-      const m = /^<([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(src.slice(lt, lt + 65536));
+      const m = /^<([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(
+        src.slice(lt, lt + 65536),
+      );
       if (!m) throw invalid(file, `malformed tag at ${lt}`);
       const attributes: Record<string, string> = {};
       for (const a of m[2]!.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {

@@ -43,8 +43,14 @@ export function readZip(bytes: Uint8Array, limits = ZIP_LIMITS): ZipEntry[] {
   if (count > limits.entries) throw new DomainError("ofd.too_large", { limitMb: limits.totalBytes >> 20 });
   if (cdOffset + cdSize > end) throw invalid("central directory out of bounds");
   const seen = new Set<string>();
-  const headers: { name: string; method: number; crc: number; csize: number; usize: number; local: number }[] =
-    [];
+  const headers: {
+    name: string;
+    method: number;
+    crc: number;
+    csize: number;
+    usize: number;
+    local: number;
+  }[] = [];
   let total = 0;
   let at = cdOffset;
   for (let i = 0; i < count; i++) {
@@ -71,11 +77,13 @@ export function readZip(bytes: Uint8Array, limits = ZIP_LIMITS): ZipEntry[] {
     seen.add(clean);
     if (method !== 0 && method !== 8) throw invalid(`${name} uses compression method ${method}`);
     total += usize;
-    if (total > limits.totalBytes) throw new DomainError("ofd.too_large", { limitMb: limits.totalBytes >> 20 });
+    if (total > limits.totalBytes)
+      throw new DomainError("ofd.too_large", { limitMb: limits.totalBytes >> 20 });
     headers.push({ name: clean, method, crc, csize, usize, local });
   }
   return headers.map((h) => {
-    if (h.local + 30 > buf.length || buf.readUInt32LE(h.local) !== SIG.local) throw invalid(`${h.name} header`);
+    if (h.local + 30 > buf.length || buf.readUInt32LE(h.local) !== SIG.local)
+      throw invalid(`${h.name} header`);
     const start = h.local + 30 + buf.readUInt16LE(h.local + 26) + buf.readUInt16LE(h.local + 28);
     if (start + h.csize > buf.length) throw invalid(`${h.name} is cut short`);
     const raw = buf.subarray(start, start + h.csize);
