@@ -2,7 +2,11 @@
  * Shared by the OFD tests: an SM2 organisation certificate with its seal (a red ring picture) made
  * by a test seal maker, the ofdrw fixtures, and a way to change one file inside a package.
  */
+import { buildCertificate } from "../../pki/certificate.js";
+import { randomSerial } from "../../pki/serial.js";
 import type { Signer } from "../../pki/signer.js";
+import { OBJECT_LABELS } from "../../token/port.js";
+import { SoftwareKey } from "../../token/software-key.js";
 import { buildSeal } from "../build.js";
 import { redStampPng } from "../pdf-test-support.js";
 import { DATES, ORGANISATION, buildSealParties, readOfdrw, type SealParties } from "../test-support.js";
@@ -74,3 +78,50 @@ export function changeOneByte(data: Uint8Array, name: string): Uint8Array {
 export const filesOf = (ofd: Uint8Array): string[] => readZip(ofd).map((e) => e.name);
 export const fileOf = (ofd: Uint8Array, name: string): Uint8Array =>
   readZip(ofd).find((e) => e.name === name)!.data;
+
+/**
+ * A software USB key as the security client finds it after activation and install-seal: an SM2
+ * key pair, its certificate from the test root, and the seal bound to that certificate.
+ */
+export async function softwareKeyWithSeal(path: string, pin: string): Promise<{ seal: Uint8Array }> {
+  const parties = await buildSealParties("sm2");
+  const key = SoftwareKey.create(path, { scrypt: { N: 2 ** 12, r: 8, p: 1 } });
+  await key.initialise({
+    label: "CD-OFD-TEST",
+    soPin: "so-pin-for-ofd-tests",
+    userPin: pin,
+    defaultPin: false,
+    userPinRetries: 10,
+    soPinRetries: 10,
+  });
+  const session = await key.login(pin);
+  try {
+    const pair = await session.generateKeyPair({ algorithm: "sm2", label: "CD-OFD-TEST", id: "0a0b" });
+    const der = await buildCertificate({
+      serialNumber: randomSerial(),
+      subject: { C: "CN", O: ORGANISATION, CN: ORGANISATION },
+      subjectPublicKey: pair.publicKeySpki,
+      notBefore: new Date("2025-01-01T00:00:00Z"),
+      notAfter: new Date("2035-01-01T00:00:00Z"),
+      extensions: { basicConstraints: { ca: false }, keyUsage: ["digitalSignature", "nonRepudiation"] },
+      issuer: { certificate: parties.root.cert },
+      signer: parties.root.signer,
+    });
+    await session.writeCertificate({ id: pair.id, label: "CD-OFD-TEST", der });
+    const seal = await buildSeal({
+      id: "CDSEAL-OFD-KEY",
+      type: "official",
+      name: ORGANISATION,
+      boundCertificates: [der],
+      validStart: new Date("2025-03-01T00:00:00Z"),
+      validEnd: new Date("2035-01-01T00:00:00Z"),
+      picture: { type: "PNG", data: redStampPng(), widthMm: 40, heightMm: 40 },
+      maker: { certificate: parties.maker.cert, signer: parties.maker.signer },
+      vendor: "certdesk",
+    });
+    await session.writeObject({ label: OBJECT_LABELS.seal, value: seal });
+    return { seal };
+  } finally {
+    await session.close();
+  }
+}
