@@ -53,7 +53,8 @@ export async function ofdRenderCommand(
   const dpi = options.dpi === undefined ? 96 : wholeNumber("--dpi", options.dpi);
   if (dpi < 24 || dpi > 600)
     throw new DomainError("cli.invalid_value", { option: "--dpi", value: String(dpi), allowed: "24-600" });
-  const drawn = await renderOfdPage(readFile(file), { page, dpi });
+  const chromium = ctx.io.env.CERTDESK_CHROMIUM;
+  const drawn = await renderOfdPage(readFile(file), { page, dpi, ...(chromium ? { chromium } : {}) });
   const out = options.out ?? `${file.replace(/\.ofd$/i, "")}.page${page}.png`;
   writeFileSync(out, drawn.png);
   ctx.out.result({ file: out, page, width: drawn.width, height: drawn.height, stamps: drawn.stamps }, () =>
