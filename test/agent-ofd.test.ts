@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAgent, type RunningAgent } from "../src/client/agent.js";
-import { softwareKeyWithSeal } from "../src/seal/ofd/test-support.js";
+import { softwareKeyWithSeal } from "./support/seal-ofd.js";
 import { verifyOfd } from "../src/seal/ofd/verify.js";
 
 const PORTAL = "https://desk.example.com";

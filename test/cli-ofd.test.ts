@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Workdir } from "../src/pki/test-support.js";
-import { changeFile, changeOneByte, softwareKeyWithSeal } from "../src/seal/ofd/test-support.js";
+import { Workdir } from "./support/pki.js";
+import { changeFile, changeOneByte, softwareKeyWithSeal } from "./support/seal-ofd.js";
 
 const fixtures = fileURLToPath(new URL("../../shared/fixtures/external/ofdrw/", import.meta.url));
 const bin = (name: string) => fileURLToPath(new URL(`../bin/${name}.js`, import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../domain/errors.js";
-import { DISTID, Workdir, openssl } from "../../pki/test-support.js";
+import { DISTID, Workdir, openssl } from "../../../test/support/pki.js";
 import { decodeSESSignature } from "../signature-asn1.js";
 import { signOfd } from "./sign.js";
 import {
@@ -17,7 +17,7 @@ import {
   readOfdrw,
   sm2SealSigner,
   type OfdSigner,
-} from "./test-support.js";
+} from "../../../test/support/seal-ofd.js";
 import { verifyOfd, type OfdVerdict } from "./verify.js";
 
 const codes = (v: OfdVerdict, i = 0) =>

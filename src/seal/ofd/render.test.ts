@@ -6,10 +6,10 @@
 import { existsSync } from "node:fs";
 import { PNG } from "pngjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { isRed } from "../pdf-test-support.js";
+import { isRed } from "../../../test/support/seal-pdfs.js";
 import { DEFAULT_CHROMIUM, renderOfdPage, type RenderedPage } from "./render-png.js";
 import { signOfd } from "./sign.js";
-import { DATES, readOfdrw, sm2SealSigner } from "./test-support.js";
+import { DATES, readOfdrw, sm2SealSigner } from "../../../test/support/seal-ofd.js";
 
 const haveChromium = existsSync(DEFAULT_CHROMIUM);
 if (!haveChromium) console.warn(`skipped: no Chromium at ${DEFAULT_CHROMIUM} to draw OFD pages with`);

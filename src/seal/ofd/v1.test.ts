@@ -10,9 +10,16 @@ import { OID } from "../../pki/oids.js";
 import { randomSerial } from "../../pki/serial.js";
 import { sm2Signer } from "../../pki/signer.js";
 import { generateSm2KeyPair, sm2Sign } from "../../pki/sm2.js";
-import { DATES, ORGANISATION, buildSealParties, handSealV1, ia5, readOfdrw } from "../test-support.js";
+import {
+  DATES,
+  ORGANISATION,
+  buildSealParties,
+  handSealV1,
+  ia5,
+  readOfdrw,
+} from "../../../test/support/seal.js";
 import { checkValue, writeSignatureXml } from "./signature-xml.js";
-import { changeFile, changeOneByte } from "./test-support.js";
+import { changeFile, changeOneByte } from "../../../test/support/seal-ofd.js";
 import { verifyOfd } from "./verify.js";
 import { readZip, writeZip } from "./zip.js";
 

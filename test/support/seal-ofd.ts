@@ -2,15 +2,15 @@
  * Shared by the OFD tests: an SM2 organisation certificate with its seal (a red ring picture) made
  * by a test seal maker, the ofdrw fixtures, and a way to change one file inside a package.
  */
-import { buildCertificate } from "../../pki/certificate.js";
-import { randomSerial } from "../../pki/serial.js";
-import type { Signer } from "../../pki/signer.js";
-import { OBJECT_LABELS } from "../../token/port.js";
-import { SoftwareKey } from "../../token/software-key.js";
-import { buildSeal } from "../build.js";
-import { redStampPng } from "../pdf-test-support.js";
-import { DATES, ORGANISATION, buildSealParties, readOfdrw, type SealParties } from "../test-support.js";
-import { readZip, writeZip } from "./zip.js";
+import { buildCertificate } from "../../src/pki/certificate.js";
+import { randomSerial } from "../../src/pki/serial.js";
+import type { Signer } from "../../src/pki/signer.js";
+import { OBJECT_LABELS } from "../../src/token/port.js";
+import { SoftwareKey } from "../../src/token/software-key.js";
+import { buildSeal } from "../../src/seal/build.js";
+import { redStampPng } from "./seal-pdfs.js";
+import { DATES, ORGANISATION, buildSealParties, readOfdrw, type SealParties } from "./seal.js";
+import { readZip, writeZip } from "../../src/seal/ofd/zip.js";
 
 export { DATES, readOfdrw };
 
