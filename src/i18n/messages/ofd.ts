@@ -201,5 +201,4 @@ export const ofdMessages: MessageTable = {
     "zh-CN": "用电子印章签章 OFD 文件",
     en: "Stamp an OFD document with the electronic seal",
   },
-  "agent.dialog.detail.sm3": { "zh-CN": "SM3 摘要", en: "SM3 digest" },
 };
