@@ -1,7 +1,7 @@
 /**
  * certdesk-client, the security client an organisation runs on its own computer: list and show its
- * keys, activate, change the PIN, unlock, renew, install the seal, sign, format, and run the local
- * agent the portal talks to. Messages in Simplified Chinese, or English with --lang en (or an
+ * keys, activate, change the PIN, unlock, renew, install the seal, sign, stamp OFDs, format, and
+ * run the local agent the portal talks to. Messages in Simplified Chinese, or English with --lang en (or an
  * English LANG). run() takes the arguments and the process around it and returns the exit code,
  * so tests run it in-process as well as through bin/certdesk-client.js.
  *
@@ -30,6 +30,7 @@ import {
 import { AGENT_DEFAULT_PORT, normaliseOrigin, startAgent } from "./agent.js";
 import { DeskClient } from "./desk.js";
 import { selectionFrom, withKey, type KeySelection } from "./keys.js";
+import { addSignOfdCommand } from "./ofd-command.js";
 import {
   clientHome,
   forgetSession,
@@ -382,6 +383,14 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
         return EXIT_OK;
       }),
     );
+
+  addSignOfdCommand(program, {
+    t: (code, params) => out.t(code, params),
+    result: (value, lines) => out.result(value, lines),
+    selection,
+    secret,
+    finish,
+  });
 
   program
     .command("format")
