@@ -15,7 +15,7 @@ import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "../people/actor.js";
 import { requireRole } from "../people/people.js";
-import { unbindCertificateInTx } from "../platforms/bindings.js";
+import { unbindCertificateInTx } from "../platforms/unbinding.js";
 import { emitCertificateEvent } from "../platforms/events.js";
 import { recordDeskEvents } from "../desk/desk-events.js";
 

@@ -22,7 +22,7 @@ import { enqueue, userRecipient } from "../notify/outbox.js";
 import { localizedParam, yuan } from "../notify/templates.js";
 import type { PaymentGateway, RefundNotice } from "./gateway-port.js";
 import { appendAudit } from "../store/audit.js";
-import type { Database, OrderRow } from "../store/schema.js";
+import type { Database } from "../store/schema.js";
 import type { RefundCause, RefundRow } from "../store/schema-money.js";
 import { actorLabel, STAFF_ROLES, systemActor, type Actor, type StaffRole } from "../people/actor.js";
 import { flowOf, lockOrder, viewOf, type OrderDeps, type OrderView } from "../orders/orders.js";
@@ -65,17 +65,6 @@ export function refundView(r: RefundRow): RefundView {
     createdAt: r.created_at.toISOString(),
     refundedAt: r.refunded_at?.toISOString() ?? null,
   };
-}
-
-/** The lifecycle's guard: a refund order completes only once its money has gone back. */
-export async function assertRefundPaidBack(tx: Transaction<Database>, refundOrder: OrderRow): Promise<void> {
-  const paid = await tx
-    .selectFrom("refunds")
-    .select("id")
-    .where("refund_order_id", "=", refundOrder.id)
-    .where("status", "=", "succeeded")
-    .executeTakeFirst();
-  if (!paid) throw new DomainError("refund.unpaid_fulfil");
 }
 
 async function countingPayment(db: Kysely<Database> | Transaction<Database>, orderId: string) {

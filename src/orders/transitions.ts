@@ -6,10 +6,8 @@ import type { Transaction } from "kysely";
 import { shanghaiDate, type CalendarDate } from "../domain/dates.js";
 import { DomainError } from "../domain/errors.js";
 import {
-  currentStepIndex,
   nextState,
   pendingStep,
-  TERMINAL_STATES,
   type OrderEvent,
   type OrderState,
   type ServiceFlow,
@@ -21,7 +19,8 @@ import { appendAudit } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import { actorLabel, type Actor, type StaffRole } from "../people/actor.js";
 import { getProgramme } from "./programmes.js";
-import { assertRefundPaidBack } from "../money/refunds.js";
+import { assertRefundPaidBack } from "../money/refund-checks.js";
+import { transitionEffects, type OrderEffect } from "../domain/order-effects.js";
 import { notifyRevoked, revokeOrderCertificatesInTx, type RevokedCertificate } from "../ca/revocation.js";
 import {
   type OrderDeps,
@@ -255,45 +254,82 @@ export async function applyEvent(
     },
     now,
   );
-  // The applicant hears of the move from the outbox, committed with the move itself.
-  await notifyOrderEvent(tx, {
-    programme,
-    order: updated,
+  const effects = transitionEffects({
+    service: order.service,
     event,
-    reason: options.reason,
-    data: options.data,
-    now,
+    to,
+    flow,
+    targetOrderId: order.target_order_id,
   });
-  // A refund paid back ends the order it refunds, in the same transaction.
-  if (order.service === "refund" && event === "fulfil" && order.target_order_id) {
-    await assertRefundPaidBack(tx, order);
-    await transitionInTx(tx, deps, actor, order.target_order_id, "refund", {
-      reason: `refund order ${order.number}`,
-      ...(options.revoked ? { revoked: options.revoked } : {}),
-    });
+  return runEffects(tx, deps, actor, { programme, flow, order, updated, event, now }, effects, options);
+}
+
+/**
+ * The one runner of a transition's effects (domain/order-effects.ts decides them), in the same
+ * transaction as the move. Each calls the capability that owns it; none of those calls back here.
+ */
+async function runEffects(
+  tx: Transaction<Database>,
+  deps: OrderDeps,
+  actor: Actor,
+  move: {
+    programme: Programme;
+    flow: ServiceFlow;
+    order: OrderRow;
+    updated: OrderRow;
+    event: OrderEvent;
+    now: Date;
+  },
+  effects: OrderEffect[],
+  options: TransitionOptions,
+): Promise<OrderRow> {
+  const { programme, flow, order, updated, event, now } = move;
+  let result = updated;
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case "notify":
+        // Committed with the move itself.
+        await notifyOrderEvent(tx, {
+          programme,
+          order: updated,
+          event,
+          reason: options.reason,
+          data: options.data,
+          now,
+        });
+        break;
+      case "assert-refund-paid-back":
+        await assertRefundPaidBack(tx, order);
+        break;
+      case "refund-target":
+        await transitionInTx(tx, deps, actor, effect.orderId, "refund", {
+          reason: `refund order ${order.number}`,
+          ...(options.revoked ? { revoked: options.revoked } : {}),
+        });
+        break;
+      case "revoke-certificates": {
+        const revoked = await revokeOrderCertificatesInTx(tx, deps, actor, order.id, {
+          reason: effect.reason,
+          trigger: `refund ${order.number}`,
+        });
+        options.revoked?.push(...revoked);
+        break;
+      }
+      case "complete":
+        result = await applyEvent(
+          tx,
+          deps,
+          { kind: "system", name: "lifecycle" },
+          programme,
+          updated,
+          flow,
+          "complete",
+          {},
+        );
+        break;
+    }
   }
-  // A refunded order's certificates end with it: the key was never activated and comes back.
-  if (event === "refund") {
-    const revoked = await revokeOrderCertificatesInTx(tx, deps, actor, order.id, {
-      reason: "cessationOfOperation",
-      trigger: `refund ${order.number}`,
-    });
-    options.revoked?.push(...revoked);
-  }
-  // Every step done: the order completes in the same transaction.
-  if (!TERMINAL_STATES.includes(to) && currentStepIndex(flow, to) === flow.steps.length) {
-    return applyEvent(
-      tx,
-      deps,
-      { kind: "system", name: "lifecycle" },
-      programme,
-      updated,
-      flow,
-      "complete",
-      {},
-    );
-  }
-  return updated;
+  return result;
 }
 
 /** The working-day deadline that starts when an order arrives in a state, per the programme's rules. */

@@ -22,6 +22,7 @@ import { appendAudit } from "../store/audit.js";
 import type { PlatformClientRow } from "../store/schema-platforms.js";
 import type { CertificateRow, Database } from "../store/schema.js";
 import { emitCertificateEvent } from "./events.js";
+import { unbindCertificateInTx } from "./unbinding.js";
 import { useChallenge, type SignedChallenge, provenCertificate } from "./challenges.js";
 
 export interface BindingView {
@@ -238,40 +239,6 @@ async function insertBinding(
     now,
   );
   return bindingId;
-}
-
-/**
- * Ends the live bindings of a certificate (it was revoked, or the platform closed the account),
- * audited and told to the platforms. Returns the ended bindings' ids.
- */
-export async function unbindCertificateInTx(
-  tx: Transaction<Database>,
-  now: Date,
-  certificateId: string,
-  reason: string,
-): Promise<string[]> {
-  const ended = await tx
-    .updateTable("bindings")
-    .set({ unbound_at: now, unbound_reason: reason })
-    .where("certificate_id", "=", certificateId)
-    .where("unbound_at", "is", null)
-    .returning(["id", "platform_account_id"])
-    .execute();
-  for (const b of ended) {
-    const account = await tx
-      .selectFrom("platform_accounts")
-      .select("account_name")
-      .where("id", "=", b.platform_account_id)
-      .executeTakeFirstOrThrow();
-    await emitCertificateEvent(
-      tx,
-      "binding.unbound",
-      certificateId,
-      { account: account.account_name, bindingId: b.id, reason },
-      now,
-    );
-  }
-  return ended.map((b) => b.id);
 }
 
 /** The platform ends its account's binding (the account closed, the user asked). */

@@ -22,7 +22,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import type { Clock } from "../domain/clock.js";
-import { DomainError, isDomainError } from "../domain/errors.js";
+import { isDomainError } from "../domain/errors.js";
 import { pickLocale, type Locale } from "../i18n/catalogue.js";
 import type { JobRunner } from "../jobs/runner.js";
 import type { DevPaymentGateway } from "../money/dev-gateway.js";
@@ -38,6 +38,7 @@ import { resolveSession } from "../people/people.js";
 import type { Database } from "../store/schema.js";
 import { registerEdge } from "./edge.js";
 import { guardRoutes } from "./guard.js";
+import { SESSION_COOKIE } from "./session.js";
 import { problemOf, problemOfError } from "./problem.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -88,8 +89,6 @@ export interface AppDeps {
   /** Signed audit checkpoints, which the audit check also reads; absent, the chain alone is checked. */
   auditAnchor?: AuditAnchorSettings | undefined;
 }
-
-export const SESSION_COOKIE = "certdesk_session";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -225,10 +224,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   return h?.startsWith("Bearer ") ? h.slice(7) : undefined;
-}
-
-/** The signed-in actor, or 401. */
-export function actorOf(req: FastifyRequest): Actor {
-  if (!req.actor) throw new DomainError("auth.unauthenticated");
-  return req.actor;
 }

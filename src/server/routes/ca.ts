@@ -9,7 +9,8 @@ import { CA_ALGORITHMS, listCas } from "../../ca/ca.js";
 import { csrFromText, issueFromCsrForOperator } from "../../ca/issuance.js";
 import { pemChain } from "../../ca/certificate-signing.js";
 import { revokeCertificate, STAFF_REVOCATION_REASONS } from "../../ca/revocation.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 
 const idParams = z.object({ id: z.uuid() });
 

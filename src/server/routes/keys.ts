@@ -21,7 +21,8 @@ import {
 import { activateCertificateWithProof, activateKey, sendActivationCode } from "../../keys/activation.js";
 import { createBatch, getBatch, listBatches, listKeys } from "../../keys/production.js";
 import { ProductionRuns } from "../../keys/production-runs.js";
-import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf, SESSION_COOKIE } from "../session.js";
 import { orderSchema } from "../schemas.js";
 
 const serialParams = z.object({ serial: z.string().regex(/^[0-9A-Za-z]{1,32}$/) });

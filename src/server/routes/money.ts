@@ -27,7 +27,8 @@ import {
   uploadTransferReceipt,
 } from "../../money/transfers.js";
 import { listRefunds, payRefund } from "../../money/refunds.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { attachmentDisposition } from "../edge.js";
 import { orderSchema } from "../schemas.js";
 

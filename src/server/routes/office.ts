@@ -9,7 +9,8 @@ import { pendingStep, TERMINAL_STATES, type OrderState } from "../../domain/life
 import type { Programme } from "../../domain/programme.js";
 import { flowOf, getOrder, listOrders, type OrderView } from "../../orders/orders.js";
 import { getProgramme } from "../../orders/programmes.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { orderSchema } from "../schemas.js";
 
 const officeOrderSchema = orderSchema.extend({

@@ -13,7 +13,8 @@ import { bindAccount, resubmitOrder } from "../../orders/fulfilment.js";
 import { acceptPaymentCallback, startOnlinePayment } from "../../money/payments.js";
 import { SIGNATURE_HEADER } from "../../money/dev-gateway.js";
 import { translate } from "../../i18n/catalogue.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { orderDetailsSchema, orderSchema } from "../schemas.js";
 import { attachmentDisposition } from "../edge.js";
 

@@ -23,7 +23,8 @@ import { accountBindings, bindWithProof, unbindAccount, verifyLogin } from "../.
 import { issueChallenge } from "../../platforms/challenges.js";
 import { listDeliveries, replayDelivery, type WebhookTransport } from "../../platforms/webhooks.js";
 import type { PlatformClientRow } from "../../store/schema-platforms.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 
 export interface PlatformSettings {
   /** The desk's secret key: credential secrets are sealed under it. */

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
 import { getOrder } from "../../orders/orders.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 
 export function registerPortalRoutes(app: ZApp, deps: AppDeps): void {
   app.get(

@@ -16,7 +16,8 @@ import {
   uploadSealImage,
   type SealView,
 } from "../../seals/seals.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { orderSchema } from "../schemas.js";
 
 const idParams = z.object({ id: z.uuid() });

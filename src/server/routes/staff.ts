@@ -13,7 +13,8 @@ import { transitionOrder } from "../../orders/transitions.js";
 import { confirmBankTransfer } from "../../money/transfers.js";
 import { payRefund } from "../../money/refunds.js";
 import { registerOrganisationWithOverride } from "../../people/people.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { orderSchema } from "../schemas.js";
 
 const idParams = z.object({ id: z.uuid() });
