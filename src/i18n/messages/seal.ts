@@ -61,6 +61,11 @@ export const sealMessages: MessageTable = {
   "seal.check.document": { "zh-CN": "原文", en: "Document" },
 
   // Check outcomes
+  "seal.structure_version_unexpected": {
+    "zh-CN":
+      "印章头声明版本 {version}，但结构为 {standard}（版本 {expected}）：按 {standard} 读取并验证其余各项",
+    en: "the seal header declares version {version} but the layout is {standard} (version {expected}): read as {standard} and judged on everything else",
+  },
   "seal.structure_ok": {
     "zh-CN": "符合 {standard}（版本 {version}）",
     en: "well-formed {standard} (version {version})",
