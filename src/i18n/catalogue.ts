@@ -23,6 +23,7 @@ import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
 import { sealMessages } from "./messages/seal.js";
+import { tsaMessages } from "./messages/tsa.js";
 import { uploadMessages } from "./messages/uploads.js";
 import { validationMessages } from "./messages/validation.js";
 
@@ -42,6 +43,7 @@ const tables: MessageTable[] = [
   publicationMessages,
   pkcs11Messages,
   sealMessages,
+  tsaMessages,
   documentsMessages,
   caMessages,
   platformMessages,
