@@ -10,7 +10,7 @@ import { randomSerial } from "./serial.js";
 import { OID } from "./oids.js";
 import { generateSoftwareKey } from "./signer.js";
 import type { KeyAlgorithm, Signer } from "./signer.js";
-import { DATES, Workdir, openssl } from "./test-support.js";
+import { DATES, Workdir, openssl } from "../../test/support/pki.js";
 import {
   TIMESTAMP_REPLY_TYPE,
   answerTimestampRequest,
