@@ -8,7 +8,14 @@ import { decodeSESeal, encodeSESealV4, encodeSealInfoV4 } from "./asn1.js";
 import { buildSeal } from "./build.js";
 import { parseSeal, verifySeal } from "./seal.js";
 import type { SealVerdict } from "./seal.js";
-import { DATES, OFDRW_AT, ORGANISATION, buildSealParties, readOfdrw, redSealPng } from "../../test/support/seal.js";
+import {
+  DATES,
+  OFDRW_AT,
+  ORGANISATION,
+  buildSealParties,
+  readOfdrw,
+  redSealPng,
+} from "../../test/support/seal.js";
 import type { SealParties } from "../../test/support/seal.js";
 
 const summary = (v: SealVerdict) => v.checks.map((c) => `${c.name}:${c.status}`);
