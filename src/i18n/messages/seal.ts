@@ -213,7 +213,8 @@ export const sealMessages: MessageTable = {
     en: "The signing key does not match the certificate",
   },
   "seal.maker_algorithm_unsupported": {
-    "zh-CN": "制章者不能使用签名算法 {algorithm}（仅支持 SM3withSM2，或项目要求时的 sha256WithRSAEncryption；不使用 ECDSA）",
+    "zh-CN":
+      "制章者不能使用签名算法 {algorithm}（仅支持 SM3withSM2，或项目要求时的 sha256WithRSAEncryption；不使用 ECDSA）",
     en: "A seal maker cannot sign with {algorithm} (only SM3withSM2, or sha256WithRSAEncryption where a programme asks; never ECDSA)",
   },
   "seal.maker_signer_failed": {
