@@ -365,7 +365,7 @@ for (const kind of testStores) {
         payload: {
           programmeId: "procurement",
           service: "seal-apply",
-          details: { certificateId, sealName: "上海示例供应链管理有限公司", sealType: "official" },
+          details: { certificateId, sealName: "上海示例供应链管理有限公司公章", sealType: "official" },
         },
       });
       expect(created.status, created.body).toBe(201);

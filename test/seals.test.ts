@@ -6,7 +6,9 @@
  * with a demo-issued certificate and its seal.
  */
 import { PNG } from "pngjs";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DISTID, Workdir, openssl } from "./support/pki.js";
 import { buildCsr } from "../src/pki/csr.js";
 import { pemEncode } from "../src/pki/pem.js";
 import { generateSoftwareKey, type KeyAlgorithm, type Signer } from "../src/pki/signer.js";
@@ -38,6 +40,8 @@ const BLUE = toPng(
   drawPhoto({ width: 1200, height: 900, stamps: [{ cx: 640, cy: 430, radius: 320, ink: BLUE_INK }] }),
 );
 const NOW = "2026-11-20T02:00:00Z";
+/** An official seal's name: the registered name followed by 公章. */
+const OFFICIAL_NAME = `${ORGANISATION_A}公章`;
 
 for (const kind of testStores) {
   describe(`electronic seals on ${kind.name}`, () => {
@@ -100,7 +104,7 @@ for (const kind of testStores) {
           details: {
             certificateId,
             sealType: options.sealType ?? "official",
-            sealName: options.sealName ?? ORGANISATION_A,
+            sealName: options.sealName ?? OFFICIAL_NAME,
           },
         },
       });
@@ -170,14 +174,14 @@ for (const kind of testStores) {
         const body = res.json<Order & { seal: SealJson }>();
         // Produced: the order now waits for the security client to install the seal (activation).
         expect(body.state).toBe("produced");
-        expect(body.seal).toMatchObject({ name: ORGANISATION_A, type: "official", replacedBy: null });
+        expect(body.seal).toMatchObject({ name: OFFICIAL_NAME, type: "official", replacedBy: null });
         firstSeal = await liveSeal(cert.id);
         const verdict = verifySeal(firstSeal, { at: new Date(NOW) });
         expect(verdict.checks.filter((c) => c.status !== "pass")).toEqual([]);
         expect(verdict.valid).toBe(true);
         const seal = parseSeal(firstSeal);
         expect(seal.id).toBe(body.seal.esId);
-        expect(seal.name).toBe(ORGANISATION_A);
+        expect(seal.name).toBe(OFFICIAL_NAME);
         expect(seal.header.version).toBe(4);
         expect(seal.signatureAlgorithmName).toBe("SM3withSM2");
         expect(seal.maker.subjectText).toContain("Seal");
@@ -217,7 +221,7 @@ for (const kind of testStores) {
         expect(res.status).toBe(422);
         expect(res.json<Problem>()).toMatchObject({
           code: "rules.seal.already_exists",
-          params: { sealName: ORGANISATION_A },
+          params: { sealName: OFFICIAL_NAME },
         });
       });
 
@@ -250,13 +254,84 @@ for (const kind of testStores) {
       });
     });
 
-    it("an RSA certificate's seal is signed ecdsa-with-SHA256 by the P-256 seal maker", async () => {
+    /** openssl pkeyutl, the independent judge of the maker's signature over SES_SealInfo. */
+    function opensslVerifiesMaker(der: Uint8Array): boolean {
+      const seal = parseSeal(der);
+      const dir = new Workdir();
+      try {
+        dir.writePem("maker.pem", "PUBLIC KEY", seal.maker.spki);
+        dir.write("info.der", seal.signedData);
+        dir.write("sig", seal.signature);
+        const sm2 = seal.signatureAlgorithmName === "SM3withSM2";
+        const r = openssl(
+          [
+            "pkeyutl",
+            "-verify",
+            "-rawin",
+            "-digest",
+            sm2 ? "sm3" : "sha256",
+            "-pubin",
+            "-inkey",
+            "maker.pem",
+            "-in",
+            "info.der",
+            "-sigfile",
+            "sig",
+            ...(sm2 ? ["-pkeyopt", DISTID] : []),
+          ],
+          dir.path,
+        );
+        return r.output.includes("Signature Verified Successfully");
+      } finally {
+        dir.remove();
+      }
+    }
+
+    it("an RSA certificate's seal is signed SM3withSM2 by the SM2 seal maker (never ECDSA); openssl verifies it with distid", async () => {
       const cert = await issued("rsa");
       const orderId = await sealOrderReviewed("seal-apply", cert.id);
       expect((await produce(orderId)).status).toBe(200);
-      const seal = parseSeal(await liveSeal(cert.id));
-      expect(seal.signatureAlgorithmName).toBe("ecdsa-with-SHA256");
+      const der = await liveSeal(cert.id);
+      const seal = parseSeal(der);
+      expect(seal.signatureAlgorithmName).toBe("SM3withSM2");
+      expect(seal.maker.keyAlgorithm).toBe("sm2");
       expect(sealBindsCertificate(seal, cert.der)).toBe(true);
+      expect(verifySeal(der, { at: new Date(NOW) }).valid).toBe(true);
+      expect(opensslVerifiesMaker(der)).toBe(true);
+    });
+
+    it("a programme that asks for RSA seals gets sha256WithRSA from the RSA seal maker", async () => {
+      const row = await store.db
+        .selectFrom("programmes")
+        .select(sql<string>`definition::text`.as("definition"))
+        .where("id", "=", "procurement")
+        .executeTakeFirstOrThrow();
+      const definition = JSON.parse(row.definition) as { rules: Record<string, unknown> };
+      definition.rules.sealMakerAlgorithm = "rsa";
+      await store.db
+        .updateTable("programmes")
+        .set({ definition: JSON.stringify(definition) })
+        .where("id", "=", "procurement")
+        .execute();
+      try {
+        const cert = await issued("sm2");
+        const orderId = await sealOrderReviewed("seal-apply", cert.id);
+        const res = await produce(orderId);
+        expect(res.status, res.body).toBe(200);
+        const der = await liveSeal(cert.id);
+        const seal = parseSeal(der);
+        expect(seal.signatureAlgorithmName).toBe("sha256WithRSAEncryption");
+        expect(seal.maker.keyAlgorithm).toBe("rsa");
+        expect(verifySeal(der, { at: new Date(NOW) }).valid).toBe(true);
+        expect(opensslVerifiesMaker(der)).toBe(true);
+      } finally {
+        definition.rules.sealMakerAlgorithm = undefined;
+        await store.db
+          .updateTable("programmes")
+          .set({ definition: JSON.stringify(definition) })
+          .where("id", "=", "procurement")
+          .execute();
+      }
     });
 
     it("production refuses a seal order without a picture; two racing applications make one seal", async () => {
@@ -288,7 +363,7 @@ for (const kind of testStores) {
         programmeId: "procurement",
         service: "new",
         uscc: USCC_A,
-        details: { years: 1, sealRequested: true, sealType: "official", sealName: ORGANISATION_A },
+        details: { years: 1, sealRequested: true, sealType: "official", sealName: OFFICIAL_NAME },
       });
       const photo = multipart("imprint.jpg", Buffer.from(PHOTO), "image/jpeg");
       expect(
@@ -317,7 +392,7 @@ for (const kind of testStores) {
         payload: {
           programmeId: "procurement",
           service: "seal-apply",
-          details: { certificateId: cert.id, sealType: "official", sealName: ORGANISATION_A },
+          details: { certificateId: cert.id, sealType: "official", sealName: OFFICIAL_NAME },
         },
       });
       const id = created.json<Order>().id;
@@ -379,7 +454,7 @@ for (const kind of testStores) {
         const [sig] = verdict.signatures;
         expect(sig!.signer?.organisation).toBe(ORGANISATION_A);
         expect(sig!.signingTime).toBe("2026-11-20T02:00:00Z");
-        expect(sig!.seal).toMatchObject({ valid: true, seal: { name: ORGANISATION_A } });
+        expect(sig!.seal).toMatchObject({ valid: true, seal: { name: OFFICIAL_NAME } });
         expect(sig!.checks.find((c) => c.name === "chain")).toMatchObject({
           status: "pass",
           code: "pdf.chain_trusted",

@@ -204,24 +204,42 @@ for (const kind of testStores) {
       });
     });
 
-    it("a seal only of an official or contract seal, named after the organisation", async () => {
+    it("a seal only of an official or contract seal, named after the organisation followed by the type's word", async () => {
       const certificateId = await certificateEnding("2027-09-01");
-      const wrongType = await order(supplier, "seal-apply", {
-        certificateId,
-        sealType: "finance",
-        sealName: "上海示例供应链管理有限公司财务专用章",
-      });
-      expect(wrongType.json<Problem>().code).toBe("rules.seal.type_not_allowed");
-      const otherName = await order(supplier, "seal-apply", {
+      const refused = async (sealType: string, sealName: string) => {
+        const res = await order(supplier, "seal-apply", { certificateId, sealType, sealName });
+        expect(res.status, res.body).toBe(422);
+        return res.json<Problem>().code;
+      };
+      expect(await refused("finance", "上海示例供应链管理有限公司财务专用章")).toBe(
+        "rules.seal.type_not_allowed",
+      );
+      // A 财务专用章 name is not a name change: it is a seal that cannot be electronic.
+      expect(await refused("official", "上海示例供应链管理有限公司财务专用章")).toBe(
+        "rules.seal.name_type_not_electronic",
+      );
+      expect(await refused("official", "上海示例供应链管理有限公司合同专用章")).toBe(
+        "rules.seal.name_type_mismatch",
+      );
+      expect(await refused("contract", "上海示例供应链管理有限公司公章")).toBe(
+        "rules.seal.name_type_mismatch",
+      );
+      expect(await refused("official", "上海示例供应链管理有限公司")).toBe(
+        "rules.seal.name_missing_type_word",
+      );
+      expect(await refused("official", "上海另一家公司公章")).toBe(
+        "rules.seal.name_change_needs_change_service",
+      );
+      const mismatch = await order(supplier, "seal-apply", {
         certificateId,
         sealType: "official",
-        sealName: "上海另一家公司",
+        sealName: "上海示例供应链管理有限公司合同专用章",
       });
-      expect(otherName.json<Problem>().code).toBe("rules.seal.name_change_needs_change_service");
+      expect(mismatch.json<Problem>().detail).toContain("合同专用章");
       const change = await order(supplier, "seal-change", {
         certificateId,
         sealType: "official",
-        sealName: "上海示例供应链管理有限公司",
+        sealName: "上海示例供应链管理有限公司公章",
       });
       expect(change.json<Problem>().code).toBe("rules.seal.none_to_change");
       const ok = await supplier({

@@ -220,8 +220,8 @@ const CA_PROFILES: Record<CaKind, KindProfile> = {
 };
 
 /**
- * Creates, for each algorithm that has none yet, a root, an issuing CA, an OCSP responder and a
- * seal maker. Algorithms that already have an active issuing CA are left alone (safe to re-run).
+ * Creates, for each algorithm that has none yet, a root, an issuing CA, an OCSP responder and (SM2
+ * and RSA only) a seal maker. Algorithms that already have an active issuing CA are left alone (safe to re-run).
  */
 export async function initCas(
   deps: { db: Kysely<Database>; clock: Clock },
@@ -244,7 +244,7 @@ export async function initCas(
     // Root signs itself and the issuing CA; the issuing CA signs the responder and the seal maker.
     const made: { id: string; kind: CaKind; der: Uint8Array; key: CaKeyRef; issuerId: string | null }[] = [];
     const signers = new Map<CaKind, { id: string; der: Uint8Array; signer: Signer }>();
-    for (const kind of ["root", "issuing", "ocsp-responder", "seal-maker"] as const) {
+    for (const kind of kindsOf(algorithm)) {
       const id = `${prefix}${algorithm}-${SHORT_KIND[kind]}`;
       const key = input.hsm
         ? await input.hsm.generate(id, algorithm)
@@ -303,6 +303,12 @@ export async function initCas(
     });
   }
   return listCas(deps.db);
+}
+
+/** Seals are SM2 or RSA (GB/T 38540 verifiers expect no ECDSA), so an ECDSA hierarchy makes no seal maker. */
+function kindsOf(algorithm: CaAlgorithm): readonly CaKind[] {
+  const kinds = ["root", "issuing", "ocsp-responder"] as const;
+  return algorithm === "ecdsa-p256" ? kinds : [...kinds, "seal-maker"];
 }
 
 const SHORT_KIND: Record<CaKind, string> = {

@@ -274,6 +274,8 @@ const rulesSchema = z.strictObject({
   sealTypes: uniqueList(sealTypeSchema).default([]),
   /** Seals per certificate (programme A: one; several seals need several accounts). */
   maxSealsPerCertificate: z.int().min(0).default(0),
+  /** What the seal maker signs seals with: SM2 (GB/T 38540), or RSA where the programme asks; never ECDSA. */
+  sealMakerAlgorithm: z.enum(["sm2", "rsa"]).default("sm2"),
   /** One platform account holds exactly one certificate. */
   oneCertificatePerAccount: z.boolean(),
 });

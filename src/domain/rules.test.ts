@@ -18,7 +18,7 @@ import {
   refundEligibility,
   renewalEligibility,
   renewalWindowOpens,
-  sealChangeEligibility,
+  sealNameEligibility,
   sealExistsForChange,
   sealTypeAllowed,
   unlockApproval,
@@ -367,71 +367,76 @@ describe("electronic seals", () => {
 
   const org = "上海某某信息科技有限公司";
 
-  it("sealChangeEligibility: the same organisation name is allowed", () => {
-    expect(sealChangeEligibility({ certificateOrganisationName: org, requestedSealName: org })).toEqual({
-      allowed: true,
+  const named = (sealType: string, sealName: string, organisationName = org) =>
+    refusal(sealNameEligibility({ organisationName, sealType, sealName }));
+
+  it("sealNameEligibility: the registered name followed by the type's own word is allowed", () => {
+    expect(named("official", `${org}公章`)).toBe("allowed");
+    expect(named("contract", `${org}合同专用章`)).toBe("allowed");
+  });
+
+  it("sealNameEligibility: 公章 with a 合同专用章 name is refused, and the reverse, naming both words", () => {
+    expect(named("official", `${org}合同专用章`)).toEqual({
+      reason: "rules.seal.name_type_mismatch",
+      params: { sealName: `${org}合同专用章`, nameWord: "合同专用章", typeWord: "公章" },
+    });
+    expect(named("contract", `${org}公章`)).toEqual({
+      reason: "rules.seal.name_type_mismatch",
+      params: { sealName: `${org}公章`, nameWord: "公章", typeWord: "合同专用章" },
     });
   });
 
-  it("sealChangeEligibility: a changed organisation name is refused, it needs the change service", () => {
+  it("sealNameEligibility: a 财务专用章 name says that seal cannot be electronic, not that the name changed", () => {
+    for (const type of ["official", "contract"]) {
+      expect(named(type, `${org}财务专用章`)).toEqual({
+        reason: "rules.seal.name_type_not_electronic",
+        params: { sealName: `${org}财务专用章`, nameWord: "财务专用章" },
+      });
+    }
     expect(
-      refusal(
-        sealChangeEligibility({
-          certificateOrganisationName: org,
-          requestedSealName: "上海某某数字科技有限公司",
+      reason(
+        sealNameEligibility({ organisationName: org, sealType: "official", sealName: `${org}发票专用章` }),
+      ),
+    ).toBe("rules.seal.name_type_not_electronic");
+  });
+
+  it("sealNameEligibility: a name without the type's word is refused, with the name expected", () => {
+    expect(named("official", org)).toEqual({
+      reason: "rules.seal.name_missing_type_word",
+      params: { sealName: org, expectedName: `${org}公章` },
+    });
+    expect(named("contract", "  ")).toEqual({
+      reason: "rules.seal.name_missing_type_word",
+      params: { sealName: "", expectedName: `${org}合同专用章` },
+    });
+  });
+
+  it("sealNameEligibility: another organisation's name needs the change service", () => {
+    expect(named("official", "上海某某数字科技有限公司公章")).toEqual({
+      reason: "rules.seal.name_change_needs_change_service",
+      params: { certificateName: org, requestedName: "上海某某数字科技有限公司公章" },
+    });
+    // The word alone, or a word that does not hide a different name.
+    expect(
+      reason(sealNameEligibility({ organisationName: org, sealType: "contract", sealName: "合同专用章" })),
+    ).toBe("rules.seal.name_change_needs_change_service");
+    expect(
+      reason(
+        sealNameEligibility({
+          organisationName: org,
+          sealType: "contract",
+          sealName: "上海另一家有限公司合同专用章",
         }),
       ),
-    ).toEqual({
-      reason: "rules.seal.name_change_needs_change_service",
-      params: { certificateName: org, requestedName: "上海某某数字科技有限公司" },
-    });
+    ).toBe("rules.seal.name_change_needs_change_service");
   });
 
-  it("sealChangeEligibility: the contract seal's name '<organisation>合同专用章' is the same organisation", () => {
+  it("sealNameEligibility: full-width brackets, spaces and Latin case are not a name change", () => {
     expect(
-      sealChangeEligibility({ certificateOrganisationName: org, requestedSealName: `${org}合同专用章` })
-        .allowed,
-    ).toBe(true);
-    expect(
-      sealChangeEligibility({ certificateOrganisationName: org, requestedSealName: `${org}公章` }).allowed,
-    ).toBe(true);
-    // A suffix does not hide a different name.
-    expect(
-      sealChangeEligibility({
-        certificateOrganisationName: org,
-        requestedSealName: "上海另一家有限公司合同专用章",
-      }).allowed,
-    ).toBe(false);
-  });
-
-  it("sealChangeEligibility: full-width brackets, spaces and Latin case are not a name change", () => {
-    expect(
-      sealChangeEligibility({
-        certificateOrganisationName: "北京某某科技有限公司(上海分公司)",
-        requestedSealName: " 北京某某科技有限公司（上海分公司） ",
-      }).allowed,
-    ).toBe(true);
-    expect(
-      sealChangeEligibility({
-        certificateOrganisationName: "ABC 电力销售有限公司",
-        requestedSealName: "ＡＢＣ电力销售有限公司",
-      }).allowed,
-    ).toBe(true);
-    expect(
-      sealChangeEligibility({
-        certificateOrganisationName: "Abc 能源有限公司",
-        requestedSealName: "ABC能源有限公司",
-      }).allowed,
-    ).toBe(true);
-  });
-
-  it("sealChangeEligibility: an empty seal name is refused (it changes the name to nothing)", () => {
-    expect(sealChangeEligibility({ certificateOrganisationName: org, requestedSealName: "  " }).allowed).toBe(
-      false,
-    );
-    expect(
-      sealChangeEligibility({ certificateOrganisationName: org, requestedSealName: "合同专用章" }).allowed,
-    ).toBe(false);
+      named("official", " 北京某某科技有限公司（上海分公司）公章 ", "北京某某科技有限公司(上海分公司)"),
+    ).toBe("allowed");
+    expect(named("contract", "ＡＢＣ电力销售有限公司合同专用章", "ABC 电力销售有限公司")).toBe("allowed");
+    expect(named("official", "ABC能源有限公司 公章", "Abc 能源有限公司")).toBe("allowed");
   });
 
   it("oneSealPerCertificate: seal apply is refused when the certificate already has a seal", () => {
@@ -851,7 +856,10 @@ describe("rules messages", () => {
       revoked: true,
     }),
     sealTypeAllowed("finance"),
-    sealChangeEligibility({ certificateOrganisationName: "甲公司", requestedSealName: "乙公司" }),
+    sealNameEligibility({ organisationName: "甲公司", sealType: "official", sealName: "乙公司公章" }),
+    sealNameEligibility({ organisationName: "甲公司", sealType: "official", sealName: "甲公司合同专用章" }),
+    sealNameEligibility({ organisationName: "甲公司", sealType: "official", sealName: "甲公司财务专用章" }),
+    sealNameEligibility({ organisationName: "甲公司", sealType: "official", sealName: "甲公司" }),
     oneSealPerCertificate({ existingSeal: { name: "甲公司" } }),
     sealExistsForChange({ existingSeal: null }),
     refundEligibility({ today: d("2026-03-01"), caAccepted: false, activated: false, refunded: true }),

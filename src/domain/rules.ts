@@ -20,6 +20,9 @@ export const RULE_REASONS = [
   "rules.certificate.revoked",
   "rules.seal.type_not_allowed",
   "rules.seal.name_change_needs_change_service",
+  "rules.seal.name_type_mismatch",
+  "rules.seal.name_type_not_electronic",
+  "rules.seal.name_missing_type_word",
   "rules.seal.already_exists",
   "rules.seal.none_to_change",
   "rules.refund.already_refunded",
@@ -195,8 +198,14 @@ export function sealTypeAllowed(type: string): Decision {
   return isSealType(type) ? ALLOWED : refuse("rules.seal.type_not_allowed", { type });
 }
 
-/** Words a seal name may end with after the organisation name; longest first. */
-const SEAL_NAME_SUFFIXES = ["合同专用章", "公章"];
+/** Each seal type's own word: the seal's name is the organisation's registered name followed by it. */
+export const SEAL_TYPE_WORDS: Readonly<Record<SealType, string>> = {
+  official: "公章",
+  contract: "合同专用章",
+};
+
+/** Words of other seals an organisation has; none of them can be made electronic (DOMAIN: 公章 or 合同专用章 only). */
+const OTHER_SEAL_WORDS = ["财务专用章", "发票专用章", "业务专用章", "人事专用章", "法定代表人章", "法人章"];
 
 /**
  * Names compare as a person reads them: NFKC folds full-width letters, digits and brackets
@@ -206,29 +215,51 @@ function normaliseName(name: string): string {
   return name.normalize("NFKC").replace(/\s+/g, "").toLowerCase();
 }
 
-function organisationPartOfSealName(sealName: string): string {
-  const name = normaliseName(sealName);
-  const suffix = SEAL_NAME_SUFFIXES.find((s) => name.endsWith(s) && name.length > s.length);
-  return suffix ? name.slice(0, -suffix.length) : name;
+/** The seal word a name ends with, longest first (合同专用章 before 公章), if any. */
+function sealWordOf(name: string): string | undefined {
+  const words = [...Object.values(SEAL_TYPE_WORDS), ...OTHER_SEAL_WORDS].sort((a, b) => b.length - a.length);
+  return words.find((w) => name.endsWith(w));
 }
 
 /**
- * A seal change corrects the seal, not the organisation: a requested seal name that changes the
- * organisation name is refused, because the certificate itself must change (the change service,
- * with materials and the key mailed in). "XX有限公司合同专用章" is the same organisation as "XX有限公司".
+ * A seal's name is the organisation's registered name followed by its type's own word
+ * ("XX有限公司公章", "XX有限公司合同专用章"). Each refusal says what is wrong: a word of another
+ * type, a word of a seal that cannot be electronic, no word at all, or another organisation's name
+ * (which needs the change service, because the certificate itself must change).
  */
-export function sealChangeEligibility(input: {
-  certificateOrganisationName: string;
-  requestedSealName: string;
+export function sealNameEligibility(input: {
+  organisationName: string;
+  sealType: SealType | string;
+  sealName: string;
 }): Decision {
-  const { certificateOrganisationName, requestedSealName } = input;
-  if (organisationPartOfSealName(requestedSealName) === normaliseName(certificateOrganisationName))
-    return ALLOWED;
-  return refuse("rules.seal.name_change_needs_change_service", {
-    certificateName: certificateOrganisationName,
-    requestedName: requestedSealName,
-  });
+  const sealName = input.sealName.trim();
+  const typeWord = isSealType(input.sealType) ? SEAL_TYPE_WORDS[input.sealType] : undefined;
+  if (!typeWord) return refuse("rules.seal.type_not_allowed", { type: input.sealType });
+  const name = normaliseName(sealName);
+  const word = sealWordOf(name);
+  if (word && word !== typeWord) {
+    return (Object.values(SEAL_TYPE_WORDS) as string[]).includes(word)
+      ? refuse("rules.seal.name_type_mismatch", { sealName, nameWord: word, typeWord })
+      : refuse("rules.seal.name_type_not_electronic", { sealName, nameWord: word });
+  }
+  if (!word) {
+    return refuse("rules.seal.name_missing_type_word", {
+      sealName,
+      expectedName: `${input.organisationName.trim()}${typeWord}`,
+    });
+  }
+  if (name.slice(0, -word.length) !== normaliseName(input.organisationName)) {
+    return refuse("rules.seal.name_change_needs_change_service", {
+      certificateName: input.organisationName,
+      requestedName: sealName,
+    });
+  }
+  return ALLOWED;
 }
+
+/** The name a seal of this type gets when the applicant gives none. */
+export const defaultSealName = (organisationName: string, type: SealType): string =>
+  `${organisationName.trim()}${SEAL_TYPE_WORDS[type]}`;
 
 /** Seal apply: one certificate holds at most one seal; a wrong seal is corrected by seal change. */
 export function oneSealPerCertificate(input: {

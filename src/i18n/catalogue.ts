@@ -24,6 +24,7 @@ import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
 import { sealMessages } from "./messages/seal.js";
+import { tsaMessages } from "./messages/tsa.js";
 import { uploadMessages } from "./messages/uploads.js";
 import { validationMessages } from "./messages/validation.js";
 
@@ -44,6 +45,7 @@ const tables: MessageTable[] = [
   pkcs11Messages,
   sealMessages,
   ofdMessages,
+  tsaMessages,
   documentsMessages,
   caMessages,
   platformMessages,

@@ -12,7 +12,7 @@ import {
   refundEligibility,
   oneSealPerCertificate,
   renewalEligibility,
-  sealChangeEligibility,
+  sealNameEligibility,
   sealExistsForChange,
   sealTypeAllowed,
 } from "../domain/rules.js";
@@ -53,7 +53,11 @@ export async function checkEligibility(
   const { rules } = programme;
   switch (service) {
     case "new": {
-      if (details.sealRequested) assertAllowed(sealTypeAllowed(details.sealType ?? ""));
+      if (details.sealRequested) {
+        assertAllowed(sealTypeAllowed(details.sealType ?? ""));
+        // The seal name is checked now, not at production; none given, the seal gets the default name.
+        if (details.sealName?.trim()) await assertSealName(deps, actor, details);
+      }
       return {};
     }
     case "renewal": {
@@ -83,17 +87,7 @@ export async function checkEligibility(
         const existingSeal = await currentSeal(deps, cert.id);
         if (service === "seal-apply") assertAllowed(oneSealPerCertificate({ existingSeal }));
         else assertAllowed(sealExistsForChange({ existingSeal }));
-        const organisation = await deps.db
-          .selectFrom("organisations")
-          .select("name")
-          .where("id", "=", actor.organisationId)
-          .executeTakeFirstOrThrow();
-        assertAllowed(
-          sealChangeEligibility({
-            certificateOrganisationName: organisation.name,
-            requestedSealName: details.sealName ?? "",
-          }),
-        );
+        await assertSealName(deps, actor, details);
       }
       if (service === "change" || service === "reissue") details.validityEnd = cert.not_after.toISOString();
       return programme.services[service]?.fee === "per-time"
@@ -202,4 +196,24 @@ export async function refundDecision(deps: Pick<OrderDeps, "db">, target: OrderR
     activationWindowDays: programme.rules.refundActivationWindowDays ?? 14,
     refunded: state === "refunded",
   });
+}
+
+/** The seal's name is the organisation's registered name followed by its type's word. */
+async function assertSealName(
+  deps: OrderDeps,
+  actor: Extract<Actor, { kind: "applicant" }>,
+  details: OrderDetails,
+): Promise<void> {
+  const organisation = await deps.db
+    .selectFrom("organisations")
+    .select("name")
+    .where("id", "=", actor.organisationId)
+    .executeTakeFirstOrThrow();
+  assertAllowed(
+    sealNameEligibility({
+      organisationName: organisation.name,
+      sealType: details.sealType ?? "",
+      sealName: details.sealName ?? "",
+    }),
+  );
 }

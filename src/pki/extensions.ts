@@ -62,6 +62,8 @@ export interface ExtensionsInput {
   keyUsage?: KeyUsageName[];
   /** OIDs, e.g. OID.kpClientAuth */
   extendedKeyUsage?: string[];
+  /** RFC 3161 section 2.3: a TSA certificate's extended key usage is critical. */
+  extendedKeyUsageCritical?: boolean;
   certificatePolicies?: { policyId: string; cpsUri?: string }[];
   /** URLs of the full CRL */
   crlDistributionPoints?: string[];
@@ -131,7 +133,11 @@ export function buildExtensions(
   }
   if (input.extendedKeyUsage?.length) {
     out.push(
-      extension(OID.extKeyUsage, false, AsnConvert.serialize(new ExtendedKeyUsage(input.extendedKeyUsage))),
+      extension(
+        OID.extKeyUsage,
+        input.extendedKeyUsageCritical === true,
+        AsnConvert.serialize(new ExtendedKeyUsage(input.extendedKeyUsage)),
+      ),
     );
   }
   out.push(

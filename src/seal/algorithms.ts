@@ -1,7 +1,7 @@
 /**
  * Signature algorithms a seal may carry, and the digest each implies for the document hash.
- * GB/T 38540 seals are SM3withSM2 with the GM/T 0009 default signer ID; certdesk also makes and
- * reads ecdsa-with-SHA256 seals for relying platforms that have no SM2.
+ * GB/T 38540 seals are SM3withSM2 with the GM/T 0009 default signer ID; certdesk also makes RSA
+ * seals where a programme asks, and reads ECDSA seals made by others.
  */
 import { createHash } from "node:crypto";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
@@ -21,8 +21,15 @@ const DIGEST_OF: Readonly<Record<string, string>> = {
   [OID.sha512WithRsa]: "sha512",
 };
 
-/** What certdesk itself signs seals with. */
-export const SEAL_MAKER_ALGORITHMS: readonly string[] = [OID.sm3WithSm2, OID.ecdsaWithSha256];
+/** What certdesk itself signs seals with: SM2, or RSA where a programme asks; never ECDSA. */
+export const SEAL_MAKER_ALGORITHMS: readonly string[] = [OID.sm3WithSm2, OID.sha256WithRsa];
+
+/** What a SES_Signature's signer may sign with: the organisation's own key, whatever it is. */
+export const SEAL_SIGNER_ALGORITHMS: readonly string[] = [
+  OID.sm3WithSm2,
+  OID.ecdsaWithSha256,
+  OID.sha256WithRsa,
+];
 
 export const signatureAlgorithmName = (oid: string): string => SIGNATURE_ALGORITHM_NAMES[oid] ?? oid;
 

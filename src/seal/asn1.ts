@@ -325,11 +325,9 @@ export function readExtensionDatas(bytes: Uint8Array, t: Tlv | undefined, what: 
 function readSealInfo(bytes: Uint8Array, t: Tlv, layout: SealLayout): SealInfoFields {
   const f = new FieldReader(bytes, t, "esealInfo");
   const header = readHeader(bytes, f.next(TAG.SEQUENCE, "header"));
-  // The header's version must match the shape: a v1 seal signed as v4 (or the reverse) would be
-  // verified over the wrong bytes.
-  if (layout === "v4" && header.version !== 4) {
-    throw structureInvalid(`header.version ${header.version} with the GB/T 38540 (version 4) layout`);
-  }
+  // The layout (SESeal's field count) decides what the maker signed, so a v4 layout whose header
+  // says another version is still read as v4: the verdict warns about the version (seal.ts) and
+  // judges the rest. A v1 layout claiming version 4 or more is refused.
   if (layout === "v1" && (header.version < 1 || header.version > 3)) {
     throw structureInvalid(`header.version ${header.version} with the GM/T 0031 (version 1) layout`);
   }

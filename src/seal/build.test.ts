@@ -1,12 +1,12 @@
 /**
  * Seals certdesk makes: GB/T 38540-2020 version 4, signed by the CA's seal maker through the
- * Signer port (SM3withSM2 with ID 1234567812345678, or ecdsa-with-SHA256), judged by verifySeal
+ * Signer port (SM3withSM2 with ID 1234567812345678, or sha256WithRSAEncryption), judged by verifySeal
  * and by OpenSSL's asn1parse.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openssl, Workdir } from "../../test/support/pki.js";
 import { generateSm2KeyPair } from "../pki/sm2.js";
-import { sm2Signer } from "../pki/signer.js";
+import { generateSoftwareKey, sm2Signer } from "../pki/signer.js";
 import type { KeyAlgorithm } from "../pki/signer.js";
 import { buildSeal } from "./build.js";
 import type { BuildSealInput } from "./build.js";
@@ -32,7 +32,7 @@ function input(p: SealParties, overrides: Partial<BuildSealInput> = {}): BuildSe
   };
 }
 
-const MAKERS: readonly KeyAlgorithm[] = ["sm2", "ecdsa-p256"];
+const MAKERS: readonly KeyAlgorithm[] = ["sm2", "rsa"];
 
 describe.each(MAKERS)("buildSeal with a %s seal maker", (algorithm) => {
   let p: SealParties;
@@ -65,7 +65,7 @@ describe.each(MAKERS)("buildSeal with a %s seal maker", (algorithm) => {
     expect(seal.validEnd).toEqual(DATES.sealEnd);
     expect(seal.picture).toMatchObject({ type: "PNG", widthMm: 40, heightMm: 40 });
     expect(Buffer.compare(seal.picture.data, PNG)).toBe(0);
-    expect(seal.signatureAlgorithmName).toBe(algorithm === "sm2" ? "SM3withSM2" : "ecdsa-with-SHA256");
+    expect(seal.signatureAlgorithmName).toBe(algorithm === "sm2" ? "SM3withSM2" : "sha256WithRSAEncryption");
     // The maker signs; the organisation's certificate is what the seal binds.
     expect(Buffer.compare(seal.maker.der, p.maker.cert)).toBe(0);
     expect(sealBindsCertificate(seal, p.organisation.cert)).toBe(true);
@@ -103,7 +103,7 @@ describe.each(MAKERS)("buildSeal with a %s seal maker", (algorithm) => {
     expect(lines.filter((l) => l.startsWith("d=1 "))).toEqual([
       "d=1 SEQUENCE",
       "d=1 OCTET STRING",
-      `d=1 OBJECT ${algorithm === "sm2" ? "SM2-with-SM3" : "ecdsa-with-SHA256"}`,
+      `d=1 OBJECT ${algorithm === "sm2" ? "SM2-with-SM3" : "sha256WithRSAEncryption"}`,
       "d=1 BIT STRING",
     ]);
     expect(r.output).toMatch(/IA5STRING\s+:certdesk-/);
@@ -112,7 +112,9 @@ describe.each(MAKERS)("buildSeal with a %s seal maker", (algorithm) => {
     expect(r.output).toMatch(/GENERALIZEDTIME\s+:20280301000000Z/);
     expect(r.output).toMatch(/IA5STRING\s+:PNG/);
     expect(r.output).toMatch(/INTEGER\s+:28\n[^\n]*INTEGER\s+:28/);
-    expect(r.output).toMatch(algorithm === "sm2" ? /OBJECT\s+:SM2-with-SM3/ : /OBJECT\s+:ecdsa-with-SHA256/);
+    expect(r.output).toMatch(
+      algorithm === "sm2" ? /OBJECT\s+:SM2-with-SM3/ : /OBJECT\s+:sha256WithRSAEncryption/,
+    );
     expect(r.output).toMatch(/d=1 .*BIT STRING/);
   });
 
@@ -205,8 +207,23 @@ describe("buildSeal refusals that depend on the algorithm", () => {
     expect(verifySeal(good, { at: DATES.checkAt }).valid).toBe(true);
   });
 
-  it("an RSA maker is refused: seals are SM2 (or ECDSA for platforms without SM2)", async () => {
-    const p = await buildSealParties("rsa");
-    await expect(buildSeal(input(p))).rejects.toMatchObject({ code: "seal.maker_algorithm_unsupported" });
+  it("an ECDSA maker is refused: seals are SM2 (or RSA where a programme asks), never ECDSA", async () => {
+    const p = await buildSealParties("ecdsa-p256");
+    const { signer } = generateSoftwareKey("ecdsa-p256");
+    const { buildCertificate } = await import("../pki/certificate.js");
+    const { randomSerial } = await import("../pki/serial.js");
+    const cert = await buildCertificate({
+      serialNumber: randomSerial(),
+      subject: { C: "CN", CN: "an ECDSA maker" },
+      subjectPublicKey: signer.publicKeySpki,
+      notBefore: DATES.notBefore,
+      notAfter: DATES.notAfter,
+      extensions: { basicConstraints: { ca: false }, keyUsage: ["digitalSignature"] },
+      issuer: { certificate: p.root.cert },
+      signer: p.root.signer,
+    });
+    await expect(buildSeal(input(p, { maker: { certificate: cert, signer } }))).rejects.toMatchObject({
+      code: "seal.maker_algorithm_unsupported",
+    });
   });
 });

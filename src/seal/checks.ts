@@ -4,7 +4,8 @@
  */
 import type { ErrorParams } from "../domain/errors.js";
 
-export type CheckStatus = "pass" | "fail" | "skipped";
+/** A warning is reported but does not make a verdict invalid (a seal's odd header version). */
+export type CheckStatus = "pass" | "fail" | "skipped" | "warning";
 
 export interface Check<Name extends string> {
   name: Name;
@@ -31,6 +32,13 @@ export const fail = <N extends string>(name: N, code: string, params: ErrorParam
 export const skipped = <N extends string>(name: N, code: string, params: ErrorParams = {}): Check<N> => ({
   name,
   status: "skipped",
+  code,
+  params,
+});
+
+export const warning = <N extends string>(name: N, code: string, params: ErrorParams = {}): Check<N> => ({
+  name,
+  status: "warning",
   code,
   params,
 });

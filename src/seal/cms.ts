@@ -127,12 +127,12 @@ export interface BuildCmsInput {
 const attribute = (type: string, value: Uint8Array): Uint8Array => sequence(oid(type), tlv(TAG.SET, value));
 
 /** X.690 11.6: the elements of a DER SET OF are sorted by their encodings. */
-function derSetOf(items: readonly Uint8Array[]): Uint8Array {
+export function derSetOf(items: readonly Uint8Array[]): Uint8Array {
   return concat([...items].sort((a, b) => Buffer.compare(a, b)));
 }
 
 /** The exact TLV of the certificate's serialNumber INTEGER (after the optional [0] version). */
-function serialTlv(cert: CertificateView): Uint8Array {
+export function serialTlv(cert: CertificateView): Uint8Array {
   const tbs = cert.tbs;
   const fields = children(tbs, readOnly(tbs, TAG.SEQUENCE));
   const first = fields[0]!;
@@ -140,7 +140,7 @@ function serialTlv(cert: CertificateView): Uint8Array {
 }
 
 /** ESSCertIDv2 with SHA-256 (the DEFAULT, so left out) or SM3 for an SM2 signer (RFC 5035 section 4). */
-function signingCertificateV2(cert: CertificateView, digestOid: string, digestName: string): Uint8Array {
+export function signingCertificateV2(cert: CertificateView, digestOid: string, digestName: string): Uint8Array {
   const hashAlgorithm = digestOid === CMS_OID.sha256 ? [] : [sequence(oid(digestOid))];
   const issuerSerial = sequence(sequence(explicit(4, cert.issuerDer)), serialTlv(cert));
   const essCertId = sequence(
@@ -206,6 +206,8 @@ export interface CmsView {
   contentType: string;
   /** encapsulated content present: not a detached signature */
   hasContent: boolean;
+  /** the encapsulated content's octets (a timestamp token's TSTInfo), when present */
+  content?: Uint8Array;
   certificates: CertificateView[];
   signers: CmsSignerView[];
 }
@@ -244,9 +246,12 @@ export function parseCms(bytes: Uint8Array): CmsView {
     }
     if (parts[at]?.tag === contextConstructed(1)) at++; // crls
     const signerInfos = children(der, field(parts, at, TAG.SET, "signerInfos"));
+    // eContent is [0] EXPLICIT OCTET STRING.
+    const eContent = encap[1] ? children(der, encap[1])[0] : undefined;
     return {
       contentType,
       hasContent: encap.length > 1,
+      ...(eContent?.tag === TAG.OCTET_STRING ? { content: content(der, eContent).slice() } : {}),
       certificates,
       signers: signerInfos.map((s) => readSignerInfo(der, s)),
     };

@@ -12,7 +12,7 @@ import type { SealSignatureVerdict } from "./signature.js";
 const message = (code: string, locale: Locale, params: ErrorParams = {}): string =>
   translate(code, locale, params);
 
-const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skipped: "–" };
+const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skipped: "–", warning: "!" };
 
 function checkLine(check: Check<string>, locale: Locale, indent = ""): string {
   const label = message(`seal.check.${check.name}`, locale);

@@ -130,7 +130,7 @@ describe("a GB/T 38540 seal from an independent encoder", () => {
     expect(verifySeal(der, { at: DATES.checkAt }).checks[1]?.code).toBe("seal.maker_signature_invalid");
   });
 
-  it("a header that is not ES, or a v4 layout claiming version 1: structure invalid", () => {
+  it("a header that is not ES: structure invalid; a v4 layout claiming version 1: read as v4, the version a warning", () => {
     const info = handSealInfoV4();
     const notEs = info.slice();
     const at = Buffer.from(notEs).indexOf(Buffer.from("ES"));
@@ -141,9 +141,13 @@ describe("a GB/T 38540 seal from an independent encoder", () => {
     });
     const v1Claim = info.slice();
     v1Claim[at + 4] = 1; // the INTEGER after "ES": 02 01 04 -> 02 01 01
-    expect(verifySeal(handSealV4(v1Claim), { at: DATES.checkAt }).checks[0]?.code).toBe(
-      "seal.structure_invalid",
-    );
+    const claimed = verifySeal(handSealV4(v1Claim), { at: DATES.checkAt });
+    expect(claimed.checks[0]).toMatchObject({
+      status: "warning",
+      code: "seal.structure_version_unexpected",
+      params: { version: 1 },
+    });
+    expect(claimed.seal?.layout).toBe("v4");
   });
 });
 

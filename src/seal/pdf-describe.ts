@@ -8,7 +8,7 @@ import { isoSecond } from "./checks.js";
 import { sealVerdictToJson } from "./describe.js";
 import type { PdfSignatureVerdict, PdfVerdict } from "./pdf-verify.js";
 
-const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skipped: "–" };
+const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skipped: "–", warning: "!" };
 
 function checkLine(check: Check<string>, locale: Locale, prefix: "pdf" | "seal", indent: string): string {
   const label = translate(`${prefix}.check.${check.name}`, locale);

@@ -9,7 +9,7 @@ import type { CertificateView } from "../pki/certificate.js";
 import { checkSignature, digest, digestAlgorithmsForLabel, signatureAlgorithmName } from "./algorithms.js";
 import { decodeSESeal, structureInvalid } from "./asn1.js";
 import type { ExtDataFields, SealHeaderFields, SealLayout } from "./asn1.js";
-import { allPass, fail, isoSecond, pass, skipped, validityAt } from "./checks.js";
+import { allPass, fail, isoSecond, pass, skipped, validityAt, warning } from "./checks.js";
 import type { Check } from "./checks.js";
 
 /** GB/T 38540 / GM/T 0031 property.type: 1 单位印章 (organisation), 2 个人印章 (personal). */
@@ -179,6 +179,13 @@ function structureCheck(seal: SealView): SealCheck {
   // certdesk understands no seal extension, so a critical one means a rule it cannot honour.
   const critical = seal.extensions.find((e) => e.critical);
   if (critical) return fail("structure", "seal.extension_critical_unknown", { oid: critical.oid });
+  if (seal.layout === "v4" && seal.header.version !== 4) {
+    return warning("structure", "seal.structure_version_unexpected", {
+      standard: seal.standard,
+      version: seal.header.version,
+      expected: 4,
+    });
+  }
   return pass("structure", "seal.structure_ok", { standard: seal.standard, version: seal.header.version });
 }
 

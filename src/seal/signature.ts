@@ -8,7 +8,7 @@ import { parseCertificate } from "../pki/certificate.js";
 import type { CertificateView } from "../pki/certificate.js";
 import type { Signer } from "../pki/signer.js";
 import {
-  SEAL_MAKER_ALGORITHMS,
+  SEAL_SIGNER_ALGORITHMS,
   checkSignature,
   digest,
   digestAlgorithmOf,
@@ -228,7 +228,7 @@ export async function buildSealSignature(input: BuildSealSignatureInput): Promis
   }
   const algorithm = input.signer.signer.algorithm.algorithm;
   const hash = digestAlgorithmOf(algorithm);
-  if (!SEAL_MAKER_ALGORITHMS.includes(algorithm) || !hash) {
+  if (!SEAL_SIGNER_ALGORITHMS.includes(algorithm) || !hash) {
     throw new DomainError("seal.signature_algorithm_unsupported", {
       algorithm: signatureAlgorithmName(algorithm),
     });

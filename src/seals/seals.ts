@@ -13,6 +13,7 @@ import type { Kysely } from "kysely";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, TERMINAL_STATES, type OrderState } from "../domain/lifecycle.js";
 import type { SealType } from "../domain/programme.js";
+import { defaultSealName } from "../domain/rules.js";
 import { parseCertificate } from "../pki/certificate.js";
 import { buildSeal } from "../seal/build.js";
 import type { SealImageOptions } from "../seal/image.js";
@@ -216,8 +217,8 @@ export type ProducedSeal = OrderView & { seal: SealView };
 
 /**
  * The production step of a seal order: makes the seal from the order's picture, bound to the
- * order's certificate, signed by the seal maker of the certificate's algorithm (SM2 certificates
- * get SM3withSM2, the others ecdsa-with-SHA256), and moves the order on to activation. A seal
+ * order's certificate, signed by the programme's seal maker (SM3withSM2 unless the programme asks
+ * for RSA), and moves the order on to activation. A seal
  * change replaces the certificate's live seal. Run again, it finds the seal made and returns it.
  * A new order that asked for a seal gets it the same way once its certificate is issued (the
  * order itself is moved by its keys' production).
@@ -275,8 +276,17 @@ export async function produceSeal(deps: SealDeps, actor: Actor, orderId: string)
     });
   }
   const type: SealType = details.sealType === "contract" ? "contract" : "official";
-  const name = details.sealName?.trim() ?? "";
-  const maker = await deps.cas.active(cert.key_algorithm === "sm2" ? "sm2" : "ecdsa-p256", "seal-maker");
+  const organisation = await db
+    .selectFrom("organisations")
+    .select("name")
+    .where("id", "=", order.organisation_id)
+    .executeTakeFirstOrThrow();
+  // Checked when the order was placed; an order that gave no name gets "<registered name><type word>".
+  const name = details.sealName?.trim() || defaultSealName(organisation.name, type);
+  // The maker's algorithm is the programme's choice, not the certificate's: Chinese seal and OFD
+  // verifiers expect SM2 (or RSA), whatever key the organisation's certificate has.
+  const { rules } = await getProgramme(deps.db, order.programme_id);
+  const maker = await deps.cas.active(rules.sealMakerAlgorithm, "seal-maker");
   const esId = `CDSEAL${order.number}`;
   const der = await buildSeal({
     id: esId,

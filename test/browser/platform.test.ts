@@ -32,6 +32,8 @@ if (!haveChromium)
 
 const PIN = "20261120";
 const ORGANISATION = "上海示例供应链管理有限公司";
+/** The official seal's name: the registered name followed by 公章. */
+const SEAL_NAME = `${ORGANISATION}公章`;
 
 describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with the USB key", () => {
   let store: Awaited<ReturnType<(typeof testStores)[number]["open"]>>;
@@ -66,7 +68,7 @@ describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with
       keyFile: key,
       keyOrderId: order.orderId,
       pin: PIN,
-      sealName: ORGANISATION,
+      sealName: SEAL_NAME,
     });
 
     const admin = await desk.as("admin");
@@ -179,7 +181,7 @@ describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with
     expect(bid).toMatchObject({
       account: "supplier-001",
       certificateSerial: serial,
-      seal: ORGANISATION,
+      seal: SEAL_NAME,
       valid: true,
     });
     const verdict = await verifyPdf(
@@ -187,6 +189,6 @@ describe.skipIf(!haveChromium)("the demo procurement platform, in Chromium, with
     );
     expect(verdict.valid).toBe(true);
     expect(verdict.signatures[0]!.signer?.serialNumber).toBe(serial);
-    expect(verdict.signatures[0]!.seal?.seal?.name).toBe(ORGANISATION);
+    expect(verdict.signatures[0]!.seal?.seal?.name).toBe(SEAL_NAME);
   }, 180_000);
 });

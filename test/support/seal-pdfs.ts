@@ -149,7 +149,8 @@ export async function buildTestCa(algorithm: KeyAlgorithm): Promise<TestCa> {
     issuer: { certificate: rootCert },
     signer: root,
   });
-  const maker = generateSoftwareKey(algorithm).signer;
+  // Seal makers are SM2 (or RSA), never ECDSA, whatever the hierarchy signs with.
+  const maker = generateSoftwareKey(algorithm === "rsa" ? "rsa" : "sm2").signer;
   const makerCert = await buildCertificate({
     serialNumber: randomSerial(),
     subject: { C: "CN", O: "证书服务测试", CN: `certdesk PDF test seal maker ${algorithm}` },

@@ -73,8 +73,8 @@ export async function buildSealParties(algorithm: KeyAlgorithm): Promise<SealPar
     issuer: { selfSigned: true },
     signer: root,
   });
-  const endEntity = async (subject: { O: string; CN: string }): Promise<Party> => {
-    const { signer } = generateSoftwareKey(algorithm);
+  const endEntity = async (subject: { O: string; CN: string }, keyAlgorithm = algorithm): Promise<Party> => {
+    const { signer } = generateSoftwareKey(keyAlgorithm);
     const cert = await buildCertificate({
       serialNumber: randomSerial(),
       subject: { C: "CN", ...subject },
@@ -90,7 +90,11 @@ export async function buildSealParties(algorithm: KeyAlgorithm): Promise<SealPar
   return {
     algorithm,
     root: { cert: rootCert, signer: root },
-    maker: await endEntity({ O: "证书服务测试", CN: `certdesk seal maker ${algorithm}` }),
+    // The maker is SM2 (or RSA): certdesk never signs seals with ECDSA, whatever the signers hold.
+    maker: await endEntity(
+      { O: "证书服务测试", CN: `certdesk seal maker ${algorithm}` },
+      algorithm === "rsa" ? "rsa" : "sm2",
+    ),
     organisation: await endEntity({ O: ORGANISATION, CN: ORGANISATION }),
     stranger: await endEntity({ O: "上海另一示例有限公司", CN: "上海另一示例有限公司" }),
   };

@@ -28,6 +28,20 @@ const messages: Record<RuleReason, Message> = {
       "印章名称“{requestedName}”与证书单位名称“{certificateName}”不一致。单位名称变更请办理证书变更业务，不能通过印章变更办理",
     en: "The seal name “{requestedName}” does not match the organisation name on the certificate, “{certificateName}”. A change of organisation name needs the certificate change service, not a seal change.",
   },
+  "rules.seal.name_type_mismatch": {
+    "zh-CN":
+      "印章名称“{sealName}”以“{nameWord}”结尾，与所选印章类型不符：该类型的印章名称应以“{typeWord}”结尾",
+    en: "The seal name “{sealName}” ends with “{nameWord}”, which is not the chosen seal type: a seal of this type is named with “{typeWord}” at the end.",
+  },
+  "rules.seal.name_type_not_electronic": {
+    "zh-CN":
+      "印章名称“{sealName}”是{nameWord}的名称，此类印章不能制作电子印章；电子印章仅支持公章或合同专用章",
+    en: "The seal name “{sealName}” names a {nameWord}, which cannot be made into an electronic seal; only the official seal (公章) or the contract seal (合同专用章) can.",
+  },
+  "rules.seal.name_missing_type_word": {
+    "zh-CN": "印章名称“{sealName}”应为单位登记名称加印章类型，例如“{expectedName}”",
+    en: "The seal name “{sealName}” must be the organisation's registered name followed by the seal type's word, for example “{expectedName}”.",
+  },
   "rules.seal.already_exists": {
     "zh-CN":
       "该证书已绑定电子印章“{sealName}”，每张证书只能绑定一枚电子印章。如印章信息有误，请办理印章变更；如需多枚印章，请使用其他账号另行申请证书",

@@ -61,6 +61,11 @@ export const sealMessages: MessageTable = {
   "seal.check.document": { "zh-CN": "原文", en: "Document" },
 
   // Check outcomes
+  "seal.structure_version_unexpected": {
+    "zh-CN":
+      "印章头声明版本 {version}，但结构为 {standard}（版本 {expected}）：按 {standard} 读取并验证其余各项",
+    en: "the seal header declares version {version} but the layout is {standard} (version {expected}): read as {standard} and judged on everything else",
+  },
   "seal.structure_ok": {
     "zh-CN": "符合 {standard}（版本 {version}）",
     en: "well-formed {standard} (version {version})",
@@ -208,8 +213,9 @@ export const sealMessages: MessageTable = {
     en: "The signing key does not match the certificate",
   },
   "seal.maker_algorithm_unsupported": {
-    "zh-CN": "制章者不能使用签名算法 {algorithm}（仅支持 SM3withSM2 和 ecdsa-with-SHA256）",
-    en: "A seal maker cannot sign with {algorithm} (only SM3withSM2 and ecdsa-with-SHA256)",
+    "zh-CN":
+      "制章者不能使用签名算法 {algorithm}（仅支持 SM3withSM2，或项目要求时的 sha256WithRSAEncryption；不使用 ECDSA）",
+    en: "A seal maker cannot sign with {algorithm} (only SM3withSM2, or sha256WithRSAEncryption where a programme asks; never ECDSA)",
   },
   "seal.maker_signer_failed": {
     "zh-CN": "制章者签名验证失败（SM2 签名须使用标识 1234567812345678）",

@@ -3,7 +3,7 @@ import { translate, type Locale } from "../../i18n/catalogue.js";
 import { isoSecond, type CheckStatus } from "../checks.js";
 import type { OfdCheck, OfdSignatureVerdict, OfdVerdict } from "./verify.js";
 
-const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skipped: "–" };
+const MARK: Record<CheckStatus, string> = { pass: "✓", fail: "✗", skipped: "–", warning: "!" };
 
 function checkLine(check: OfdCheck, locale: Locale): string {
   const label = translate(`ofd.check.${check.name}`, locale);

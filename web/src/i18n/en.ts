@@ -380,7 +380,8 @@ export const en: Record<MessageKey, string> = {
   "apply.sealRequested": "Also apply for an electronic seal",
   "apply.sealRequestedHint": "You then upload the seal application form stamped with the physical seal",
   "apply.sealName": "Seal name",
-  "apply.sealNameHint": "As written on the physical seal",
+  "apply.sealNameHint":
+    "The registered organisation name followed by the seal type (…公章 or …合同专用章), as on the physical seal",
   "apply.sealNameRequired": "Enter the seal name",
   "apply.sealType": "Seal type",
   "apply.newOrganisationName": "New organisation name",

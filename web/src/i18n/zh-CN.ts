@@ -372,7 +372,7 @@ export const zhCN = {
   "apply.sealRequested": "同时申请电子印章",
   "apply.sealRequestedHint": "申请时须上传加盖实物印章的电子印章申请表",
   "apply.sealName": "印章名称",
-  "apply.sealNameHint": "与实物印章上的文字一致",
+  "apply.sealNameHint": "单位登记名称加印章类型（…公章或…合同专用章），与实物印章一致",
   "apply.sealNameRequired": "请填写印章名称",
   "apply.sealType": "印章类型",
   "apply.newOrganisationName": "变更后的单位名称",

@@ -4,6 +4,7 @@
  * order page then takes the materials, the submission and the payment.
  */
 import { ArrowLeftOutlined } from "@ant-design/icons";
+import { defaultSealName } from "../../../../src/domain/rules.js";
 import {
   Alert,
   Button,
@@ -334,7 +335,10 @@ function ApplyForm({
       ? { certificateId: presetCertificate }
       : {}),
     sealRequested: false,
-    sealName: org.name,
+    // The registered name followed by the first seal type's word, as the desk requires.
+    sealName: programme.rules.sealTypes[0]
+      ? defaultSealName(org.name, programme.rules.sealTypes[0])
+      : org.name,
     ...(programme.rules.sealTypes[0] ? { sealType: programme.rules.sealTypes[0] } : {}),
     invoice: { title: org.name, taxNumber: org.uscc },
     mailingAddress: {
