@@ -645,7 +645,11 @@ async function main(): Promise<void> {
     store,
     demo: true,
     readyWithinMs: 120_000,
-    env: { CERTDESK_OCSP_PORT: String(ocspPort) },
+    env: {
+      CERTDESK_OCSP_PORT: String(ocspPort),
+      // BENCH_SERVER_NODE_OPTIONS: e.g. an --import that profiles the server.
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+    },
   });
   certdeskPid = server.pid;
   const target: Target = {
