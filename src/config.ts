@@ -36,6 +36,8 @@ const envSchema = z
     CERTDESK_CRL_VALIDITY_HOURS: z.coerce.number().int().min(1).max(720).default(24),
     CERTDESK_CRL_REFRESH_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     CERTDESK_OCSP_VALIDITY_MINUTES: z.coerce.number().int().min(1).max(10080).default(60),
+    // Delta CRLs between complete ones (RFC 5280 5.2.4); 0: none.
+    CERTDESK_DELTA_CRL_MINUTES: z.coerce.number().int().min(0).max(1440).default(0),
     // OCSP also on a port of its own, answered by worker processes (src/server/ocsp-workers.ts).
     CERTDESK_OCSP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     CERTDESK_OCSP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
@@ -223,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     crlValidityHours: e.CERTDESK_CRL_VALIDITY_HOURS,
     crlRefreshMinutes: e.CERTDESK_CRL_REFRESH_MINUTES,
     ocspValidityMinutes: e.CERTDESK_OCSP_VALIDITY_MINUTES,
+    deltaCrlMinutes: e.CERTDESK_DELTA_CRL_MINUTES,
   };
   return {
     mode: e.CERTDESK_MODE,

@@ -77,7 +77,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
       db: store.db,
       clock,
       cas,
-      settings: caSettings,
+      settings: { ...caSettings, deltaCrlUrl: urls.deltaCrl },
       onError: (error, context) => logError(error, context),
       onPublished: (crl) =>
         logInfo(
@@ -126,6 +126,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
         {
           paymentQueryAfterMs: config.payments.queryAfterMs,
           crlRefreshMs: caSettings.crlRefreshMinutes * 60_000,
+          deltaCrlMs: caSettings.deltaCrlMinutes * 60_000,
         },
       ),
       onError: (error, context) => logError(error, context),

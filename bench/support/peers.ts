@@ -165,11 +165,51 @@ export async function cfsslCa(dir: string, key: PeerKey): Promise<{ cert: string
   return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}-key.pem`) };
 }
 
-/** `cfssl serve` signing with that CA, client certificates for a year, logging warnings only. */
+/**
+ * cfssl's certificate database on PostgreSQL, as its certdb migration for postgres
+ * (certdb/pg/migrations/001_CreateCertificates.sql) makes it, in a database of its own that the
+ * bench creates and drops; returns the file `cfssl serve -db-config` reads.
+ */
+export const CFSSL_CERTDB_SCHEMA = `
+  create table certificates (
+    serial_number            bytea not null,
+    authority_key_identifier bytea not null,
+    ca_label                 bytea,
+    status                   bytea not null,
+    reason                   int,
+    expiry                   timestamptz,
+    revoked_at               timestamptz,
+    pem                      bytea not null,
+    primary key (serial_number, authority_key_identifier)
+  );
+  create table ocsp_responses (
+    serial_number            bytea not null,
+    authority_key_identifier bytea not null,
+    body                     bytea not null,
+    expiry                   timestamptz,
+    primary key (serial_number, authority_key_identifier),
+    foreign key (serial_number, authority_key_identifier)
+      references certificates (serial_number, authority_key_identifier)
+  );`;
+
+export function cfsslDbConfig(dir: string, url: string): string {
+  const file = join(dir, "cfssl-db-config.json");
+  // lib/pq wants sslmode spelled out; the loopback server has no TLS.
+  const u = new URL(url);
+  u.searchParams.set("sslmode", "disable");
+  writeFileSync(file, JSON.stringify({ driver: "postgres", data_source: u.toString() }));
+  return file;
+}
+
+/**
+ * `cfssl serve` signing with that CA, client certificates for a year, logging warnings only;
+ * with dbConfig, every certificate it signs is written to its certdb before the answer.
+ */
 export async function startCfsslServe(
   children: Children,
   dir: string,
   ca: { cert: string; key: string },
+  dbConfig?: string,
 ): Promise<{ base: string; child: Child }> {
   const config = join(dir, "cfssl-config.json");
   writeFileSync(
@@ -198,6 +238,7 @@ export async function startCfsslServe(
       config,
       "-loglevel",
       "2",
+      ...(dbConfig ? ["-db-config", dbConfig] : []),
     ],
     dir,
   );

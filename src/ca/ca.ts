@@ -51,6 +51,8 @@ export interface LoadedCa {
 /** Where the desk publishes what relying parties fetch; every URL in a certificate comes from here. */
 export interface PublicationUrls {
   crl(caId: string): string;
+  /** the CA's delta CRL (RFC 5280 5.2.4), named in its complete CRLs' freshestCRL */
+  deltaCrl(caId: string): string;
   caCertificate(caId: string): string;
   ocsp(): string;
 }
@@ -61,6 +63,7 @@ export function publicationUrls(publicUrl: string, ocspUrl?: string): Publicatio
   const ocsp = ocspUrl ?? `${base}/ocsp`;
   return {
     crl: (caId) => `${base}/crl/${caId}.crl`,
+    deltaCrl: (caId) => `${base}/crl/${caId}-delta.crl`,
     caCertificate: (caId) => `${base}/ca/${caId}.crt`,
     ocsp: () => ocsp,
   };

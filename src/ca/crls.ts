@@ -5,7 +5,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
-import { REASON_CODES, buildCrl, type RevocationReason, type RevokedEntry } from "../pki/crl.js";
+import { REASON_CODES, buildCrl, type RevocationReason } from "../pki/crl.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, systemActor, type Actor } from "../people/actor.js";
@@ -23,6 +23,20 @@ export interface PublicationSettings {
    * second server) is seen.
    */
   ocspRecheckSeconds?: number;
+  /**
+   * Delta CRLs (RFC 5280 5.2.4): published this often between complete CRLs and at once after a
+   * revocation, at `deltaCrlUrl`, which complete CRLs name in freshestCRL. Absent, none.
+   */
+  deltaCrlMinutes?: number;
+  deltaCrlUrl?: (caId: string) => string;
+}
+
+/** The delta CRL settings when deltas are published. */
+export function deltaCrlsOf(
+  settings: Pick<PublicationSettings, "deltaCrlMinutes" | "deltaCrlUrl">,
+): { minutes: number; url: (caId: string) => string } | undefined {
+  const { deltaCrlMinutes: minutes, deltaCrlUrl: url } = settings;
+  return minutes && minutes > 0 && url ? { minutes, url } : undefined;
 }
 
 export interface PublicationDeps {
@@ -46,6 +60,8 @@ export interface PublishedCrl {
   nextUpdate: Date;
   entries: number;
   der: Uint8Array;
+  /** set on a delta CRL: the complete CRL it updates (RFC 5280 5.2.4) */
+  baseCrlNumber?: bigint;
 }
 
 /** Only CAs whose certificates carry cRLSign publish CRLs: the roots and the issuing CAs. */
@@ -63,31 +79,27 @@ export function reasonOf(text: string | null): RevocationReason | undefined {
 }
 
 /**
- * The revoked certificates of one CA, in no particular order (a CRL needs none), read in one
- * query that comes back as one text ("serial seconds reason" joined by ","): per-row work in the
- * drivers, not the database, is what a million rows cost. One query rather than pages in serial
+ * The revoked certificates of one CA (those revoked after `since`, for a delta CRL), in no
+ * particular order (a CRL needs none), as PackedEntries: one query that comes back as one text.
+ * Per-row work in the drivers, not the database, is what a million rows cost, and the CRL writer
+ * reads the text in one pass without an object per entry. One query rather than pages in serial
  * order: walking the serial index visits the table at random for every row where the embedded
- * store has no visibility map (it never vacuums), four times slower than one scan in table
- * order. The text is about the size of the CRL built from it, which is held whole anyway.
+ * store has no visibility map (it never vacuums), four times slower than one scan in table order.
+ * The text is about the size of the CRL built from it, which is held whole anyway.
  */
-export async function* revokedEntries(
+export async function revokedPacked(
   tx: Transaction<Database>,
   caId: string,
-  tally: { entries: number } = { entries: 0 },
-): AsyncGenerator<RevokedEntry> {
-  const { rows } = await sql<{ entries: string | null }>`
-    select string_agg(serial || ' ' || floor(date_part('epoch', revoked_at))::bigint || ' ' ||
-                      coalesce(revocation_reason, ''), ',') as entries
+  since?: Date,
+): Promise<{ packed: string; entries: number }> {
+  const { rows } = await sql<{ packed: string | null; entries: string | number }>`
+    select string_agg(serial || ' ' || to_char(revoked_at at time zone 'UTC', 'YYYYMMDDHH24MISS') || ' ' ||
+                      coalesce(revocation_reason, ''), ',') as packed,
+           count(*) as entries
       from certificates
-     where ca_id = ${caId} and revoked_at is not null`.execute(tx);
-  const entries = rows[0]?.entries;
-  if (!entries) return;
-  for (const item of entries.split(",")) {
-    const [serialNumber, seconds, reasonText] = item.split(" ") as [string, string, string];
-    const reason = reasonOf(reasonText);
-    tally.entries++;
-    yield { serialNumber, revokedAt: new Date(Number(seconds) * 1000), ...(reason ? { reason } : {}) };
-  }
+     where ca_id = ${caId} and revoked_at is not null
+       ${since ? sql`and revoked_at > ${since}` : sql``}`.execute(tx);
+  return { packed: rows[0]?.packed ?? "", entries: Number(rows[0]?.entries ?? 0) };
 }
 
 /** The CAs that publish CRLs now: roots and issuing CAs whose certificates have not expired. */
@@ -171,6 +183,7 @@ export async function publishCrlInTx(
       .selectFrom("crls")
       .select("this_update")
       .where("ca_id", "=", caId)
+      .where("base_crl_number", "is", null)
       .orderBy("crl_number", "desc")
       .limit(1)
       .executeTakeFirst();
@@ -179,35 +192,31 @@ export async function publishCrlInTx(
   const crlNumber = row.crl_number + 1n;
   const thisUpdate = toSecond(deps.clock.now());
   const nextUpdate = new Date(thisUpdate.getTime() + deps.settings.crlValidityHours * 3_600_000);
-  const tally = { entries: 0 };
+  const { packed, entries } = await revokedPacked(tx, caId);
+  const deltas = deltaCrlsOf(deps.settings);
   const der = await buildCrl({
     issuerCertificate: ca.certificate,
     signer: ca.signer,
     crlNumber,
     thisUpdate,
     nextUpdate,
-    entries: revokedEntries(tx, caId, tally),
+    entries: { packed },
+    ...(deltas ? { freshestCrl: [deltas.url(caId)] } : {}),
   });
-  const entries = tally.entries;
-  // As base64 text: PGlite turns a bytea parameter into hex one byte at a time (seconds for 40 MB).
-  const derBase64 = Buffer.from(der.buffer, der.byteOffset, der.length).toString("base64");
-  await tx
-    .insertInto("crls")
-    .values({
-      ca_id: caId,
-      crl_number: crlNumber,
-      this_update: thisUpdate,
-      next_update: nextUpdate,
-      entries,
-      der: sql<Uint8Array>`decode(${derBase64}, 'base64')`,
-    })
-    .execute();
+  await storeCrl(tx, { caId, crlNumber, thisUpdate, nextUpdate, entries, der });
   await tx.updateTable("cas").set({ crl_number: crlNumber }).where("id", "=", caId).execute();
-  await tx
-    .deleteFrom("crls")
+  // The CRLS_KEPT newest complete CRLs stay, with the deltas over them; anything older goes.
+  const kept = await tx
+    .selectFrom("crls")
+    .select("crl_number")
     .where("ca_id", "=", caId)
-    .where("crl_number", "<=", crlNumber - BigInt(CRLS_KEPT))
-    .execute();
+    .where("base_crl_number", "is", null)
+    .orderBy("crl_number", "desc")
+    .offset(CRLS_KEPT - 1)
+    .limit(1)
+    .executeTakeFirst();
+  if (kept)
+    await tx.deleteFrom("crls").where("ca_id", "=", caId).where("crl_number", "<", kept.crl_number).execute();
   await appendAudit(
     tx,
     {
@@ -228,14 +237,42 @@ export async function publishCrlInTx(
   return { caId, crlNumber, thisUpdate, nextUpdate, entries, der };
 }
 
-/** The newest stored CRL of a CA, or undefined. */
-export async function latestCrl(db: Kysely<Database>, caId: string): Promise<PublishedCrl | undefined> {
+/**
+ * Stores a CRL's row. The DER goes as base64 text: PGlite turns a bytea parameter into hex one
+ * byte at a time (seconds for 40 MB).
+ */
+export async function storeCrl(
+  tx: Transaction<Database>,
+  crl: Omit<PublishedCrl, "baseCrlNumber"> & { baseCrlNumber?: bigint },
+): Promise<void> {
+  const derBase64 = Buffer.from(crl.der.buffer, crl.der.byteOffset, crl.der.length).toString("base64");
+  await tx
+    .insertInto("crls")
+    .values({
+      ca_id: crl.caId,
+      crl_number: crl.crlNumber,
+      this_update: crl.thisUpdate,
+      next_update: crl.nextUpdate,
+      entries: crl.entries,
+      der: sql<Uint8Array>`decode(${derBase64}, 'base64')`,
+      base_crl_number: crl.baseCrlNumber ?? null,
+    })
+    .execute();
+}
+
+/** The newest stored complete CRL of a CA (or delta CRL, when asked), or undefined. */
+export async function latestCrl(
+  db: Kysely<Database>,
+  caId: string,
+  kind: "complete" | "delta" = "complete",
+): Promise<PublishedCrl | undefined> {
   const row = await db
     .selectFrom("crls")
-    .select(["ca_id", "crl_number", "this_update", "next_update", "entries"])
+    .select(["ca_id", "crl_number", "this_update", "next_update", "entries", "base_crl_number"])
     // Hex again, for the same reason as on the way in.
     .select(sql<string>`encode(der, 'hex')`.as("der_hex"))
     .where("ca_id", "=", caId)
+    .where("base_crl_number", kind === "complete" ? "is" : "is not", null)
     .orderBy("crl_number", "desc")
     .limit(1)
     .executeTakeFirst();
@@ -247,5 +284,6 @@ export async function latestCrl(db: Kysely<Database>, caId: string): Promise<Pub
     nextUpdate: row.next_update,
     entries: row.entries,
     der: new Uint8Array(Buffer.from(row.der_hex, "hex")),
+    ...(row.base_crl_number === null ? {} : { baseCrlNumber: BigInt(row.base_crl_number) }),
   };
 }

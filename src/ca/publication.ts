@@ -22,8 +22,11 @@ import {
   crlIssuer,
   publishCrlInTx,
   latestCrl,
+  deltaCrlsOf,
 } from "./crls.js";
 import { OcspResponder } from "./ocsp-responder.js";
+import { publishDeltaCrlInTx } from "./delta-crl.js";
+import { DomainError } from "../domain/errors.js";
 
 /**
  * Runs one task per key at a time. A call made while a task runs queues one more run (it will see
@@ -116,12 +119,21 @@ export class Publication implements RevocationListener {
 
   constructor(deps: PublicationDeps) {
     // Only what publication uses: callers may hand in the whole CA configuration, secrets and all.
-    const { crlValidityHours, crlRefreshMinutes, ocspValidityMinutes, ocspCacheEntries, ocspRecheckSeconds } =
-      deps.settings;
+    const {
+      crlValidityHours,
+      crlRefreshMinutes,
+      ocspValidityMinutes,
+      ocspCacheEntries,
+      ocspRecheckSeconds,
+      deltaCrlMinutes,
+      deltaCrlUrl,
+    } = deps.settings;
     this.settings = {
       crlValidityHours,
       crlRefreshMinutes,
       ocspValidityMinutes,
+      ...(deltaCrlMinutes === undefined ? {} : { deltaCrlMinutes }),
+      ...(deltaCrlUrl === undefined ? {} : { deltaCrlUrl }),
       ...(ocspCacheEntries === undefined ? {} : { ocspCacheEntries }),
       ...(ocspRecheckSeconds === undefined ? {} : { ocspRecheckSeconds }),
     };
@@ -151,6 +163,7 @@ export class Publication implements RevocationListener {
       .selectFrom("crls")
       .select(["crl_number", "next_update"])
       .where("ca_id", "=", caId)
+      .where("base_crl_number", "is", null)
       .orderBy("crl_number", "desc")
       .limit(1)
       .executeTakeFirst();
@@ -164,14 +177,54 @@ export class Publication implements RevocationListener {
   }
 
   /**
+   * The delta CRL to publish now over the current complete CRL: the newest stored one while it is
+   * valid and its base is current, else a new one. publication.crl_not_found when deltas are off.
+   */
+  async currentDeltaCrl(caId: string): Promise<PublishedCrl> {
+    if (!deltaCrlsOf(this.settings)) throw new DomainError("publication.crl_not_found", { ca: caId });
+    const complete = await this.currentCrl(caId);
+    const delta = await latestCrl(this.deps.db, caId, "delta");
+    if (delta && delta.baseCrlNumber === complete.crlNumber && delta.nextUpdate > this.deps.clock.now())
+      return delta;
+    return (await this.#publishDelta(caId, "request")) ?? this.rebuildCrl(caId, "request");
+  }
+
+  /** Publishes the delta CRL of every CRL issuer whose newest CRL is older than maxAgeMs. */
+  async refreshDueDeltaCrls(maxAgeMs: number): Promise<PublishedCrl[]> {
+    if (!deltaCrlsOf(this.settings)) return [];
+    const now = this.deps.clock.now();
+    const made: PublishedCrl[] = [];
+    for (const id of await crlIssuers(this.deps.db, now)) {
+      try {
+        const crl = await this.#publishDelta(id, "schedule", new Date(now.getTime() - maxAgeMs));
+        if (crl) made.push(crl);
+      } catch (e) {
+        this.#report(e, `delta CRL of ${id}`);
+      }
+    }
+    return made;
+  }
+
+  async #publishDelta(caId: string, trigger: string, unlessNewerThan?: Date) {
+    const ca = await crlIssuer(this.deps, caId);
+    const crl = await this.deps.db
+      .transaction()
+      .execute((tx) =>
+        publishDeltaCrlInTx(tx, this.deps, ca, { trigger, ...(unlessNewerThan ? { unlessNewerThan } : {}) }),
+      );
+    if (crl) this.deps.onPublished?.(crl);
+    return crl;
+  }
+
+  /**
    * How long an HTTP cache may keep a CRL: until the next scheduled one is out, never past its
    * nextUpdate.
    */
   crlMaxAgeSeconds(crl: PublishedCrl): number {
-    const refetchAt = Math.min(
-      crl.thisUpdate.getTime() + this.settings.crlRefreshMinutes * 60_000,
-      crl.nextUpdate.getTime(),
-    );
+    const deltas = deltaCrlsOf(this.settings);
+    const every =
+      crl.baseCrlNumber !== undefined && deltas ? deltas.minutes : this.settings.crlRefreshMinutes;
+    const refetchAt = Math.min(crl.thisUpdate.getTime() + every * 60_000, crl.nextUpdate.getTime());
     return Math.max(0, Math.floor((refetchAt - this.deps.clock.now().getTime()) / 1000));
   }
 
@@ -185,6 +238,7 @@ export class Publication implements RevocationListener {
           .selectFrom("crls")
           .select(["ca_id"])
           .select((eb) => eb.fn.max("this_update").as("this_update"))
+          .where("base_crl_number", "is", null)
           .groupBy("ca_id")
           .execute()
       ).map((r) => [r.ca_id, new Date(r.this_update)]),
@@ -243,13 +297,16 @@ export class Publication implements RevocationListener {
         for (const caId of caIdsOf(events)) {
           const ca = opened.get(caId);
           if (!ca) continue;
-          const crl = await publishCrlInTx(tx, this.deps, ca, { trigger: "revocation" });
+          // With delta CRLs a revocation costs a delta; the complete CRL follows on its schedule.
+          const crl =
+            (await publishDeltaCrlInTx(tx, this.deps, ca, { trigger: "revocation" })) ??
+            (await publishCrlInTx(tx, this.deps, ca, { trigger: "revocation" }));
           if (crl) crls.push(crl);
         }
         return crls;
       },
     );
-    for (const crl of made ?? []) this.#keep(crl);
+    for (const crl of made ?? []) if (crl.baseCrlNumber === undefined) this.#keep(crl);
     return made ?? [];
   }
 

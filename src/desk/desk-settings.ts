@@ -19,6 +19,8 @@ export interface CaSettings {
   crlValidityHours: number;
   crlRefreshMinutes: number;
   ocspValidityMinutes: number;
+  /** delta CRLs this often (RFC 5280 5.2.4); 0: none */
+  deltaCrlMinutes: number;
 }
 
 /** Where each setting comes from in a process's environment. */
@@ -28,6 +30,7 @@ export const CA_SETTING_VARIABLES: Record<keyof CaSettings, string> = {
   crlValidityHours: "CERTDESK_CRL_VALIDITY_HOURS",
   crlRefreshMinutes: "CERTDESK_CRL_REFRESH_MINUTES",
   ocspValidityMinutes: "CERTDESK_OCSP_VALIDITY_MINUTES",
+  deltaCrlMinutes: "CERTDESK_DELTA_CRL_MINUTES",
 };
 
 /** This process's view: every value (defaults filled in), and the ones set explicitly. */
@@ -42,6 +45,8 @@ const stored = z.object({
   crlValidityHours: z.number().int().positive(),
   crlRefreshMinutes: z.number().int().positive(),
   ocspValidityMinutes: z.number().int().positive(),
+  // Settings stored before delta CRLs existed have none.
+  deltaCrlMinutes: z.number().int().min(0).default(0),
 });
 
 const NAME = "ca";

@@ -50,6 +50,8 @@ export interface DeskJobSettings {
   paymentQueryAfterMs: number;
   /** How old a CRL may get before the refresh makes a new one. */
   crlRefreshMs: number;
+  /** How old the newest CRL may get before a delta CRL is published (0: no deltas). */
+  deltaCrlMs?: number;
 }
 
 export const JOB_NAMES = {
@@ -120,6 +122,9 @@ export function deskJobs(deps: DeskJobDeps, settings: DeskJobSettings): JobDefin
       run: async () => ({
         afterRevocations: (await publication.publishRevocationCrls()).length,
         published: (await publication.refreshDueCrls(settings.crlRefreshMs * 0.9)).length,
+        deltas: settings.deltaCrlMs
+          ? (await publication.refreshDueDeltaCrls(settings.deltaCrlMs * 0.9)).length
+          : 0,
       }),
     });
   }

@@ -117,6 +117,66 @@ describe.each(ALGORITHMS)("CRLs signed with %s (RFC 5280 section 5)", (algorithm
       expect(check("empty.crl").output).toContain("ee.pem: OK");
     });
 
+    it("RFC 5280 5.2.4: a delta CRL over a complete CRL with freshestCRL; openssl -use_deltas finds the revocation", async () => {
+      const complete = await buildCrl({
+        issuerCertificate: h.sub.cert,
+        signer: h.sub.signer,
+        crlNumber: 50n,
+        thisUpdate: THIS_UPDATE,
+        nextUpdate: NEXT_UPDATE,
+        entries: [{ serialNumber: "0a", revokedAt: THIS_UPDATE }],
+        freshestCrl: ["http://ca.example/crl/sub-delta.crl"],
+      });
+      const delta = await buildCrl({
+        issuerCertificate: h.sub.cert,
+        signer: h.sub.signer,
+        crlNumber: 51n,
+        baseCrlNumber: 50n,
+        thisUpdate: new Date(THIS_UPDATE.getTime() + 3_600_000),
+        nextUpdate: NEXT_UPDATE,
+        entries: { packed: `${eeSerial} 20260101003000 keyCompromise` },
+      });
+      dir.writePem("complete.crl", "X509 CRL", complete);
+      dir.writePem("delta.crl", "X509 CRL", delta);
+      const completeText = openssl(["crl", "-in", "complete.crl", "-noout", "-text"], dir.path).output;
+      expect(completeText).toMatch(
+        /Freshest CRL:\s+Full Name:\s+URI:http:\/\/ca.example\/crl\/sub-delta.crl/,
+      );
+      const deltaText = openssl(["crl", "-in", "delta.crl", "-noout", "-text"], dir.path);
+      expect(deltaText.code, deltaText.output).toBe(0);
+      expect(deltaText.output).toMatch(/Delta CRL Indicator: critical\s+50/);
+      expect(deltaText.output).toMatch(/CRL Number:\s+51/);
+      expect(
+        openssl(["crl", "-in", "delta.crl", "-noout", "-CAfile", "chain.pem"], dir.path).output,
+      ).toContain("verify OK");
+      const verify = (...extra: string[]) =>
+        openssl(
+          [
+            "verify",
+            "-attime",
+            attime(),
+            "-crl_check",
+            ...extra,
+            "-CAfile",
+            "chain.pem",
+            "-CRLfile",
+            "complete.crl",
+            "-CRLfile",
+            "delta.crl",
+            "ee.pem",
+          ],
+          dir.path,
+        );
+      // Without deltas the complete CRL alone says good; with them the delta's entry counts.
+      expect(verify().output).toContain("ee.pem: OK");
+      const withDeltas = verify("-use_deltas");
+      expect(withDeltas.code).not.toBe(0);
+      expect(withDeltas.output).toContain("certificate revoked");
+      expect(parseCrl(delta).entries).toEqual([
+        { serialNumber: eeSerial, revokedAt: new Date("2026-01-01T00:30:00Z"), reason: "keyCompromise" },
+      ]);
+    });
+
     it("openssl crl -verify accepts the signature and rejects a tampered one", () => {
       expect(
         openssl(["crl", "-in", "sub.crl", "-noout", "-verify", "-CAfile", "sub.pem"], dir.path).output,
@@ -264,6 +324,44 @@ describe("CRL building", () => {
     ).rejects.toMatchObject({ code: "pki.serial_invalid" });
     await expect(buildCrl({ ...base(), signer: h.root.signer, entries: [] })).rejects.toMatchObject({
       code: "pki.signer_key_mismatch",
+    });
+  });
+
+  it("packed entries from the store give the same TBSCertList, byte for byte, as entry objects", async () => {
+    const objects: RevokedEntry[] = [
+      { serialNumber: "4f01", revokedAt: new Date("2025-12-31T10:00:00Z"), reason: "keyCompromise" },
+      { serialNumber: "ff01", revokedAt: new Date("2055-01-01T23:59:59Z"), reason: "cessationOfOperation" },
+      { serialNumber: "01", revokedAt: new Date("1949-12-31T00:00:00Z") },
+      { serialNumber: "7f".repeat(20), revokedAt: new Date("2026-06-01T12:00:00Z"), reason: "superseded" },
+      { serialNumber: "80", revokedAt: new Date("2026-06-01T12:00:00Z") },
+      { serialNumber: "81", revokedAt: new Date("2026-06-01T12:00:00Z") },
+    ];
+    // unspecified, removeFromCRL and an unknown name are listed without a reasonCode, as no reason is.
+    const packed =
+      "4f01 20251231100000 keyCompromise,ff01 20550101235959 cessationOfOperation,01 19491231000000 ," +
+      `${"7f".repeat(20)} 20260601120000 superseded,80 20260601120000 unspecified,81 20260601120000 removeFromCRL`;
+    const fromObjects = parseCrl(await buildCrl({ ...base(), entries: objects }));
+    const fromPacked = parseCrl(await buildCrl({ ...base(), entries: { packed } }));
+    expect(Buffer.from(fromPacked.tbs).equals(Buffer.from(fromObjects.tbs))).toBe(true);
+    expect(fromPacked.verify(h.sub.signer.publicKeySpki)).toBe(true);
+    expect(fromPacked.entries).toHaveLength(6);
+  });
+
+  it("refuses packed entries with a bad serial or time", async () => {
+    for (const [packed, code] of [
+      ["0g 20260101000000 ", "pki.serial_invalid"],
+      ["001f 20260101000000 ", "pki.serial_invalid"],
+      ["abc 20260101000000 ", "pki.serial_invalid"],
+      ["01 2026010100000x ", "pki.crl_entry_invalid"],
+      ["01 202601010000 ", "pki.crl_entry_invalid"],
+    ] as const) {
+      await expect(buildCrl({ ...base(), entries: { packed } }), packed).rejects.toMatchObject({ code });
+    }
+  });
+
+  it("refuses a delta CRL whose base is not below its own number", async () => {
+    await expect(buildCrl({ ...base(), baseCrlNumber: 1n, entries: [] })).rejects.toMatchObject({
+      code: "pki.crl_number_invalid",
     });
   });
 

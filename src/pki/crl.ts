@@ -6,10 +6,12 @@
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, AuthorityKeyIdentifier, Extension, KeyIdentifier } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
-import { parseCertificate, signTbs } from "./certificate.js";
+import { parseCertificate } from "./certificate.js";
 import {
   TAG,
+  bitString,
   children,
+  concat,
   content,
   contextConstructed,
   decodeOid,
@@ -26,7 +28,7 @@ import {
   whole,
 } from "./der.js";
 import type { Tlv } from "./der.js";
-import { keyIdentifier } from "./extensions.js";
+import { distributionPoints, keyIdentifier } from "./extensions.js";
 import { OID } from "./oids.js";
 import { toDer } from "./pem.js";
 import { normalizeSerial, serialFromIntegerContent } from "./serial.js";
@@ -66,12 +68,28 @@ export interface BuildCrlInput {
   /** the CA certificate whose key signs: its subject is the CRL issuer, its SKI the AKI */
   issuerCertificate: Uint8Array;
   signer: Signer;
-  /** monotonically increasing per CA (RFC 5280 5.2.3) */
+  /** monotonically increasing per CA, shared by complete and delta CRLs (RFC 5280 5.2.3, 5.2.4) */
   crlNumber: bigint;
   thisUpdate: Date;
   nextUpdate: Date;
-  /** any iterable, sync or async, so that a store can stream rows without holding them all */
-  entries: Iterable<RevokedEntry> | AsyncIterable<RevokedEntry>;
+  /**
+   * Any iterable, sync or async, so that a store can stream rows without holding them all; or the
+   * entries packed as text by the store (PackedEntries), written without an object per entry.
+   */
+  entries: Iterable<RevokedEntry> | AsyncIterable<RevokedEntry> | PackedEntries;
+  /** RFC 5280 5.2.4: makes this a delta CRL of the complete CRL with that number */
+  baseCrlNumber?: bigint;
+  /** RFC 5280 5.2.6: where this CA's delta CRLs are published (complete CRLs only) */
+  freshestCrl?: string[];
+}
+
+/**
+ * Revoked entries as one text, "serialHex YYYYMMDDHHMMSS reason" joined by ",": the serial as the
+ * store keeps it (lowercase hex, no leading zero octet), the revocation time in UTC, the reason's
+ * name or nothing. A million entries are read by one pass over the text.
+ */
+export interface PackedEntries {
+  packed: string;
 }
 
 // Each entry's reasonCode extension is one of ten fixed byte strings: make them once.
@@ -98,22 +116,45 @@ const REASON_EXTENSIONS: ReadonlyMap<number, Uint8Array> = new Map(
   ]),
 );
 
-const HEX = /^[0-9a-f]+$/;
+/**
+ * The reasonCode a stored reason is listed with: none for unspecified (RFC 5280 5.3.1 says to leave
+ * it out), for removeFromCRL (only delta CRLs may carry it) and for text that names no reason.
+ */
+function listedReason(name: string): Uint8Array | undefined {
+  if (!name || !Object.hasOwn(REASON_CODES, name)) return undefined;
+  const code = REASON_CODES[name as RevocationReason];
+  return code === REASON_CODES.unspecified || code === REASON_CODES.removeFromCRL
+    ? undefined
+    : REASON_EXTENSIONS.get(code);
+}
 
-/** Writes revoked entries into one buffer; grows by doubling. */
-class EntryWriter {
+const HEX = /^[0-9a-f]+$/;
+/** Nibble values of ASCII hex digits (lowercase, as stored), -1 for anything else. */
+const NIBBLE = Int8Array.from({ length: 128 }, (_, c) =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1,
+);
+/** Room before the entries for the CRL's and TBSCertList's headers and the fields before the list. */
+const MAX_HEADER = 6;
+
+/**
+ * Writes a whole CertificateList into one buffer, entries first: room is kept in front for the
+ * fields before the list and the headers, which are known only once the list is; the extensions,
+ * the signature algorithm and the signature follow it. The entries are never copied.
+ */
+class CrlWriter {
   private buf: Buffer;
   private at: number;
   count = 0;
-  // Room kept in front for the SEQUENCE header, which is known only at the end.
-  private static readonly HEAD = 6;
 
-  constructor(expected = 1024) {
-    this.buf = Buffer.allocUnsafe(EntryWriter.HEAD + expected * 52);
-    this.at = EntryWriter.HEAD;
+  constructor(
+    private readonly head: number,
+    expectedBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(head + expectedBytes);
+    this.at = head;
   }
 
-  private ensure(n: number): void {
+  ensure(n: number): void {
     if (this.at + n <= this.buf.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(bigger, 0, 0, this.at);
@@ -124,16 +165,49 @@ class EntryWriter {
     // Fast path for the canonical form the store keeps; anything else goes through normalizeSerial.
     let hex = entry.serialNumber;
     if (!(hex.length % 2 === 0 && HEX.test(hex) && !hex.startsWith("00"))) hex = normalizeSerial(hex);
-    if (hex.length > 40) throw new DomainError("pki.serial_invalid", { serial: entry.serialNumber });
-    const serialLength = hex.length / 2 + (hex.charCodeAt(0) >= 0x38 ? 1 : 0); // sign octet when the first nibble >= 8
     const code = entry.reason === undefined ? 0 : REASON_CODES[entry.reason];
     if (code === REASON_CODES.removeFromCRL)
       throw new DomainError("pki.crl_reason_invalid", { reason: "removeFromCRL" });
-    const ext = code === 0 ? undefined : REASON_EXTENSIONS.get(code)!;
     const ms = entry.revokedAt.getTime();
     if (Number.isNaN(ms)) throw new DomainError("pki.crl_entry_invalid", { serial: entry.serialNumber });
-    const d = new Date(ms);
-    const year = d.getUTCFullYear();
+    this.#entry(hex, 0, hex.length, new Date(ms), 0, code === 0 ? undefined : REASON_EXTENSIONS.get(code));
+  }
+
+  /** PackedEntries, read in one pass. */
+  addPacked(text: string): void {
+    this.ensure(text.length + 64);
+    let pos = 0;
+    while (pos < text.length) {
+      const serialEnd = text.indexOf(" ", pos);
+      const timeEnd = serialEnd < 0 ? -1 : text.indexOf(" ", serialEnd + 1);
+      if (timeEnd !== serialEnd + 15)
+        throw new DomainError("pki.crl_entry_invalid", { serial: text.slice(pos, pos + 42) });
+      let entryEnd = text.indexOf(",", timeEnd + 1);
+      if (entryEnd < 0) entryEnd = text.length;
+      const ext = entryEnd > timeEnd + 1 ? listedReason(text.slice(timeEnd + 1, entryEnd)) : undefined;
+      this.#entry(text, pos, serialEnd, text, serialEnd + 1, ext);
+      pos = entryEnd + 1;
+    }
+  }
+
+  /**
+   * One RevokedCertificate: the serial as hex in serialText[from, to); the time as a Date, or as 14
+   * digits (YYYYMMDDHHMMSS, UTC) at timeAt in a text.
+   */
+  #entry(
+    serialText: string,
+    from: number,
+    to: number,
+    time: string | Date,
+    timeAt: number,
+    ext?: Uint8Array,
+  ) {
+    const hexLength = to - from;
+    if (hexLength === 0 || hexLength % 2 !== 0 || hexLength > 40 || serialText.startsWith("00", from))
+      throw new DomainError("pki.serial_invalid", { serial: serialText.slice(from, to) });
+    const first = NIBBLE[serialText.charCodeAt(from)] ?? -1;
+    const serialLength = hexLength / 2 + (first >= 8 ? 1 : 0); // sign octet when the first nibble >= 8
+    const year = typeof time === "string" ? Number(time.slice(timeAt, timeAt + 4)) : time.getUTCFullYear();
     const utc = year >= 1950 && year <= 2049;
     const timeLength = utc ? 13 : 15;
     const bodyLength = 2 + serialLength + 2 + timeLength + (ext ? ext.length : 0);
@@ -145,20 +219,32 @@ class EntryWriter {
     b[p++] = bodyLength;
     b[p++] = TAG.INTEGER;
     b[p++] = serialLength;
-    if (serialLength > hex.length / 2) b[p++] = 0;
-    p += b.write(hex, p, "hex");
+    if (serialLength > hexLength / 2) b[p++] = 0;
+    for (let i = from; i < to; i += 2) {
+      const hi = NIBBLE[serialText.charCodeAt(i)] ?? -1;
+      const lo = NIBBLE[serialText.charCodeAt(i + 1)] ?? -1;
+      if (hi < 0 || lo < 0)
+        throw new DomainError("pki.serial_invalid", { serial: serialText.slice(from, to) });
+      b[p++] = (hi << 4) | lo;
+    }
     b[p++] = utc ? TAG.UTC_TIME : TAG.GENERALIZED_TIME;
     b[p++] = timeLength;
-    if (utc) p = digits2(b, p, year % 100);
-    else {
-      p = digits2(b, p, Math.floor(year / 100));
+    if (typeof time === "string") {
+      for (let i = timeAt + (utc ? 2 : 0); i < timeAt + 14; i++) {
+        const c = time.charCodeAt(i);
+        if (!(c >= 0x30 && c <= 0x39))
+          throw new DomainError("pki.crl_entry_invalid", { serial: serialText.slice(from, to) });
+        b[p++] = c;
+      }
+    } else {
+      if (!utc) p = digits2(b, p, Math.floor(year / 100));
       p = digits2(b, p, year % 100);
+      p = digits2(b, p, time.getUTCMonth() + 1);
+      p = digits2(b, p, time.getUTCDate());
+      p = digits2(b, p, time.getUTCHours());
+      p = digits2(b, p, time.getUTCMinutes());
+      p = digits2(b, p, time.getUTCSeconds());
     }
-    p = digits2(b, p, d.getUTCMonth() + 1);
-    p = digits2(b, p, d.getUTCDate());
-    p = digits2(b, p, d.getUTCHours());
-    p = digits2(b, p, d.getUTCMinutes());
-    p = digits2(b, p, d.getUTCSeconds());
     b[p++] = 0x5a; // 'Z'
     if (ext) {
       b.set(ext, p);
@@ -168,21 +254,52 @@ class EntryWriter {
     this.count++;
   }
 
-  /** The SEQUENCE OF RevokedCertificate, or undefined when empty (RFC 5280: then absent). */
-  finish(): Uint8Array | undefined {
-    if (this.count === 0) return undefined;
-    const length = this.at - EntryWriter.HEAD;
-    const header = headerSize(length);
-    const start = EntryWriter.HEAD - header;
-    let p = start;
-    this.buf[p++] = TAG.SEQUENCE;
-    if (length < 0x80) this.buf[p++] = length;
+  /**
+   * Closes the list and the TBSCertList around it: `before` (version to nextUpdate) in front,
+   * `after` (the [0] extensions) behind. Returns where the TBSCertList starts; it ends at `at`.
+   */
+  closeTbs(before: Uint8Array, after: Uint8Array): number {
+    let start = this.head;
+    const listLength = this.at - this.head;
+    // RFC 5280: an empty list is left out.
+    if (this.count > 0) start = this.#headerBefore(start, TAG.SEQUENCE, listLength);
+    if (start < before.length + 2 * MAX_HEADER) throw new Error("CRL writer: too little room in front");
+    start -= before.length;
+    this.buf.set(before, start);
+    this.ensure(after.length);
+    this.buf.set(after, this.at);
+    this.at += after.length;
+    return this.#headerBefore(start, TAG.SEQUENCE, this.at - start);
+  }
+
+  /** Appends the signature algorithm and signature, closes the CertificateList, returns its DER. */
+  closeCrl(tbsStart: number, algorithm: Uint8Array, signature: Uint8Array): Uint8Array {
+    const signatureBits = bitString(signature);
+    this.ensure(algorithm.length + signatureBits.length);
+    this.buf.set(algorithm, this.at);
+    this.buf.set(signatureBits, this.at + algorithm.length);
+    this.at += algorithm.length + signatureBits.length;
+    const start = this.#headerBefore(tbsStart, TAG.SEQUENCE, this.at - tbsStart);
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + start, this.at - start);
+  }
+
+  tbs(start: number): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + start, this.at - start);
+  }
+
+  /** Writes a tag and length ending at `end`; returns where they start. */
+  #headerBefore(end: number, tag: number, length: number): number {
+    const size = headerSize(length);
+    let p = end - size;
+    const start = p;
+    this.buf[p++] = tag;
+    if (length < 0x80) this.buf[p] = length;
     else {
-      const n = header - 2;
+      const n = size - 2;
       this.buf[p++] = 0x80 | n;
       for (let i = n - 1; i >= 0; i--) this.buf[p++] = Math.floor(length / 256 ** i) % 256;
     }
-    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + start, this.at - start);
+    return start;
   }
 }
 
@@ -192,21 +309,39 @@ function digits2(b: Buffer, p: number, v: number): number {
   return p + 2;
 }
 
-const extension = (id: string, value: ArrayBuffer): Extension =>
-  new Extension({ extnID: id, critical: false, extnValue: new OctetString(value) });
+const extension = (id: string, value: ArrayBuffer, critical = false): Extension =>
+  new Extension({ extnID: id, critical, extnValue: new OctetString(value) });
 
+const isPacked = (entries: BuildCrlInput["entries"]): entries is PackedEntries =>
+  typeof (entries as Partial<PackedEntries>).packed === "string";
+
+/** Builds and signs a complete CRL, or a delta CRL when baseCrlNumber is given. */
 export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
   const issuer = parseCertificate(input.issuerCertificate);
   if (Buffer.compare(issuer.spki, input.signer.publicKeySpki) !== 0)
     throw new DomainError("pki.signer_key_mismatch");
   if (!(input.nextUpdate > input.thisUpdate)) throw new DomainError("pki.validity_invalid");
-  if (input.crlNumber < 0n || input.crlNumber >= 1n << 159n) throw new DomainError("pki.crl_number_invalid");
+  const validNumber = (n: bigint) => n >= 0n && n < 1n << 159n;
+  if (!validNumber(input.crlNumber)) throw new DomainError("pki.crl_number_invalid");
+  if (
+    input.baseCrlNumber !== undefined &&
+    !(validNumber(input.baseCrlNumber) && input.baseCrlNumber < input.crlNumber)
+  )
+    throw new DomainError("pki.crl_number_invalid");
 
-  const writer = new EntryWriter();
+  const algorithm = new Uint8Array(AsnConvert.serialize(input.signer.algorithm));
+  const before = concat([
+    smallInteger(1), // v2
+    algorithm,
+    issuer.subjectDer,
+    time(new Date(Math.floor(input.thisUpdate.getTime() / 1000) * 1000)),
+    time(new Date(Math.floor(input.nextUpdate.getTime() / 1000) * 1000)),
+  ]);
   const entries = input.entries;
-  if (Symbol.iterator in entries) for (const e of entries) writer.add(e);
+  const writer = new CrlWriter(before.length + 3 * MAX_HEADER, isPacked(entries) ? 0 : 1024 * 52);
+  if (isPacked(entries)) writer.addPacked(entries.packed);
+  else if (Symbol.iterator in entries) for (const e of entries) writer.add(e);
   else for await (const e of entries) writer.add(e);
-  const revoked = writer.finish();
 
   const aki = issuer.extensions.subjectKeyIdentifier
     ? Buffer.from(issuer.extensions.subjectKeyIdentifier, "hex")
@@ -216,19 +351,22 @@ export async function buildCrl(input: BuildCrlInput): Promise<Uint8Array> {
     extension(OID.authorityKeyIdentifier, AsnConvert.serialize(akiValue)),
     // The schema's CRLNumber is a JS number; CRL numbers may use up to 20 octets (RFC 5280 5.2.3).
     extension(OID.crlNumber, toArrayBuffer(integerFromBigint(input.crlNumber))),
+    // RFC 5280 5.2.4: deltaCRLIndicator is critical and holds the BaseCRLNumber.
+    ...(input.baseCrlNumber === undefined
+      ? []
+      : [extension(OID.deltaCrlIndicator, toArrayBuffer(integerFromBigint(input.baseCrlNumber)), true)]),
+    // RFC 5280 5.2.6: freshestCRL is non-critical, with the syntax of cRLDistributionPoints.
+    ...(input.freshestCrl?.length && input.baseCrlNumber === undefined
+      ? [extension(OID.freshestCrl, distributionPoints(input.freshestCrl))]
+      : []),
   ];
-  const extensionsDer = sequence(...extensions.map((e) => new Uint8Array(AsnConvert.serialize(e))));
-
-  const tbs = sequence(
-    smallInteger(1), // v2
-    new Uint8Array(AsnConvert.serialize(input.signer.algorithm)),
-    issuer.subjectDer,
-    time(new Date(Math.floor(input.thisUpdate.getTime() / 1000) * 1000)),
-    time(new Date(Math.floor(input.nextUpdate.getTime() / 1000) * 1000)),
-    ...(revoked ? [revoked] : []),
-    explicit(0, extensionsDer),
+  const extensionsDer = explicit(
+    0,
+    sequence(...extensions.map((e) => new Uint8Array(AsnConvert.serialize(e)))),
   );
-  return signTbs(tbs, input.signer);
+  const tbsStart = writer.closeTbs(before, extensionsDer);
+  const signature = await input.signer.sign(writer.tbs(tbsStart));
+  return writer.closeCrl(tbsStart, algorithm, signature);
 }
 
 // ---------------------------------------------------------------------------------------------

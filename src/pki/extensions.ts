@@ -175,13 +175,7 @@ export function buildExtensions(
     out.push(extension(OID.certificatePolicies, false, AsnConvert.serialize(policies)));
   }
   if (input.crlDistributionPoints?.length) {
-    const cdp = new CRLDistributionPoints(
-      input.crlDistributionPoints.map(
-        (u) =>
-          new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri(u)] }) }),
-      ),
-    );
-    out.push(extension(OID.crlDistributionPoints, false, AsnConvert.serialize(cdp)));
+    out.push(extension(OID.crlDistributionPoints, false, distributionPoints(input.crlDistributionPoints)));
   }
   const aia = input.authorityInfoAccess;
   if (aia && (aia.ocsp?.length || aia.caIssuers?.length)) {
@@ -345,4 +339,19 @@ function policyIdentifiers(raw: Uint8Array): string[] {
     const id = expectTag(children(raw, info)[0], 0x06, "policyIdentifier");
     return decodeOid(content(raw, id));
   });
+}
+
+/**
+ * CRLDistributionPoints with one URI per point (RFC 5280 4.2.1.13); also the syntax of freshestCRL
+ * (4.2.1.15, 5.2.6).
+ */
+export function distributionPoints(urls: readonly string[]): ArrayBuffer {
+  return AsnConvert.serialize(
+    new CRLDistributionPoints(
+      urls.map(
+        (u) =>
+          new DistributionPoint({ distributionPoint: new DistributionPointName({ fullName: [uri(u)] }) }),
+      ),
+    ),
+  );
 }

@@ -30,6 +30,8 @@ export const OID = {
   crlNumber: "2.5.29.20",
   crlReason: "2.5.29.21",
   crlDistributionPoints: "2.5.29.31",
+  deltaCrlIndicator: "2.5.29.27",
+  freshestCrl: "2.5.29.46",
   certificatePolicies: "2.5.29.32",
   authorityKeyIdentifier: "2.5.29.35",
   extKeyUsage: "2.5.29.37",

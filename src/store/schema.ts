@@ -112,6 +112,8 @@ export interface CrlsTable {
   next_update: Timestamp;
   entries: number;
   der: Uint8Array;
+  /** the complete CRL a delta CRL updates; null for a complete CRL */
+  base_crl_number: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
 }
 
 export interface BindingsTable {

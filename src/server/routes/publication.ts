@@ -12,6 +12,9 @@ import type { OcspAnswer } from "../../ca/ocsp-responder.js";
 import type { ZApp } from "../app.js";
 import { OCSP_BODY_LIMIT, OCSP_REQUEST, ocspGetPath, ocspResponseHeaders } from "../ocsp-http.js";
 
+/** /crl/{caId}-delta.crl, as publicationUrls writes it. */
+const DELTA_SUFFIX = "-delta";
+
 export function registerPublicationRoutes(app: ZApp, deps: { publication: Publication }): void {
   const { publication } = deps;
 
@@ -21,12 +24,16 @@ export function registerPublicationRoutes(app: ZApp, deps: { publication: Public
       config: { action: "publication.read" },
       schema: {
         tags: ["publication"],
-        summary: "A CA's current full CRL, DER (cRLDistributionPoints): /crl/{caId}.crl",
+        summary:
+          "A CA's current full CRL, DER (cRLDistributionPoints): /crl/{caId}.crl; its delta CRL (freshestCRL): /crl/{caId}-delta.crl",
         params: z.object({ file: z.string().regex(/^[A-Za-z0-9_-]{1,100}\.crl$/) }),
       },
     },
     async (req, reply) => {
-      const crl = await publication.currentCrl(req.params.file.slice(0, -".crl".length));
+      const name = req.params.file.slice(0, -".crl".length);
+      const crl = name.endsWith(DELTA_SUFFIX)
+        ? await publication.currentDeltaCrl(name.slice(0, -DELTA_SUFFIX.length))
+        : await publication.currentCrl(name);
       const maxAge = publication.crlMaxAgeSeconds(crl);
       const etag = `"${crl.caId}-${crl.crlNumber}"`;
       reply
