@@ -20,7 +20,7 @@ import {
   type Sm2KeyPair,
 } from "./sm2.js";
 import { SM2_ADDON_PATH, loadSm2Addon, setSm2Native, sm2Backend, type Sm2Native } from "./sm2-native.js";
-import { DISTID, Workdir, openssl } from "./test-support.js";
+import { DISTID, Workdir, openssl } from "../../test/support/pki.js";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const ID = sm2IdBytes(SM2_DEFAULT_ID);

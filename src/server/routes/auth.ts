@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { addHandler, login, logout, signUp } from "../../services/people.js";
-import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
+import { addHandler, login, logout, signUp } from "../../people/people.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf, SESSION_COOKIE } from "../session.js";
 
 const actorSchema = z.object({
   kind: z.enum(["applicant", "staff", "system"]),

@@ -7,9 +7,10 @@ import { z } from "zod";
 import { addDays, shanghaiDate } from "../../domain/dates.js";
 import { pendingStep, TERMINAL_STATES, type OrderState } from "../../domain/lifecycle.js";
 import type { Programme } from "../../domain/programme.js";
-import { flowOf, getOrder, listOrders, type OrderView } from "../../services/orders.js";
-import { getProgramme } from "../../services/programmes.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import { flowOf, getOrder, listOrders, type OrderView } from "../../orders/orders.js";
+import { getProgramme } from "../../orders/programmes.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { orderSchema } from "../schemas.js";
 
 const officeOrderSchema = orderSchema.extend({

@@ -1,8 +1,9 @@
 /** Small reads the portal needs: the signed-in handler's organisation, and an order's payments. */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { getOrder } from "../../services/orders.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+import { getOrder } from "../../orders/orders.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 
 export function registerPortalRoutes(app: ZApp, deps: AppDeps): void {
   app.get(

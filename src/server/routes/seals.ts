@@ -15,8 +15,9 @@ import {
   deskTrust,
   uploadSealImage,
   type SealView,
-} from "../../services/seals.js";
-import { actorOf, type AppDeps, type ZApp } from "../app.js";
+} from "../../seals/seals.js";
+import type { AppDeps, ZApp } from "../app.js";
+import { actorOf } from "../session.js";
 import { orderSchema } from "../schemas.js";
 
 const idParams = z.object({ id: z.uuid() });
