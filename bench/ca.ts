@@ -17,8 +17,9 @@
  *  - OCSP (POST /ocsp), the desk's own route and its OCSP worker processes (CERTDESK_OCSP_PORT,
  *    one per core), against `cfssl ocspserve` (POST too: cfssl 1.2 answers GET with 400), with
  *    ApacheBench, with and without keep-alive, each answer first checked by `openssl ocsp`;
- *  - SM2 issuance, from CSRs and from token public keys (production finishing an order, as with a
- *    USB key), against `openssl speed sm2` signing;
+ *  - SM2 (bench/sm2.ts): `openssl speed sm2` (one process and -multi), the native addon alone,
+ *    issuance from CSRs and from token public keys (production finishing an order, as with a USB
+ *    key), against the targets of issue 20;
  *  - a CRL of 1,000,000 revoked entries built, signed and stored (publishCrl, in-process on the
  *    bench's store once the server has stopped), then verified by `openssl crl`.
  *
@@ -48,6 +49,7 @@ import { demoProgrammesPath, readProgrammesFile } from "../src/store/programme-f
 import { freePort, http, login, serverFleet, type ServerStore } from "../test/support/process.js";
 import { orderAtProduction, USCC_A } from "../test/support/production.js";
 import { createTempDatabase } from "../test/support/stores.js";
+import { sm2Section } from "./sm2.js";
 import { drive, type LoadRequest, type LoadResult } from "./support/load.js";
 import {
   Children,
@@ -57,7 +59,6 @@ import {
   cfsslDbConfig,
   cpuSeconds,
   loadAverage,
-  opensslSpeedSm2,
   run,
   startCfsslOcspServe,
   startCfsslServe,
@@ -406,38 +407,30 @@ async function issuancePhase(target: Target, csrs: Record<KeyAlgorithm, string[]
   }
 }
 
-/** SM2 from CSRs (proof of possession verified in JS) and from token public keys, against openssl speed. */
+/** SM2: openssl speed, the native path alone, then from CSRs and from token public keys (bench/sm2.ts). */
 async function sm2Phase(target: Target, csrs: string[], orderIds: string[]): Promise<void> {
-  log("\nSM2 issuance over HTTP");
-  const fromCsrs = await certdeskIssuance(target, csrs, "certdesk /api/ca/issue sm2 (CSR)");
   const headers = { ...json, authorization: `Bearer ${target.production}` };
   const bodies = orderIds.map(() =>
     Buffer.from(
       JSON.stringify({ keys: [{ publicKey: Buffer.from(newKey("sm2").publicKeySpki).toString("base64") }] }),
     ),
   );
-  const fromTokens = await warmAndCount(
-    "certdesk production finish sm2 (token key)",
-    target.pid,
-    target.base,
-    (i) => ({ path: `/api/orders/${orderIds[i]}/production/finish`, body: bodies[i]!, headers }),
-    answered('"produced"'),
-  );
-  const speed = await opensslSpeedSm2(SPEED_SECONDS, scratch);
-  log(`  ${"openssl speed sm2 (one process)".padEnd(52)} ${fmt(speed, 1)} signatures/s`);
-  for (const [label, f] of [
-    ["SM2 issuance from CSRs, certificates/s", fromCsrs],
-    ["SM2 issuance from token keys (orders), certificates/s", fromTokens],
-  ] as const) {
-    rows.push({
-      measure: label,
-      certdesk: describe(f),
-      peer: `openssl speed sm2 ${fmt(speed)} sign/s`,
-      ratio: f.perSecond / speed,
-      target: ">= 0.5x",
-      pass: f.perSecond / speed >= 0.5,
-    });
-  }
+  const sm2Rows = await sm2Section({
+    scratch,
+    speedSeconds: SPEED_SECONDS,
+    log,
+    describe: (f) => describe(f as Figures),
+    issueFromCsrs: () => certdeskIssuance(target, csrs, "certdesk /api/ca/issue sm2 (CSR)"),
+    produceFromTokenKeys: () =>
+      warmAndCount(
+        "certdesk production finish sm2 (token key)",
+        target.pid,
+        target.base,
+        (i) => ({ path: `/api/orders/${orderIds[i]}/production/finish`, body: bodies[i]!, headers }),
+        answered('"produced"'),
+      ),
+  });
+  rows.push(...sm2Rows);
 }
 
 /** One certificate each, a DER request without a nonce, ab posting it, with and without keep-alive. */

@@ -55,6 +55,8 @@ const envSchema = z
         "must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.1.0/24",
       )
       .optional(),
+    // SM2 by OpenSSL through the addon native/sm2 (on), or in JavaScript only (off: slower, for tests).
+    CERTDESK_SM2_NATIVE: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
     // The API documentation at /docs; left out, on in development and off in production.
     CERTDESK_API_DOCS: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
     CERTDESK_LOG_LEVEL: z
@@ -168,6 +170,8 @@ export interface Config {
   trustedProxy: string[];
   /** whether the API documentation is served at /docs */
   apiDocs: boolean;
+  /** SM2 through the native addon when it is built (src/pki/sm2-native.ts) */
+  sm2Native: boolean;
   /** The production station of the back office's API (software keys in a folder in development). */
   keyStation: string | undefined;
   ca: {
@@ -255,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     uploadLimitBytes: e.CERTDESK_UPLOAD_LIMIT_MB * 1024 * 1024,
     logLevel: e.CERTDESK_LOG_LEVEL,
     trustedProxy: e.CERTDESK_TRUSTED_PROXY ?? [],
+    sm2Native: e.CERTDESK_SM2_NATIVE === "on",
     apiDocs: (e.CERTDESK_API_DOCS ?? (e.CERTDESK_MODE === "production" ? "off" : "on")) === "on",
     keyStation:
       e.CERTDESK_KEY_STATION ??

@@ -31,6 +31,7 @@ import { ProductionRuns } from "./keys/production-runs.js";
 import { seedDemo, type DemoLogins } from "./desk/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { stationFromSpec } from "./token/station.js";
+import { setSm2Native, sm2Backend } from "./pki/sm2-native.js";
 
 export interface Running {
   url: string;
@@ -242,6 +243,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // At start, so that a missing SM2 addon is said (one line) before anything is signed.
+  setSm2Native(config.sm2Native);
+  sm2Backend();
   try {
     const running = await startCertdesk(config);
     const lines = [

@@ -58,7 +58,7 @@ async function checkKey(key: KeyInput, parsed?: CsrView): Promise<CheckedKey> {
   const algorithm = publicKeyAlgorithm(csr.spki);
   const sm2 = csr.signatureAlgorithm.algorithm === OID.sm3WithSm2;
   let id: string | undefined;
-  // SM2 is verified in JavaScript (about 1.7 ms): on the SM2 thread pool when it runs.
+  // SM2 is verified off the event loop: by OpenSSL on libuv's pool (sm2-native.ts), else in JS on the SM2 pool.
   if (sm2) {
     for (const sm2Id of CSR_SM2_IDS) {
       if (await verifyCsrAsync(csr, { sm2Ids: [sm2Id] })) {

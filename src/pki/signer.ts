@@ -10,8 +10,17 @@ import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { setKeepingNewest } from "../domain/bounded.js";
 import { DomainError } from "../domain/errors.js";
 import { OID } from "./oids.js";
-import { SM2_DEFAULT_ID, sm2, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki, sm2Verify } from "./sm2.js";
+import {
+  SM2_DEFAULT_ID,
+  sm2,
+  sm2IdBytes,
+  sm2KeyPairFromKeyObject,
+  sm2PrivateKeyToPkcs8,
+  sm2PublicKeyToSpki,
+  sm2Verify,
+} from "./sm2.js";
 import { TAG, content, decodeOid, readOnly } from "./der.js";
+import { nativePublicKey, sm2Backend, type Sm2Native } from "./sm2-native.js";
 import { sm2Pool } from "./sm2-pool.js";
 import type { Sm2KeyPair } from "./sm2.js";
 
@@ -110,16 +119,25 @@ export function sm2Signer(key: Sm2KeyPair | KeyObject, options: { id?: string } 
   if (Buffer.compare(sm2.publicKeyFromPrivate(pair.privateKey), pair.publicKey) !== 0) {
     throw new DomainError("pki.sm2_private_key_invalid", {}, "public key does not match private key");
   }
-  // Z_A and (1+d)^-1 once per signer: a CA key signs thousands of times.
   const id = options.id ?? SM2_DEFAULT_ID;
+  const algorithm = signatureAlgorithm("sm2");
+  const publicKeySpki = sm2PublicKeyToSpki(pair.publicKey);
+  const backend = sm2Backend();
+  if (backend) {
+    // OpenSSL holds the key; each signature runs on libuv's thread pool, as node's crypto.sign does.
+    const nativeKey = backend.privateKey(sm2PrivateKeyToPkcs8(pair));
+    const idBytes = sm2IdBytes(id);
+    return { algorithm, publicKeySpki, sign: (data) => backend.signAsync(nativeKey, data, idBytes) };
+  }
+  // Z_A and (1+d)^-1 once per signer: a CA key signs thousands of times.
   const signOnce = sm2.signerFor(pair.privateKey, { id });
   // A key that signs again (a CA's) signs on the SM2 thread pool from its second signature on; a
   // key used once (a CSR, a test) never leaves this thread.
   let signatures = 0;
   let pooled: number | undefined;
   const signer: Signer = {
-    algorithm: signatureAlgorithm("sm2"),
-    publicKeySpki: sm2PublicKeyToSpki(pair.publicKey),
+    algorithm,
+    publicKeySpki,
     sign: async (data) => {
       if (++signatures < 2) return signOnce(data);
       if (pooled === undefined) {
@@ -227,13 +245,23 @@ export async function verifySignatureAsync(
     return false;
   }
   if (ecCurveOf(info) !== OID.sm2Curve) return false;
-  return sm2Pool().verify(
-    new Uint8Array(info.subjectPublicKey),
-    data,
-    signature,
-    options.sm2Id ?? SM2_DEFAULT_ID,
-    inThread,
-  );
+  const point = new Uint8Array(info.subjectPublicKey);
+  const id = options.sm2Id ?? SM2_DEFAULT_ID;
+  const backend = sm2Backend();
+  if (backend) {
+    const key = nativeKeyOrUndefined(backend, point);
+    return key ? backend.verifyAsync(key, data, signature, sm2IdBytes(id)) : false;
+  }
+  return sm2Pool().verify(point, data, signature, id, inThread);
+}
+
+/** OpenSSL's key for an SM2 point, or undefined for a point that is not on the curve. */
+function nativeKeyOrUndefined(backend: Sm2Native, point: Uint8Array) {
+  try {
+    return nativePublicKey(backend, point);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -256,9 +284,14 @@ export function verifySignature(
   const oid = algorithm.algorithm;
   if (oid === OID.sm3WithSm2) {
     if (ecCurveOf(info) !== OID.sm2Curve) return false;
-    return sm2Verify(new Uint8Array(info.subjectPublicKey), data, signature, {
-      id: options.sm2Id ?? SM2_DEFAULT_ID,
-    });
+    const point = new Uint8Array(info.subjectPublicKey);
+    const id = options.sm2Id ?? SM2_DEFAULT_ID;
+    const backend = sm2Backend();
+    if (backend) {
+      const key = nativeKeyOrUndefined(backend, point);
+      return key ? backend.verify(key, data, signature, sm2IdBytes(id)) : false;
+    }
+    return sm2Verify(point, data, signature, { id });
   }
   const rsaHash = RSA_HASHES[oid];
   const ecdsaHash = ECDSA_HASHES[oid];

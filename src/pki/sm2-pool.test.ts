@@ -1,12 +1,14 @@
 /**
  * The SM2 thread pool gives the answers the in-thread code gives: signatures made on a pool thread
  * verify (GB/T 32918.2 with the GM/T 0009 ID), verification agrees on good, tampered and
- * wrong-ID signatures, and an exception (an ID too long) is raised as in-thread.
+ * wrong-ID signatures, and an exception (an ID too long) is raised as in-thread. The pool is the
+ * fallback's (no SM2 addon): the native path is switched off here.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sm2Signer, verifySignatureAsync, verifySignature, signatureAlgorithm } from "./signer.js";
 import { sm2, sm2KeyPairFromKeyObject, sm2PublicKeyToSpki } from "./sm2.js";
+import { setSm2Native } from "./sm2-native.js";
 import { sm2Pool } from "./sm2-pool.js";
 
 const pair = sm2KeyPairFromKeyObject(generateKeyPairSync("ec", { namedCurve: "SM2" }).privateKey);
@@ -26,6 +28,9 @@ async function poolAnswered(): Promise<boolean> {
 }
 
 describe("the SM2 thread pool", () => {
+  beforeAll(() => setSm2Native(false));
+  afterAll(() => setSm2Native(true));
+
   it("starts its threads and signs on them", async () => {
     expect(await poolAnswered()).toBe(true);
   });

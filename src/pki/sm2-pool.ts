@@ -1,7 +1,8 @@
 /**
- * SM2 signing and verification on worker threads. SM2 runs in JavaScript (sm2.ts), so without this
- * every signature and every proof of possession holds the event loop: a verification takes about
- * 1.7 ms. The pool moves them to threads of their own, across the machine's cores.
+ * SM2 signing and verification on worker threads, for the JavaScript fallback (sm2.ts) when the
+ * native addon (sm2-native.ts) is not there: without this every signature and every proof of
+ * possession holds the event loop, a verification about 1.7 ms. The pool moves them to threads of
+ * their own, across the machine's cores.
  *
  * The pool starts on first use and is shared by the process, like libuv's thread pool that node's
  * own crypto uses. Until its threads are ready, or where they cannot start (a runner without the

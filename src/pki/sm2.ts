@@ -100,6 +100,16 @@ export interface Sm2Scheme {
 const idBytes = (id: string | Uint8Array | undefined): Uint8Array =>
   typeof id === "string" ? new TextEncoder().encode(id) : (id ?? new TextEncoder().encode(SM2_DEFAULT_ID));
 
+/**
+ * The signer ID as bytes (a string as UTF-8), refused past 8191 bytes: ENTL, its length in bits,
+ * has two octets. The native path (sm2-native.ts) takes its ID from here.
+ */
+export function sm2IdBytes(id?: string | Uint8Array): Uint8Array {
+  const bytes = idBytes(id);
+  if (bytes.length >= 8192) throw new DomainError("pki.sm2_id_too_long");
+  return bytes;
+}
+
 const sm3 = (...parts: Uint8Array[]): Uint8Array => {
   const h = createHash("sm3");
   for (const p of parts) h.update(p);
@@ -159,9 +169,7 @@ export function sm2Scheme(curve: Sm2CurveParams): Sm2Scheme {
 
   const za = (publicKey: Uint8Array, id?: string | Uint8Array): Uint8Array => {
     const P = decodePoint(publicKey);
-    const ident = idBytes(id);
-    // ENTL is the ID length in bits, two octets: IDs are at most 8191 bytes.
-    if (ident.length >= 8192) throw new DomainError("pki.sm2_id_too_long");
+    const ident = sm2IdBytes(id);
     const entl = Uint8Array.of((ident.length * 8) >> 8, (ident.length * 8) & 0xff);
     return sm3(entl, ident, curvePrefix, bigintToBytes(P.x, size), bigintToBytes(P.y, size));
   };
