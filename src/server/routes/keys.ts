@@ -27,7 +27,8 @@ import {
   type KeyDeps,
   type KeyServiceSettings,
 } from "../../services/keys.js";
-import { createBatch, getBatch, listBatches, listKeys } from "../../services/production.js";
+import { translate, type Locale } from "../../i18n/catalogue.js";
+import { createBatch, getBatch, listBatches, listKeys, type BatchView } from "../../services/production.js";
 import { ProductionRuns } from "../../services/production-runs.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
@@ -93,6 +94,11 @@ const batchKeySchema = z.object({
   activatedAt: z.string().nullable(),
 });
 
+const batchKeyProgressSchema = batchKeySchema.extend({
+  status: z.enum(["made", "making", "failed", "waiting"]),
+  resumed: z.boolean(),
+});
+
 const batchSchema = z.object({
   id: z.string(),
   state: z.string(),
@@ -113,8 +119,31 @@ const batchSchema = z.object({
       live: z.boolean(),
     })
     .nullable(),
-  keys: z.array(batchKeySchema),
+  runs: z.number(),
+  keys: z.array(batchKeyProgressSchema),
+  /** why it failed, for people (the code is in error) */
+  errorMessage: z.object({ "zh-CN": z.string(), en: z.string() }).nullable(),
 });
+
+/** A failed batch's reason in both languages, its placeholders filled from the key it stopped at. */
+function withErrorMessage(batch: BatchView): BatchView & { errorMessage: Record<Locale, string> | null } {
+  if (!batch.error) return { ...batch, errorMessage: null };
+  const failed = batch.keys.find((k) => k.status === "failed");
+  const params = {
+    batch: batch.id,
+    station: batch.station,
+    label: failed?.label ?? "—",
+    serial: failed?.serial ?? "—",
+    given: "—",
+  };
+  return {
+    ...batch,
+    errorMessage: {
+      "zh-CN": translate(batch.error, "zh-CN", params),
+      en: translate(batch.error, "en", params),
+    },
+  };
+}
 
 export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceSettings }): void {
   const keyDeps: KeyDeps = deps;
@@ -152,7 +181,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
         station.close(),
       );
       await production.start(actor, batch.id);
-      return reply.status(202).send(await getBatch(keyDeps, actor, batch.id));
+      return reply.status(202).send(withErrorMessage(await getBatch(keyDeps, actor, batch.id)));
     },
   );
 
@@ -171,9 +200,9 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     async (req, reply) => {
       const actor = actorOf(req);
       const batch = await getBatch(keyDeps, actor, req.params.id);
-      if (batch.state === "done") return reply.status(202).send(batch);
+      if (batch.state === "done") return reply.status(202).send(withErrorMessage(batch));
       await production.start(actor, batch.id);
-      return reply.status(202).send(await getBatch(keyDeps, actor, batch.id));
+      return reply.status(202).send(withErrorMessage(await getBatch(keyDeps, actor, batch.id)));
     },
   );
 
@@ -183,7 +212,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       config: { action: "production.read" },
       schema: { tags: ["production"], response: { 200: z.array(batchSchema) } },
     },
-    async (req) => listBatches(keyDeps, actorOf(req)),
+    async (req) => (await listBatches(keyDeps, actorOf(req))).map(withErrorMessage),
   );
 
   app.get(
@@ -198,7 +227,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       },
     },
     async (req) => ({
-      ...(await getBatch(keyDeps, actorOf(req), req.params.id)),
+      ...withErrorMessage(await getBatch(keyDeps, actorOf(req), req.params.id)),
       running: production.isRunning(req.params.id),
     }),
   );

@@ -326,9 +326,10 @@ function Actions({ order, materials, onDone }: { order: Order; materials: Materi
     );
   if (order.pendingStep === "production")
     parts.push(
-      <Typography.Text key="production" type="secondary">
-        {t("office.productionHint")}
-      </Typography.Text>,
+      <Space key="production" wrap>
+        <Typography.Text type="secondary">{t("office.productionHint")}</Typography.Text>
+        <Link to="/office/production">{t("production.openBatches")}</Link>
+      </Space>,
     );
   if (order.state === "produced")
     parts.push(
