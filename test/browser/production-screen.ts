@@ -17,10 +17,10 @@ export async function signInStaff(page: Page, base: string, who: Who): Promise<v
 }
 
 /** The order numbers of orders, as the back office lists them. */
-async function orderNumbers(page: Page, orderIds: string[]): Promise<string[]> {
+async function orderNumbers(page: Page, base: string, orderIds: string[]): Promise<string[]> {
   const numbers: string[] = [];
   for (const id of orderIds) {
-    const res = await page.request.get(`/api/office/orders/${id}`);
+    const res = await page.request.get(`${base}/api/office/orders/${id}`);
     if (!res.ok()) throw new Error(`order ${id}: ${res.status()}`);
     numbers.push(((await res.json()) as { number: string }).number);
   }
@@ -33,7 +33,7 @@ async function orderNumbers(page: Page, orderIds: string[]): Promise<string[]> {
  */
 export async function produceOnBatchScreen(page: Page, base: string, orderIds: string[]): Promise<string> {
   await page.goto(`${base}/office/production`);
-  for (const number of await orderNumbers(page, orderIds))
+  for (const number of await orderNumbers(page, base, orderIds))
     await page.getByRole("row").filter({ hasText: number }).getByRole("checkbox").check();
   await page.getByRole("button", { name: `开始制证批次（${orderIds.length} 个订单）` }).click();
   await page.waitForURL(new RegExp(`^${base}/office/production/[0-9a-f-]{36}$`));

@@ -24,7 +24,7 @@ export function browserSuite<D extends Desk = Desk>(
   beforeAll(async () => {
     desk = await start();
     browser = await launchChromium();
-  }, 180_000);
+  }, Math.max(180_000, Number(process.env.BROWSER_READY_MS ?? 0) + 60_000));
   afterAll(async () => {
     await browser?.close();
     await desk?.stop();

@@ -4,9 +4,10 @@
  */
 import { sql } from "kysely";
 import { z } from "zod";
-import { addDays, shanghaiDate } from "../../domain/dates.js";
+import { addDays, isCalendarDate, shanghaiDate, type CalendarDate } from "../../domain/dates.js";
 import { pendingStep, TERMINAL_STATES, type OrderState } from "../../domain/lifecycle.js";
 import type { Programme } from "../../domain/programme.js";
+import { searchOrders, SEARCH_PAGE_MAX } from "../../services/order-search.js";
 import { flowOf, getOrder, listOrders, type OrderView } from "../../services/orders.js";
 import { getProgramme } from "../../services/programmes.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
@@ -73,6 +74,42 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
     async (req) => {
       const actor = actorOf(req);
       return forOffice(await listOrders(deps, actor, { ...req.query, limit: 500 }));
+    },
+  );
+
+  const day = z
+    .string()
+    .refine(isCalendarDate, "YYYY-MM-DD")
+    .transform((d) => d as CalendarDate);
+  app.get(
+    "/api/office/orders/search",
+    {
+      config: { action: "office.search" },
+      schema: {
+        tags: ["back office"],
+        summary:
+          "Search orders (staff only): order number or USCC by their beginning, part of the organisation's name, the handler's mobile, programme, service, state, created from/to (Shanghai days, inclusive), overdue now; newest first, a page at a time",
+        querystring: z.object({
+          number: z.string().max(40).optional(),
+          organisation: z.string().max(100).optional(),
+          uscc: z.string().max(18).optional(),
+          mobile: z.string().max(20).optional(),
+          programmeId: z.string().max(60).optional(),
+          service: z.string().max(40).optional(),
+          state: z.string().max(40).optional(),
+          from: day.optional(),
+          to: day.optional(),
+          overdue: z.enum(["true", "false"]).optional(),
+          limit: z.coerce.number().int().min(1).max(SEARCH_PAGE_MAX).optional(),
+          offset: z.coerce.number().int().min(0).max(100_000).optional(),
+        }),
+        response: { 200: z.object({ orders: z.array(officeOrderSchema), more: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      const { overdue, ...search } = req.query;
+      const found = await searchOrders(deps, actorOf(req), { ...search, overdue: overdue === "true" });
+      return { orders: await forOffice(found.orders), more: found.more };
     },
   );
 
