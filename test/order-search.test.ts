@@ -31,12 +31,13 @@ for (const kind of testStores) {
     beforeAll(async () => {
       store = await kind.open();
       t = await startTestApp(store);
-      reviewer = await t.as(...DEMO.reviewer);
       const supplier = await t.as(...DEMO.supplierA);
       a = [await submittedOrderA<{ id: string; number: string; state: string }>(supplier)];
       // A second order of A's, a day later; and one of B's, left a draft.
       t.clock.advance(86_400_000);
-      a.push(await submittedOrderA<{ id: string; number: string; state: string }>(supplier));
+      // Sessions last 12 hours: everyone signs in again the next day.
+      reviewer = await t.as(...DEMO.reviewer);
+      a.push(await submittedOrderA<{ id: string; number: string; state: string }>(await t.as(...DEMO.supplierA)));
       const retailer = await t.as(...DEMO.retailerB);
       b = (
         await retailer({

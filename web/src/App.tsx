@@ -52,6 +52,7 @@ const ProductionPage = lazy(() =>
 const ProductionBatchPage = lazy(() =>
   import("./pages/office/ProductionPage").then((m) => ({ default: m.ProductionBatchPage })),
 );
+const SearchPage = lazy(() => import("./pages/office/SearchPage").then((m) => ({ default: m.SearchPage })));
 const Apply = lazy(() => import("./pages/portal/Apply").then((m) => ({ default: m.Apply })));
 const Home = lazy(() => import("./pages/portal/Home").then((m) => ({ default: m.Home })));
 const OrderPage = lazy(() => import("./pages/portal/OrderPage").then((m) => ({ default: m.OrderPage })));
@@ -153,6 +154,7 @@ export function App() {
                   path="office/invoices"
                   element={<RequireStaff>{() => <InvoicesPage />}</RequireStaff>}
                 />
+                <Route path="office/search" element={<RequireStaff>{() => <SearchPage />}</RequireStaff>} />
                 <Route
                   path="office/production"
                   element={<RequireStaff>{(actor) => <ProductionPage actor={actor} />}</RequireStaff>}

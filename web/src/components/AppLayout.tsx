@@ -48,6 +48,7 @@ function staffNav(roles: readonly string[]): NavItem[] {
 export function officePagesFor(roles: readonly string[]): NavItem[] {
   const admin = roles.includes("admin");
   return [
+    { key: "/office/search", label: "search.title" as const },
     ...(admin || roles.includes("production")
       ? [{ key: "/office/production", label: "production.title" as const }]
       : []),
