@@ -144,14 +144,18 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
             from: z.string(),
             to: z.string(),
             ordersPerDay: z.array(z.object({ day: z.string(), service: z.string(), count: z.number() })),
-            revenuePerDay: z.array(z.object({ day: z.string(), amountFen: z.number() })),
+            // Money received: finance and admin only (null for the other roles).
+            revenuePerDay: z.array(z.object({ day: z.string(), amountFen: z.number() })).nullable(),
             deadlinesMissed: z.array(z.object({ kind: z.string(), count: z.number() })),
             expiringPerMonth: z.array(z.object({ month: z.string(), count: z.number() })),
           }),
         },
       },
     },
-    async () => {
+    async (req) => {
+      const actor = actorOf(req);
+      const seesMoney =
+        actor.kind === "staff" && (actor.roles.includes("finance") || actor.roles.includes("admin"));
       const now = deps.clock.now();
       const today = shanghaiDate(now);
       const from = addDays(today, -29);
@@ -195,9 +199,9 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
         ordersPerDay: orders
           .filter((r) => r.day >= from)
           .map((r) => ({ day: r.day, service: r.service, count: Number(r.count) })),
-        revenuePerDay: revenue
-          .filter((r) => r.day >= from)
-          .map((r) => ({ day: r.day, amountFen: Number(r.amount) })),
+        revenuePerDay: seesMoney
+          ? revenue.filter((r) => r.day >= from).map((r) => ({ day: r.day, amountFen: Number(r.amount) }))
+          : null,
         deadlinesMissed: missed.map((r) => ({ kind: r.due_kind ?? "", count: Number(r.count) })),
         expiringPerMonth: expiring
           .map((r) => ({ month: r.month, count: Number(r.count) }))

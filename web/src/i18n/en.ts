@@ -781,6 +781,8 @@ export const en: Record<MessageKey, string> = {
   "search.previous": "Previous",
   "search.next": "Next",
   "search.page": "Page {n}",
+  "office.uncheckedWarning": "{n} checklist items are not ticked. Approve without checking them?",
+  "office.confirmApproveUnchecked": "Approve anyway",
   "invoices.title": "Invoices",
   "invoices.sub": "VAT general invoices issued, newest first (up to 500).",
   "invoices.search": "Filter by invoice number, order or buyer",

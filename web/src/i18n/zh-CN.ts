@@ -749,6 +749,8 @@ export const zhCN = {
   "search.previous": "上一页",
   "search.next": "下一页",
   "search.page": "第 {n} 页",
+  "office.uncheckedWarning": "审核清单还有 {n} 项未勾选。确定不逐项核对就审核通过吗？",
+  "office.confirmApproveUnchecked": "仍要审核通过",
   "invoices.title": "发票",
   "invoices.sub": "已开具的增值税普通发票，最新的在前（最多 500 张）。",
   "invoices.search": "按发票号、订单号或购买方筛选",
