@@ -66,17 +66,13 @@ export async function searchOrders(
     .selectFrom("orders")
     .innerJoin("organisations", "organisations.id", "orders.organisation_id")
     .selectAll("orders")
-    .select([
-      "organisations.name as organisation_name",
-      "organisations.uscc as organisation_uscc",
-    ]);
+    .select(["organisations.name as organisation_name", "organisations.uscc as organisation_uscc"]);
   const number = search.number?.trim().toUpperCase();
   if (number) q = q.where("orders.number", "like", `${likeLiteral(number)}%`);
   const uscc = search.uscc?.trim().toUpperCase();
   if (uscc) q = q.where("organisations.uscc", "like", `${likeLiteral(uscc)}%`);
   const organisation = search.organisation?.trim();
-  if (organisation)
-    q = q.where(sql<boolean>`organisations.name ilike ${`%${likeLiteral(organisation)}%`}`);
+  if (organisation) q = q.where(sql<boolean>`organisations.name ilike ${`%${likeLiteral(organisation)}%`}`);
   const mobileText = search.mobile?.trim();
   if (mobileText) {
     const mobile = validateMobile(mobileText);

@@ -766,7 +766,8 @@ export const en: Record<MessageKey, string> = {
   "production.openBatches": "Go to production batches",
   // ---- staff order search (SearchPage.tsx)
   "search.title": "Order search",
-  "search.sub": "Find orders by number, organisation, USCC, handler mobile, service, state, dates or overdue; the search is kept in the address",
+  "search.sub":
+    "Find orders by number, organisation, USCC, handler mobile, service, state, dates or overdue; the search is kept in the address",
   "search.number": "Order number",
   "search.organisation": "Organisation",
   "search.uscc": "USCC",

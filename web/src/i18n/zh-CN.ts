@@ -734,7 +734,8 @@ export const zhCN = {
   "production.openBatches": "前往制证批次",
   // ---- staff order search (SearchPage.tsx)
   "search.title": "订单查询",
-  "search.sub": "按订单号、单位、统一社会信用代码、经办人手机号、业务、状态、日期或逾期查找订单；查询条件保存在地址栏中",
+  "search.sub":
+    "按订单号、单位、统一社会信用代码、经办人手机号、业务、状态、日期或逾期查找订单；查询条件保存在地址栏中",
   "search.number": "订单号",
   "search.organisation": "单位名称",
   "search.uscc": "统一社会信用代码",
