@@ -1,9 +1,10 @@
 import js from "@eslint/js";
+import globals from "globals";
 import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", "dist", "web/dist", "data/runtime", ".data"] },
+  { ignores: ["node_modules", "dist", "packages/*/dist", "web/dist", "data/runtime", ".data"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +13,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    // Plain JavaScript run by Node: the bin scripts, build scripts and examples.
+    files: ["**/*.{js,mjs}"],
+    languageOptions: { globals: globals.node },
   },
   {
     // The web app: React's rules of hooks.

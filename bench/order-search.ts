@@ -14,10 +14,10 @@ import { sql } from "kysely";
 import pg from "pg";
 import { systemClock } from "../src/domain/clock.js";
 import { addDays, shanghaiDate, type CalendarDate } from "../src/domain/dates.js";
-import type { Actor } from "../src/services/actor.js";
-import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../src/services/calendar.js";
-import { seedDemo } from "../src/services/demo.js";
-import { searchOrders, type OrderSearch } from "../src/services/order-search.js";
+import type { Actor } from "../src/people/actor.js";
+import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../src/desk/calendar.js";
+import { seedDemo } from "../src/desk/demo.js";
+import { searchOrders, type OrderSearch } from "../src/orders/order-search.js";
 import { openStore } from "../src/store/database.js";
 
 const ORDERS = Number(process.argv[2] ?? 100_000);

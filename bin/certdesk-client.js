@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-// certdesk-client, the security client. Runs the TypeScript sources through tsx; the commands are in src/client/main.ts.
+// certdesk-client, the security client; the commands are in src/client/main.ts.
 import process from "node:process";
-import { register } from "tsx/esm/api";
+import { loadEntry } from "./load.js";
 
-register();
-const { run } = await import("../src/client/main.ts");
-const { promptSecret } = await import("../src/client/prompt.ts");
+const { run } = await loadEntry("client/main");
+const { promptSecret } = await loadEntry("client/prompt");
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

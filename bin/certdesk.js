@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// The certdesk admin CLI. Runs the TypeScript sources through tsx; the commands are in src/cli/main.ts.
+// The certdesk admin CLI; the commands are in src/cli/main.ts.
 import process from "node:process";
-import { register } from "tsx/esm/api";
+import { loadEntry } from "./load.js";
 
-register();
-const { run } = await import("../src/cli/main.ts");
+const { run } = await loadEntry("cli/main");
 process.exitCode = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

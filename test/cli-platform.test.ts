@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { authenticatePlatform } from "../src/platforms/clients.js";
-import { authorizationHeader } from "../src/sdk/signing.js";
+import { authorizationHeader } from "../src/platforms/request-signing.js";
 import { systemClock } from "../src/domain/clock.js";
 import { openStore } from "../src/store/database.js";
 

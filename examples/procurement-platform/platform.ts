@@ -1,7 +1,7 @@
 /**
  * A small procurement platform, as a relying platform of certdesk would be: suppliers sign in with
  * a password or with their USB key, bind the key's certificate to their account, and stamp their
- * bids with the electronic seal on the key. It uses only certdesk's SDK (src/sdk) and the
+ * bids with the electronic seal on the key. It uses only certdesk's SDK (packages/sdk) and the
  * security client's local agent; nothing here reads certdesk's database.
  *
  * - Web (HTTP): the pages and their JSON API. Key login is challenge-response: the platform asks
@@ -36,7 +36,7 @@ import { pemEncode } from "../../src/pki/pem.js";
 import { randomSerial } from "../../src/pki/serial.js";
 import { generateSoftwareKey } from "../../src/pki/signer.js";
 import { verifyPdf } from "../../src/seal/pdf-verify.js";
-import { hashPassword, verifyPassword } from "../../src/services/passwords.js";
+import { hashPassword, verifyPassword } from "../../src/people/passwords.js";
 import {
   CertdeskApiError,
   CertdeskPlatformClient,
@@ -45,7 +45,7 @@ import {
   LoginRefused,
   verifyWebhook,
   type PlatformEventBody,
-} from "../../src/sdk/index.js";
+} from "../../packages/sdk/src/index.js";
 import { pageHtml } from "./page.js";
 
 export interface PlatformOptions {

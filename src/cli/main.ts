@@ -14,6 +14,7 @@ import { DomainError } from "../domain/errors.js";
 import { auditCheckpointCommand, auditVerifyCommand } from "./audit.js";
 import { sealVerifyCommand } from "./seal.js";
 import { pdfVerifyCommand } from "./pdf.js";
+import { ofdRenderCommand, ofdVerifyCommand } from "./ofd.js";
 import {
   type CaImportOptions,
   type CaInitOptions,
@@ -184,6 +185,26 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .argument("<file>", out.t("cli.help.pdf_file"))
     .option("--trust <file>", out.t("cli.help.pdf.trust"))
     .action(act((file: string, options: { trust?: string }) => pdfVerifyCommand(ctx, file, options)));
+
+  const ofd = group(program, "ofd");
+  ofd
+    .command("verify")
+    .description(out.t("cli.help.ofd.verify"))
+    .argument("<file>", out.t("cli.help.ofd_file"))
+    .option("--at <time>", out.t("cli.help.at"))
+    .action(act((file: string, options: { at?: string }) => ofdVerifyCommand(ctx, file, options)));
+  ofd
+    .command("render")
+    .description(out.t("cli.help.ofd.render"))
+    .argument("<file>", out.t("cli.help.ofd_file"))
+    .option("--page <n>", out.t("cli.help.ofd.page"))
+    .option("--out <file>", out.t("cli.help.ofd.out"))
+    .option("--dpi <n>", out.t("cli.help.ofd.dpi"))
+    .action(
+      act((file: string, options: { page?: string; out?: string; dpi?: string }) =>
+        ofdRenderCommand(ctx, file, options),
+      ),
+    );
 
   const programme = group(program, "programme");
   programme

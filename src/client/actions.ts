@@ -13,10 +13,11 @@ import { pemDecode } from "../pki/pem.js";
 import type { Signer } from "../pki/signer.js";
 import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../seal/cms.js";
 import { parseSeal } from "../seal/index.js";
-import type { KeyView } from "../services/keys.js";
-import type { OrderView } from "../services/orders.js";
+import type { KeyView } from "../keys/keys.js";
+import type { OrderView } from "../orders/orders.js";
 import { activationMessage, installMessage, loginMessage } from "../token/protocol.js";
 import { signPdf, type StampPosition } from "../seal/pdf-sign.js";
+import { signOfd, type OfdStampPosition } from "../seal/ofd/sign.js";
 import { OBJECT_LABELS, checkNewPin } from "../token/port.js";
 import type { StoredCertificate, UsbKey, UsbKeyInfo, UsbKeySession } from "../token/port.js";
 import type { DeskClient } from "./desk.js";
@@ -397,6 +398,49 @@ export async function sealPdf(
       reason: input.reason,
     });
     return { pdf, certificate: summarise(cert), seal: { name: seal.name, esId: seal.id } };
+  });
+}
+
+/**
+ * Stamps an OFD with the key's electronic seal (GB/T 38540): the seal's picture placed on the page
+ * by a StampAnnot, the SES_Signature made by the key's SM2 key. `timestamp`, when given, fills
+ * the signature's timeStamp from a timestamp authority.
+ */
+export async function sealOfd(
+  key: UsbKey,
+  input: {
+    pin: string;
+    ofd: Uint8Array;
+    stamp: OfdStampPosition;
+    signedAt: Date;
+    timestamp?: ((signature: Uint8Array) => Promise<Uint8Array>) | undefined;
+  },
+): Promise<{
+  ofd: Uint8Array;
+  signatureId: string;
+  certificate: CertificateSummary;
+  seal: { name: string; esId: string };
+}> {
+  assertPinChanged(await key.info());
+  const sealObject = (await key.objects()).find((o) => o.label === OBJECT_LABELS.seal);
+  if (!sealObject) throw new DomainError("client.no_seal_on_key");
+  const seal = parseSeal(sealObject.value);
+  return withLogin(key, input.pin, async (s) => {
+    const { signer, cert } = await signerFor(key, s);
+    const signed = await signOfd({
+      ofd: input.ofd,
+      seal: sealObject.value,
+      signer: { certificate: cert.der, signer },
+      stamp: input.stamp,
+      signedAt: input.signedAt,
+      ...(input.timestamp ? { timestamp: input.timestamp } : {}),
+    });
+    return {
+      ofd: signed.ofd,
+      signatureId: signed.signatureId,
+      certificate: summarise(cert),
+      seal: { name: seal.name, esId: seal.id },
+    };
   });
 }
 

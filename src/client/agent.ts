@@ -8,7 +8,8 @@
  *   an Origin that is the configured portal or one of the platforms, exactly; JSON bodies only (so
  *   a browser preflights them); a site paired with its own code, shown in the terminal.
  * - What each site may ask: its pairing's scope. A platform: read the key, sign its logins, stamp
- *   PDFs. The portal: the key's life (PIN, activation, unlock, renewal, seal) and its logins.
+ *   PDFs and OFDs. The portal: the key's life (PIN, activation, unlock, renewal, seal), its logins
+ *   and stamping an OFD the user picks.
  * - Signatures are bound to the asking site: a login answer covers the page's Origin (as the browser
  *   sent it, never a value from the page), so a platform cannot relay the desk's challenge.
  * - Secrets never pass through a page: an operation needing a PIN (or a new PIN, an SMS code)
@@ -29,6 +30,7 @@ import {
   describe,
   installSeal,
   renew,
+  sealOfd,
   sealPdf,
   signLogin,
   summarise,
@@ -41,7 +43,7 @@ import { forgetPairing, readPairing, savePairing } from "./session.js";
 
 export const AGENT_DEFAULT_PORT = 17_380;
 const MAX_BODY = 64 * 1024;
-/** a PDF to stamp comes base64-encoded in the JSON body */
+/** a PDF or OFD to stamp comes base64-encoded in the JSON body */
 const MAX_PDF_BODY = 16 * 1024 * 1024;
 /** wrong codes a site's pending pairing survives; then it is void until the agent restarts */
 const PAIRING_ATTEMPTS = 3;
@@ -50,8 +52,8 @@ const OUTCOME_WAIT_MS = 10_000;
 
 /** What a site may ask the agent for, by its role; a pairing keeps its scope. */
 export const SCOPES = {
-  portal: ["key", "sign-login", "change-pin", "activate", "unlock", "renew", "install-seal"],
-  platform: ["key", "sign-login", "seal-pdf"],
+  portal: ["key", "sign-login", "change-pin", "activate", "unlock", "renew", "install-seal", "seal-ofd"],
+  platform: ["key", "sign-login", "seal-pdf", "seal-ofd"],
 } as const;
 type Role = keyof typeof SCOPES;
 
@@ -132,6 +134,17 @@ const schemas = {
       xMm: z.number().min(0).max(2000).optional(),
       yMm: z.number().min(0).max(2000).optional(),
       reason: z.string().max(200).optional(),
+    })
+    .strict(),
+  sealOfd: z
+    .object({
+      ofd: z.string().min(1),
+      /** the document's name, shown in the window */
+      name: z.string().max(200).optional(),
+      page: z.number().int().min(1).optional(),
+      /** the seal's top left corner, mm from the page's top left corner */
+      xMm: z.number().min(0).max(2000).optional(),
+      yMm: z.number().min(0).max(2000).optional(),
     })
     .strict(),
 };
@@ -317,6 +330,26 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           });
         },
       },
+      "POST /v1/seal-ofd": {
+        scope: "seal-ofd",
+        run: async (c) => {
+          const b = parse(schemas.sealOfd, c.body);
+          const ofd = new Uint8Array(Buffer.from(b.ofd, "base64"));
+          const stamp = { page: b.page ?? 1, xMm: b.xMm ?? 120, yMm: b.yMm ?? 200 };
+          const details: [string, string][] = [
+            ...(b.name ? [["agent.dialog.detail.document", b.name] as [string, string]] : []),
+            ["agent.dialog.detail.sha256", createHash("sha256").update(ofd).digest("hex")],
+            ["agent.dialog.detail.size", `${ofd.length} B`],
+            ["agent.dialog.detail.position", `${stamp.page} · ${stamp.xMm} mm, ${stamp.yMm} mm`],
+          ];
+          return confirm(c, "seal-ofd", ["pin"], details, async (s) => {
+            const stamped = await onKey((key) =>
+              sealOfd(key, { pin: s.pin!, ofd, stamp, signedAt: new Date() }),
+            );
+            return { ...stamped, ofd: Buffer.from(stamped.ofd).toString("base64") };
+          });
+        },
+      },
       "POST /v1/change-pin": {
         scope: "change-pin",
         run: async (c) => {
@@ -461,7 +494,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           scope: pairing ? (pairing.scope ?? SCOPES[role]) : [],
         });
       }
-      const body = await readBody(req, path === "/v1/seal-pdf" ? MAX_PDF_BODY : MAX_BODY);
+      const body = await readBody(
+        req,
+        path === "/v1/seal-pdf" || path === "/v1/seal-ofd" ? MAX_PDF_BODY : MAX_BODY,
+      );
       if (req.method === "POST" && path === "/v1/pair")
         return send(res, 200, pair(origin, role, parse(schemas.pair, body).code));
       const scope = checkPaired(req, origin, role);

@@ -19,6 +19,7 @@ import { deskProcessesMessages } from "./messages/desk-processes.js";
 import { documentsMessages } from "./messages/documents.js";
 import { edgeMessages } from "./messages/edge.js";
 import { moneyMessages } from "./messages/money.js";
+import { ofdMessages } from "./messages/ofd.js";
 import { programmeMessages } from "./messages/programme.js";
 import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
@@ -42,6 +43,7 @@ const tables: MessageTable[] = [
   publicationMessages,
   pkcs11Messages,
   sealMessages,
+  ofdMessages,
   documentsMessages,
   caMessages,
   platformMessages,

@@ -1,6 +1,6 @@
 /**
  * Relying platforms as API clients: an admin registers a platform for a programme and hands it a
- * credential (key id and secret, the secret shown once); requests are HMAC-signed (sdk/signing.ts)
+ * credential (key id and secret, the secret shown once); requests are HMAC-signed (request-signing.ts)
  * and checked here. Rotation issues a new credential and lets the older ones work for a grace
  * period, so a platform switches without a failed request; a leaked one is revoked at once.
  */
@@ -8,9 +8,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
 import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
-import { getProgramme } from "../services/programmes.js";
-import { requireRole } from "../services/people.js";
-import { actorLabel, type Actor } from "../services/actor.js";
+import { getProgramme } from "../orders/programmes.js";
+import { requireRole } from "../people/people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import { appendAudit } from "../store/audit.js";
 import type { PlatformClientRow } from "../store/schema-platforms.js";
 import type { Database } from "../store/schema.js";
@@ -20,7 +20,7 @@ import {
   requestSignature,
   safeEqual,
   type RequestToSign,
-} from "../sdk/signing.js";
+} from "./request-signing.js";
 
 export interface PlatformDeps {
   db: Kysely<Database>;

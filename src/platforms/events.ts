@@ -10,37 +10,9 @@ import type { Clock } from "../domain/clock.js";
 import { REMINDER_DAYS } from "../jobs/reminders.js";
 import type { Database } from "../store/schema.js";
 
-export const PLATFORM_EVENT_TYPES = [
-  "certificate.issued",
-  "certificate.renewed",
-  "certificate.revoked",
-  "certificate.expiring",
-  "binding.bound",
-  "binding.unbound",
-] as const;
-export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
-
-export interface CertificateSummary {
-  id: string;
-  serial: string;
-  subject: string;
-  organisation: string | null;
-  uscc: string | null;
-  notBefore: string;
-  notAfter: string;
-  status: string;
-}
-
-/** The body a platform receives: the same JSON for every attempt and replay of one event. */
-export interface PlatformEventBody {
-  id: string;
-  /** increases with each event the desk records: a platform applies an account's events in it */
-  sequence: number;
-  type: PlatformEventType;
-  programme: string;
-  createdAt: string;
-  data: Record<string, unknown>;
-}
+export { PLATFORM_EVENT_TYPES } from "./event-types.js";
+export type { CertificateSummary, PlatformEventBody, PlatformEventType } from "./event-types.js";
+import type { CertificateSummary, PlatformEventBody, PlatformEventType } from "./event-types.js";
 
 /** The certificate as events describe it, and the programme whose platforms are told. */
 async function certificateSummary(

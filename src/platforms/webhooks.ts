@@ -2,7 +2,7 @@
  * Sending platform events to the platforms' webhook URLs.
  *
  * - Each delivery is claimed with a lease (as the message outbox does), posted with the event's
- *   JSON and a Certdesk-Signature under the platform's newest credential (sdk/signing.ts), and
+ *   JSON and a Certdesk-Signature under the platform's newest credential (request-signing.ts), and
  *   every attempt is logged: when, how long, the status code or the error.
  * - A 2xx answer ends it; anything else is retried on a growing schedule (10 s, 30 s, 2 min …
  *   12 h), and after the last try the delivery is marked failed for the back office to replay.
@@ -13,12 +13,12 @@ import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
-import { requireRole } from "../services/people.js";
-import { actorLabel, type Actor } from "../services/actor.js";
+import { requireRole } from "../people/people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import { appendAudit } from "../store/audit.js";
 import type { DeliveryStatus, WebhookDeliveryRow } from "../store/schema-platforms.js";
 import type { Database } from "../store/schema.js";
-import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureHeader } from "../sdk/signing.js";
+import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureHeader } from "./request-signing.js";
 import { signingCredential } from "./clients.js";
 import { eventBody } from "./events.js";
 

@@ -19,7 +19,7 @@ import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
 import { DomainError } from "../domain/errors.js";
 import { ocspErrorResponse } from "../pki/ocsp.js";
-import type { OcspAnswer, OcspResponder } from "../services/publication.js";
+import type { OcspAnswer, OcspResponder } from "../ca/ocsp-responder.js";
 
 /** What the desk tells a worker; IPC with the structured clone ("advanced"), so bytes and dates pass. */
 export type ToWorker =
@@ -39,7 +39,11 @@ export interface WorkerSettings {
   port: number;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL("./ocsp-worker.ts", import.meta.url));
+// Compiled code forks the compiled worker; run from the TypeScript sources, the worker needs tsx.
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const WORKER_ENTRY = fileURLToPath(
+  new URL(FROM_SOURCE ? "./ocsp-worker.ts" : "./ocsp-worker.js", import.meta.url),
+);
 const FORGET_WITHIN_MS = 2_000;
 const RESTART_AFTER_MS = 1_000;
 const STOP_WITHIN_MS = 5_000;
@@ -71,7 +75,7 @@ export async function startOcspWorkers(
   cluster.setupPrimary({
     exec: WORKER_ENTRY,
     args: [],
-    execArgv: ["--import", "tsx"],
+    execArgv: FROM_SOURCE ? ["--import", "tsx"] : [],
     serialization: "advanced",
   });
 

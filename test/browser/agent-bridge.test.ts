@@ -324,7 +324,7 @@ describe.skipIf(!haveChromium)("the agent's bridge, in Chromium, with a real age
     expect((await raw(platform, "GET", "/v1/status")).body).toMatchObject({
       paired: true,
       role: "platform",
-      scope: ["key", "sign-login", "seal-pdf"],
+      scope: ["key", "sign-login", "seal-pdf", "seal-ofd"],
     });
   }, 60_000);
 
@@ -401,10 +401,10 @@ describe.skipIf(!haveChromium)("the agent's bridge, in Chromium, with a real age
     expect(listed.code, listed.stderr).toBe(0);
     const { pairings } = listed.json<{ pairings: { origin: string; scope: string[] }[] }>();
     expect(pairings.map((p) => [p.origin, p.scope])).toEqual([
-      [sites.platform.origin, ["key", "sign-login", "seal-pdf"]],
+      [sites.platform.origin, ["key", "sign-login", "seal-pdf", "seal-ofd"]],
       [
         sites.portal.origin,
-        ["key", "sign-login", "change-pin", "activate", "unlock", "renew", "install-seal"],
+        ["key", "sign-login", "change-pin", "activate", "unlock", "renew", "install-seal", "seal-ofd"],
       ],
     ]);
     expect(JSON.stringify(listed.json())).not.toContain("secretHash");

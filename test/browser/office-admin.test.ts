@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { authorizationHeader, verifyWebhook } from "../../src/sdk/signing.js";
+import { authorizationHeader, verifyWebhook } from "../../src/platforms/request-signing.js";
 import { http, login } from "../support/process.js";
 import { submittedProgrammeBOrder } from "./office-screenshots.js";
 import { CHROMIUM, haveChromium, RETAILER_B, smallPng } from "./support.js";

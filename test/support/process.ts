@@ -1,5 +1,6 @@
 /**
- * Real certdesk server processes for crash tests: `node --import tsx src/main.ts` on a free
+ * Real certdesk server processes for crash tests: `node --import tsx src/main.ts` (or, with
+ * `compiled`, the built `node dist/main.js`) on a free
  * loopback port, ready once GET /api/health answers. Every child is kept in a fleet so afterAll
  * can kill whatever a failed test left running; every wait is bounded in time.
  */
@@ -16,6 +17,8 @@ export interface ServerOptions {
   demo?: boolean;
   /** How long a start may take before it counts as failed. */
   readyWithinMs?: number;
+  /** Start the compiled product (`npm run build`'s dist/main.js) instead of the sources. */
+  compiled?: boolean;
   /** More settings for the child (CERTDESK_SMTP_URL and the like). */
   env?: Record<string, string>;
 }
@@ -135,7 +138,8 @@ function spawnServer(options: ServerOptions, port: number): Spawned {
   if (options.store.kind === "embedded") env.CERTDESK_DATA_DIR = options.store.dataDir;
   else env.DATABASE_URL = options.store.url;
 
-  const args = ["--import", "tsx", "src/main.ts", ...(options.demo ? ["--demo"] : [])];
+  const entry = options.compiled ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
+  const args = [...entry, ...(options.demo ? ["--demo"] : [])];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

@@ -3,7 +3,7 @@
  * - /api/platforms…: the back office registers platforms, rotates their credentials, reads the
  *   webhook delivery log and replays a delivery (admin);
  * - /api/platform/v1/…: the platform's own API, every request HMAC-signed with its credential
- *   (sdk/signing.ts): challenges, binding accounts, certificate login.
+ *   (platforms/request-signing.ts): challenges, binding accounts, certificate login.
  */
 import type { FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -19,13 +19,8 @@ import {
   updatePlatform,
   type PlatformDeps,
 } from "../../platforms/clients.js";
-import {
-  accountBindings,
-  bindWithProof,
-  issueChallenge,
-  unbindAccount,
-  verifyLogin,
-} from "../../platforms/bindings.js";
+import { accountBindings, bindWithProof, unbindAccount, verifyLogin } from "../../platforms/bindings.js";
+import { issueChallenge } from "../../platforms/challenges.js";
 import { listDeliveries, replayDelivery, type WebhookTransport } from "../../platforms/webhooks.js";
 import type { PlatformClientRow } from "../../store/schema-platforms.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
