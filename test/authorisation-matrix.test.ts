@@ -91,6 +91,7 @@ const ROUTES: Record<string, Action> = {
   "POST /api/keys/:serial/seal/installed": "key.seal",
 
   "GET /api/office/orders": "office.read",
+  "GET /api/office/orders/search": "office.search",
   "GET /api/office/orders/:id": "office.read",
   "GET /api/office/stats": "office.read",
   "GET /api/staff/sms": "office.read",

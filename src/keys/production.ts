@@ -111,6 +111,19 @@ export interface BatchKeyView {
   activatedAt: string | null;
 }
 
+/**
+ * Where a key stands in its batch: made (recorded), being made now, the one the batch failed on,
+ * or waiting its turn. A batch makes its keys one at a time in order, so the first key not yet
+ * recorded is the one a running batch works on, or a failed batch stopped at.
+ */
+export type BatchKeyStatus = "made" | "making" | "failed" | "waiting";
+
+export interface BatchKeyProgress extends BatchKeyView {
+  status: BatchKeyStatus;
+  /** its making began in an earlier run of the batch and was carried on by the latest one */
+  resumed: boolean;
+}
+
 export interface BatchView {
   id: string;
   state: string;
@@ -123,7 +136,9 @@ export interface BatchView {
   updatedAt: string;
   /** who runs it now (or last ran it, when no longer live) */
   runner: LeaseView | null;
-  keys: BatchKeyView[];
+  /** how many times the batch was run (1 once started, more once resumed) */
+  runs: number;
+  keys: BatchKeyProgress[];
 }
 
 async function keyViews(
@@ -168,7 +183,58 @@ async function keyViews(
   }));
 }
 
-function batchView(row: ProductionBatchRow, keys: BatchKeyView[], runner: LeaseView | null): BatchView {
+/**
+ * Each key's status in the batch, and whether the latest run carried on a key an earlier run had
+ * begun (the audit trail records each step and each run, so this holds across processes).
+ */
+async function keyProgress(
+  db: Kysely<Database>,
+  row: ProductionBatchRow,
+  keys: BatchKeyView[],
+): Promise<{ runs: number; keys: BatchKeyProgress[] }> {
+  const runs = await db
+    .selectFrom("audit_log")
+    .select("at")
+    .where("subject_type", "=", "production_batch")
+    .where("subject_id", "=", row.id)
+    .where("action", "=", "production.batch.run")
+    .orderBy("seq")
+    .execute();
+  const lastRun = runs.at(-1)?.at;
+  const resumed = new Set<string>();
+  if (runs.length > 1 && lastRun && keys.length > 0) {
+    const steps = await db
+      .selectFrom("audit_log")
+      .select(["subject_id", "at"])
+      .where("subject_type", "=", "usb_key")
+      .where(
+        "subject_id",
+        "in",
+        keys.map((k) => k.id),
+      )
+      .where("action", "!=", "key.plan")
+      .execute();
+    const before = new Set(steps.filter((s) => s.at < lastRun).map((s) => s.subject_id));
+    for (const s of steps) if (s.at >= lastRun && before.has(s.subject_id)) resumed.add(s.subject_id);
+  }
+  const current = keys.find((k) => k.step !== "recorded");
+  const statusOf = (k: BatchKeyView): BatchKeyStatus => {
+    if (k.step === "recorded") return "made";
+    if (k.id !== current?.id) return "waiting";
+    if (row.state === "failed") return "failed";
+    return row.state === "running" ? "making" : "waiting";
+  };
+  return {
+    runs: runs.length,
+    keys: keys.map((k) => ({ ...k, status: statusOf(k), resumed: resumed.has(k.id) })),
+  };
+}
+
+function batchView(
+  row: ProductionBatchRow,
+  progress: { runs: number; keys: BatchKeyProgress[] },
+  runner: LeaseView | null,
+): BatchView {
   return {
     id: row.id,
     state: row.state,
@@ -180,7 +246,8 @@ function batchView(row: ProductionBatchRow, keys: BatchKeyView[], runner: LeaseV
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     runner,
-    keys,
+    runs: progress.runs,
+    keys: progress.keys,
   };
 }
 
@@ -196,7 +263,8 @@ export async function getBatch(
     .where("id", "=", batchId)
     .executeTakeFirst();
   if (!row) throw new DomainError("production.batch_not_found");
-  return batchView(row, await keyViews(deps.db, { batchId }), await batchLease(deps.db, batchId));
+  const keys = await keyViews(deps.db, { batchId });
+  return batchView(row, await keyProgress(deps.db, row, keys), await batchLease(deps.db, batchId));
 }
 
 export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Actor): Promise<BatchView[]> {
@@ -207,7 +275,9 @@ export async function listBatches(deps: Pick<KeyProductionDeps, "db">, actor: Ac
     .orderBy("created_at", "desc")
     .limit(100)
     .execute();
-  return Promise.all(rows.map(async (r) => batchView(r, [], await batchLease(deps.db, r.id))));
+  return Promise.all(
+    rows.map(async (r) => batchView(r, { runs: 0, keys: [] }, await batchLease(deps.db, r.id))),
+  );
 }
 
 /**

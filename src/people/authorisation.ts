@@ -77,6 +77,7 @@ export const ACTIONS = {
 
   // ---- the back office ----------------------------------------------------------------------
   "office.read": STAFF,
+  "office.search": STAFF,
   "order.review": ["reviewer", "admin"],
   "organisation.registerWithOverride": ["reviewer", "admin"],
   "certificate.revoke": ["reviewer", "admin"],

@@ -2,7 +2,7 @@
  * The portal's later flows in Debian's Chromium against a real certdesk process (embedded
  * database, demo data): an application returned by the reviewer in the back office, fixed and
  * resubmitted by the handler; a renewal inside the renewal window; a refund judged by the 14-day
- * rule. What comes before the step under test is walked through the API (walks.ts); the step
+ * rule, on orders whose keys were made on the back office's batch screen. What comes before the step under test is walked through the API (walks.ts); the step
  * itself is done as a person would, finding everything by role and label; each test ends by
  * reading back what the server saved.
  */
@@ -19,6 +19,7 @@ import {
   signIn,
   SUPPLIER_A,
 } from "./support.js";
+import { batchScreenProducer } from "./production-screen.js";
 import { browserSuite } from "./suite.js";
 import {
   asJson,
@@ -158,10 +159,13 @@ describe.skipIf(!haveChromium)(
 
     it("a refund by the 14-day rule: signed for 14 days ago and not activated, it is allowed and requested; 15 days ago, it is refused with the last day named", async () => {
       const today = await serverToday(suite.desk.server);
-      const [day14, day15] = await deliveredProgrammeAOrders(suite.desk.server, [
-        daysBefore(today, 14),
-        daysBefore(today, 15),
-      ]);
+      // The keys are made on the back office's batch screen, as the production desk does it.
+      const [day14, day15] = await deliveredProgrammeAOrders(
+        suite.desk.server,
+        [daysBefore(today, 14), daysBefore(today, 15)],
+        batchScreenProducer(newPage, () => suite.base),
+      );
+      expect([day14!.keyLabels.length, day15!.keyLabels.length]).toEqual([1, 1]);
 
       const page = await newPage();
       await signIn(page, suite.base, SUPPLIER_A);

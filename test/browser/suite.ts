@@ -21,10 +21,13 @@ export function browserSuite<D extends Desk = Desk>(
   let desk: D | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
-  beforeAll(async () => {
-    desk = await start();
-    browser = await launchChromium();
-  }, 180_000);
+  beforeAll(
+    async () => {
+      desk = await start();
+      browser = await launchChromium();
+    },
+    Math.max(180_000, Number(process.env.BROWSER_READY_MS ?? 0) + 60_000),
+  );
   afterAll(async () => {
     await browser?.close();
     await desk?.stop();

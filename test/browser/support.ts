@@ -17,6 +17,9 @@ export const haveChromium = existsSync(CHROMIUM);
 export const SUPPLIER_A = { login: "13800138000", password: "supplier-demo-1" } as const;
 export const RETAILER_B = { login: "13900139000", password: "retailer-demo-1" } as const;
 
+/** How long a desk may take to start: longer on a machine many share (BROWSER_READY_MS). */
+const READY_MS = Number(process.env.BROWSER_READY_MS ?? 90_000);
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -47,7 +50,7 @@ export async function startDesk(): Promise<Desk> {
     const server = await fleet.start({
       store: { kind: "embedded", dataDir },
       demo: true,
-      readyWithinMs: 90_000,
+      readyWithinMs: READY_MS,
     });
     return {
       server,
@@ -184,7 +187,7 @@ export async function startDeskWith(options: {
     const server = await fleet.start({
       store: { kind: "embedded", dataDir },
       demo: true,
-      readyWithinMs: 90_000,
+      readyWithinMs: READY_MS,
       ...(options.env ? { env: options.env } : {}),
     });
     return {

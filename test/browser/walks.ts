@@ -103,20 +103,12 @@ export async function paidProgrammeAOrder(server: Server): Promise<string> {
   return id;
 }
 
-/**
- * Paid programme A orders taken on by the desk: approved, paper received, their keys made in one
- * production batch on the server's software station, shipped (the activation code goes out by SMS)
- * and delivered, each signed for on the day given.
- */
-export async function deliveredProgrammeAOrders(
-  server: Server,
-  signedOn: CalendarDate[],
-): Promise<{ orderId: string; keyLabels: string[] }[]> {
+/** Paid programme A orders taken on by the reviewer: approved and paper received, at production. */
+export async function programmeAOrdersAtProduction(server: Server, count: number): Promise<string[]> {
   const applicant = await login(server, SUPPLIER_A.login, SUPPLIER_A.password);
   const reviewer = await login(server, REVIEWER.login, REVIEWER.password);
-  const producer = await login(server, PRODUCTION.login, PRODUCTION.password);
   const orders: string[] = [];
-  for (let i = 0; i < signedOn.length; i++) orders.push(await paidProgrammeAOrder(server));
+  for (let i = 0; i < count; i++) orders.push(await paidProgrammeAOrder(server));
   for (const id of orders) {
     await ok(
       "approve",
@@ -129,30 +121,66 @@ export async function deliveredProgrammeAOrders(
         http(`${server.url}/api/orders/${id}/paper-received`, { method: "POST", token: reviewer, json: {} }),
       );
   }
+  return orders;
+}
+
+/** The keys of orders made in one production batch, as staff read them back. */
+export async function keysOfOrders(
+  server: Server,
+  orderIds: string[],
+): Promise<{ label: string; orderId: string; step: string; certificateSerial: string | null }[]> {
+  const producer = await login(server, PRODUCTION.login, PRODUCTION.password);
+  const keys = [];
+  for (const id of orderIds)
+    keys.push(
+      ...(await ok<{ label: string; orderId: string; step: string; certificateSerial: string | null }[]>(
+        "keys",
+        http(`${server.url}/api/keys?orderId=${id}`, { token: producer }),
+      )),
+    );
+  return keys;
+}
+
+/** Makes the orders' keys in one production batch through the API, waiting until it is done. */
+export async function produceThroughApi(server: Server, orderIds: string[]): Promise<void> {
+  const producer = await login(server, PRODUCTION.login, PRODUCTION.password);
   const batch = await ok<{ id: string }>(
     "batch",
     http(`${server.url}/api/production/batches`, {
       method: "POST",
       token: producer,
-      json: { orderIds: orders },
+      json: { orderIds },
     }),
     202,
   );
   const deadline = Date.now() + 90_000;
-  let keys: { label: string; orderId: string }[] = [];
   for (;;) {
-    const view = await ok<{ state: string; running: boolean; keys: { label: string; orderId: string }[] }>(
+    const view = await ok<{ state: string; running: boolean }>(
       "batch progress",
       http(`${server.url}/api/production/batches/${batch.id}`, { token: producer }),
     );
-    if (!view.running && view.state === "done") {
-      keys = view.keys;
-      break;
-    }
+    if (!view.running && view.state === "done") return;
     if (view.state === "failed" || Date.now() > deadline)
       throw new Error(`production batch ${batch.id}: ${JSON.stringify(view)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Paid programme A orders taken on by the desk: approved, paper received, their keys made in one
+ * production batch on the server's software station (through the API, or as `produce` does it:
+ * the browser tests do it on the batch screen), shipped (the activation code goes out by SMS) and
+ * delivered, each signed for on the day given.
+ */
+export async function deliveredProgrammeAOrders(
+  server: Server,
+  signedOn: CalendarDate[],
+  produce: (orderIds: string[]) => Promise<void> = (ids) => produceThroughApi(server, ids),
+): Promise<{ orderId: string; keyLabels: string[] }[]> {
+  const producer = await login(server, PRODUCTION.login, PRODUCTION.password);
+  const orders = await programmeAOrdersAtProduction(server, signedOn.length);
+  await produce(orders);
+  const keys = await keysOfOrders(server, orders);
   const delivered = [];
   for (const [i, id] of orders.entries()) {
     await ok(

@@ -46,6 +46,13 @@ const QueuePage = lazy(() => import("./pages/office/QueuePage").then((m) => ({ d
 const OfficeOrderPage = lazy(() =>
   import("./pages/office/OfficeOrderPage").then((m) => ({ default: m.OfficeOrderPage })),
 );
+const ProductionPage = lazy(() =>
+  import("./pages/office/ProductionPage").then((m) => ({ default: m.ProductionPage })),
+);
+const ProductionBatchPage = lazy(() =>
+  import("./pages/office/ProductionPage").then((m) => ({ default: m.ProductionBatchPage })),
+);
+const SearchPage = lazy(() => import("./pages/office/SearchPage").then((m) => ({ default: m.SearchPage })));
 const Apply = lazy(() => import("./pages/portal/Apply").then((m) => ({ default: m.Apply })));
 const Home = lazy(() => import("./pages/portal/Home").then((m) => ({ default: m.Home })));
 const OrderPage = lazy(() => import("./pages/portal/OrderPage").then((m) => ({ default: m.OrderPage })));
@@ -146,6 +153,15 @@ export function App() {
                 <Route
                   path="office/invoices"
                   element={<RequireStaff>{() => <InvoicesPage />}</RequireStaff>}
+                />
+                <Route path="office/search" element={<RequireStaff>{() => <SearchPage />}</RequireStaff>} />
+                <Route
+                  path="office/production"
+                  element={<RequireStaff>{(actor) => <ProductionPage actor={actor} />}</RequireStaff>}
+                />
+                <Route
+                  path="office/production/:batchId"
+                  element={<RequireStaff>{(actor) => <ProductionBatchPage actor={actor} />}</RequireStaff>}
                 />
                 <Route
                   path="office/messages"

@@ -19,7 +19,8 @@ import {
   unlockOrder,
 } from "../../keys/unlock.js";
 import { activateCertificateWithProof, activateKey, sendActivationCode } from "../../keys/activation.js";
-import { createBatch, getBatch, listBatches, listKeys } from "../../keys/production.js";
+import { translate, type Locale } from "../../i18n/catalogue.js";
+import { createBatch, getBatch, listBatches, listKeys, type BatchView } from "../../keys/production.js";
 import { ProductionRuns } from "../../keys/production-runs.js";
 import type { AppDeps, ZApp } from "../app.js";
 import { actorOf, SESSION_COOKIE } from "../session.js";
@@ -86,6 +87,11 @@ const batchKeySchema = z.object({
   activatedAt: z.string().nullable(),
 });
 
+const batchKeyProgressSchema = batchKeySchema.extend({
+  status: z.enum(["made", "making", "failed", "waiting"]),
+  resumed: z.boolean(),
+});
+
 const batchSchema = z.object({
   id: z.string(),
   state: z.string(),
@@ -106,8 +112,31 @@ const batchSchema = z.object({
       live: z.boolean(),
     })
     .nullable(),
-  keys: z.array(batchKeySchema),
+  runs: z.number(),
+  keys: z.array(batchKeyProgressSchema),
+  /** why it failed, for people (the code is in error) */
+  errorMessage: z.object({ "zh-CN": z.string(), en: z.string() }).nullable(),
 });
+
+/** A failed batch's reason in both languages, its placeholders filled from the key it stopped at. */
+function withErrorMessage(batch: BatchView): BatchView & { errorMessage: Record<Locale, string> | null } {
+  if (!batch.error) return { ...batch, errorMessage: null };
+  const failed = batch.keys.find((k) => k.status === "failed");
+  const params = {
+    batch: batch.id,
+    station: batch.station,
+    label: failed?.label ?? "—",
+    serial: failed?.serial ?? "—",
+    given: "—",
+  };
+  return {
+    ...batch,
+    errorMessage: {
+      "zh-CN": translate(batch.error, "zh-CN", params),
+      en: translate(batch.error, "en", params),
+    },
+  };
+}
 
 export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceSettings }): void {
   const keyDeps: KeyDeps = deps;
@@ -145,7 +174,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
         station.close(),
       );
       await production.start(actor, batch.id);
-      return reply.status(202).send(await getBatch(keyDeps, actor, batch.id));
+      return reply.status(202).send(withErrorMessage(await getBatch(keyDeps, actor, batch.id)));
     },
   );
 
@@ -164,9 +193,9 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
     async (req, reply) => {
       const actor = actorOf(req);
       const batch = await getBatch(keyDeps, actor, req.params.id);
-      if (batch.state === "done") return reply.status(202).send(batch);
+      if (batch.state === "done") return reply.status(202).send(withErrorMessage(batch));
       await production.start(actor, batch.id);
-      return reply.status(202).send(await getBatch(keyDeps, actor, batch.id));
+      return reply.status(202).send(withErrorMessage(await getBatch(keyDeps, actor, batch.id)));
     },
   );
 
@@ -176,7 +205,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       config: { action: "production.read" },
       schema: { tags: ["production"], response: { 200: z.array(batchSchema) } },
     },
-    async (req) => listBatches(keyDeps, actorOf(req)),
+    async (req) => (await listBatches(keyDeps, actorOf(req))).map(withErrorMessage),
   );
 
   app.get(
@@ -191,7 +220,7 @@ export function registerKeyRoutes(app: ZApp, deps: AppDeps & { keys: KeyServiceS
       },
     },
     async (req) => ({
-      ...(await getBatch(keyDeps, actorOf(req), req.params.id)),
+      ...withErrorMessage(await getBatch(keyDeps, actorOf(req), req.params.id)),
       running: production.isRunning(req.params.id),
     }),
   );

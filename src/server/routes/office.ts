@@ -4,9 +4,10 @@
  */
 import { sql } from "kysely";
 import { z } from "zod";
-import { addDays, shanghaiDate } from "../../domain/dates.js";
+import { addDays, isCalendarDate, shanghaiDate, type CalendarDate } from "../../domain/dates.js";
 import { pendingStep, TERMINAL_STATES, type OrderState } from "../../domain/lifecycle.js";
 import type { Programme } from "../../domain/programme.js";
+import { searchOrders, SEARCH_PAGE_MAX } from "../../orders/order-search.js";
 import { flowOf, getOrder, listOrders, type OrderView } from "../../orders/orders.js";
 import { getProgramme } from "../../orders/programmes.js";
 import type { AppDeps, ZApp } from "../app.js";
@@ -77,6 +78,42 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
     },
   );
 
+  const day = z
+    .string()
+    .refine(isCalendarDate, "YYYY-MM-DD")
+    .transform((d) => d as CalendarDate);
+  app.get(
+    "/api/office/orders/search",
+    {
+      config: { action: "office.search" },
+      schema: {
+        tags: ["back office"],
+        summary:
+          "Search orders (staff only): order number or USCC by their beginning, part of the organisation's name, the handler's mobile, programme, service, state, created from/to (Shanghai days, inclusive), overdue now; newest first, a page at a time",
+        querystring: z.object({
+          number: z.string().max(40).optional(),
+          organisation: z.string().max(100).optional(),
+          uscc: z.string().max(18).optional(),
+          mobile: z.string().max(20).optional(),
+          programmeId: z.string().max(60).optional(),
+          service: z.string().max(40).optional(),
+          state: z.string().max(40).optional(),
+          from: day.optional(),
+          to: day.optional(),
+          overdue: z.enum(["true", "false"]).optional(),
+          limit: z.coerce.number().int().min(1).max(SEARCH_PAGE_MAX).optional(),
+          offset: z.coerce.number().int().min(0).max(100_000).optional(),
+        }),
+        response: { 200: z.object({ orders: z.array(officeOrderSchema), more: z.boolean() }) },
+      },
+    },
+    async (req) => {
+      const { overdue, ...search } = req.query;
+      const found = await searchOrders(deps, actorOf(req), { ...search, overdue: overdue === "true" });
+      return { orders: await forOffice(found.orders), more: found.more };
+    },
+  );
+
   app.get(
     "/api/office/orders/:id",
     {
@@ -108,14 +145,18 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
             from: z.string(),
             to: z.string(),
             ordersPerDay: z.array(z.object({ day: z.string(), service: z.string(), count: z.number() })),
-            revenuePerDay: z.array(z.object({ day: z.string(), amountFen: z.number() })),
+            // Money received: finance and admin only (null for the other roles).
+            revenuePerDay: z.array(z.object({ day: z.string(), amountFen: z.number() })).nullable(),
             deadlinesMissed: z.array(z.object({ kind: z.string(), count: z.number() })),
             expiringPerMonth: z.array(z.object({ month: z.string(), count: z.number() })),
           }),
         },
       },
     },
-    async () => {
+    async (req) => {
+      const actor = actorOf(req);
+      const seesMoney =
+        actor.kind === "staff" && (actor.roles.includes("finance") || actor.roles.includes("admin"));
       const now = deps.clock.now();
       const today = shanghaiDate(now);
       const from = addDays(today, -29);
@@ -159,9 +200,9 @@ export function registerOfficeRoutes(app: ZApp, deps: AppDeps): void {
         ordersPerDay: orders
           .filter((r) => r.day >= from)
           .map((r) => ({ day: r.day, service: r.service, count: Number(r.count) })),
-        revenuePerDay: revenue
-          .filter((r) => r.day >= from)
-          .map((r) => ({ day: r.day, amountFen: Number(r.amount) })),
+        revenuePerDay: seesMoney
+          ? revenue.filter((r) => r.day >= from).map((r) => ({ day: r.day, amountFen: Number(r.amount) }))
+          : null,
         deadlinesMissed: missed.map((r) => ({ kind: r.due_kind ?? "", count: Number(r.count) })),
         expiringPerMonth: expiring
           .map((r) => ({ month: r.month, count: Number(r.count) }))

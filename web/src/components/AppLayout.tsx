@@ -48,6 +48,10 @@ function staffNav(roles: readonly string[]): NavItem[] {
 export function officePagesFor(roles: readonly string[]): NavItem[] {
   const admin = roles.includes("admin");
   return [
+    { key: "/office/search", label: "search.title" as const },
+    ...(admin || roles.includes("production")
+      ? [{ key: "/office/production", label: "production.title" as const }]
+      : []),
     ...(admin || roles.includes("finance")
       ? [
           { key: "/office/receipts", label: "finance.receipts" as const },

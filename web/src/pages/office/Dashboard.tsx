@@ -13,7 +13,8 @@ interface Stats {
   from: string;
   to: string;
   ordersPerDay: { day: string; service: string; count: number }[];
-  revenuePerDay: { day: string; amountFen: number }[];
+  /** null for staff who do not handle money (only finance and admin see it) */
+  revenuePerDay: { day: string; amountFen: number }[] | null;
   deadlinesMissed: { kind: string; count: number }[];
   expiringPerMonth: { month: string; count: number }[];
 }
@@ -57,10 +58,10 @@ export function Dashboard({ programmes }: { programmes: Map<string, Programme> }
   }));
   const revenueRows = days.map((day) => ({
     day: day.slice(5),
-    yuan: (s.revenuePerDay.find((r) => r.day === day)?.amountFen ?? 0) / 100,
+    yuan: (s.revenuePerDay?.find((r) => r.day === day)?.amountFen ?? 0) / 100,
   }));
   const totalOrders = s.ordersPerDay.reduce((n, r) => n + r.count, 0);
-  const totalRevenue = s.revenuePerDay.reduce((n, r) => n + r.amountFen, 0);
+  const totalRevenue = (s.revenuePerDay ?? []).reduce((n, r) => n + r.amountFen, 0);
   const totalMissed = s.deadlinesMissed.reduce((n, r) => n + r.count, 0);
   const totalExpiring = s.expiringPerMonth.reduce((n, r) => n + r.count, 0);
 
@@ -97,31 +98,38 @@ export function Dashboard({ programmes }: { programmes: Map<string, Programme> }
           </div>
         </Card>
       </Col>
-      <Col xs={24} lg={12}>
-        <Card title={<h2 className="card-title">{t("office.stats.revenue")}</h2>}>
-          <Typography.Paragraph type="secondary">
-            {t("office.stats.revenueSummary", { amount: yuan(totalRevenue), from: s.from, to: s.to })}
-          </Typography.Paragraph>
-          <div
-            role="img"
-            aria-label={t("office.stats.revenueSummary", {
-              amount: yuan(totalRevenue),
-              from: s.from,
-              to: s.to,
-            })}
-          >
-            <ResponsiveContainer width="100%" height={220}>
-              <BarChart data={revenueRows}>
-                <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="day" tick={{ fontSize: 11 }} interval={4} />
-                <YAxis width={56} />
-                <Tooltip formatter={(v) => `¥${Number(v).toFixed(2)}`} />
-                <Bar dataKey="yuan" name={t("office.stats.yuan")} fill="#52c41a" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-        </Card>
-      </Col>
+      {s.revenuePerDay && (
+        <Col xs={24} lg={12}>
+          <Card title={<h2 className="card-title">{t("office.stats.revenue")}</h2>}>
+            <Typography.Paragraph type="secondary">
+              {t("office.stats.revenueSummary", { amount: yuan(totalRevenue), from: s.from, to: s.to })}
+            </Typography.Paragraph>
+            <div
+              role="img"
+              aria-label={t("office.stats.revenueSummary", {
+                amount: yuan(totalRevenue),
+                from: s.from,
+                to: s.to,
+              })}
+            >
+              <ResponsiveContainer width="100%" height={220}>
+                <BarChart data={revenueRows}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                  <XAxis dataKey="day" tick={{ fontSize: 11 }} interval={4} />
+                  <YAxis width={56} />
+                  <Tooltip formatter={(v) => `¥${Number(v).toFixed(2)}`} />
+                  <Bar
+                    dataKey="yuan"
+                    name={t("office.stats.yuan")}
+                    fill="#52c41a"
+                    isAnimationActive={false}
+                  />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          </Card>
+        </Col>
+      )}
       <Col xs={24} lg={12}>
         <Card title={<h2 className="card-title">{t("office.stats.missed")}</h2>}>
           {totalMissed === 0 ? (

@@ -51,6 +51,7 @@ interface Loaded {
 export function OfficeOrderPage({ actor }: { actor: Staff }) {
   const { t, loc } = useI18n();
   const { orderId } = useParams();
+  const [checklist, setChecklist] = useState({ done: 0, all: 0 });
   const data = useLoad<Loaded>(
     async (signal) => {
       const order = await api.get<OfficeOrder>(`/api/office/orders/${orderId}`, signal);
@@ -114,7 +115,12 @@ export function OfficeOrderPage({ actor }: { actor: Staff }) {
           }
         />
       )}
-      <Actions order={order} materials={materials} onDone={() => void data.reload()} />
+      <Actions
+        order={order}
+        materials={materials}
+        unchecked={checklist.all - checklist.done}
+        onDone={() => void data.reload()}
+      />
       <Row gutter={16}>
         <Col xs={24} lg={15}>
           <Card title={<h2 className="card-title">{t("office.materials")}</h2>} style={{ marginBottom: 16 }}>
@@ -122,7 +128,7 @@ export function OfficeOrderPage({ actor }: { actor: Staff }) {
           </Card>
         </Col>
         <Col xs={24} lg={9}>
-          <Checklist programme={programme} order={order} materials={materials} />
+          <Checklist programme={programme} order={order} materials={materials} onCount={setChecklist} />
         </Col>
       </Row>
       <Card title={<h2 className="card-title">{t("office.audit")}</h2>}>
@@ -211,10 +217,13 @@ function Checklist({
   programme,
   order,
   materials,
+  onCount,
 }: {
   programme: Programme;
   order: Order;
   materials: Material[];
+  /** how many checks there are and how many are ticked, for the approval's warning */
+  onCount(count: { done: number; all: number }): void;
 }) {
   const { t, loc } = useI18n();
   const def = programme.services[order.service];
@@ -231,6 +240,10 @@ function Checklist({
     ]),
   ];
   const [ticked, setTicked] = useState<string[]>([]);
+  useEffect(
+    () => onCount({ done: ticked.length, all: checks.length }),
+    [ticked.length, checks.length, onCount],
+  );
   return (
     <Card
       title={<h2 className="card-title">{t("office.checklist")}</h2>}
@@ -263,7 +276,18 @@ function Checklist({
 }
 
 /** The actions the order's state allows, each sending one request and showing the server's answer. */
-function Actions({ order, materials, onDone }: { order: Order; materials: Material[]; onDone(): void }) {
+function Actions({
+  order,
+  materials,
+  unchecked,
+  onDone,
+}: {
+  order: Order;
+  materials: Material[];
+  /** checklist items not ticked: approving then asks to confirm, naming how many */
+  unchecked: number;
+  onDone(): void;
+}) {
   const { t, loc } = useI18n();
   const { message } = App.useApp();
   const errorText = useErrorText();
@@ -326,9 +350,10 @@ function Actions({ order, materials, onDone }: { order: Order; materials: Materi
     );
   if (order.pendingStep === "production")
     parts.push(
-      <Typography.Text key="production" type="secondary">
-        {t("office.productionHint")}
-      </Typography.Text>,
+      <Space key="production" wrap>
+        <Typography.Text type="secondary">{t("office.productionHint")}</Typography.Text>
+        <Link to="/office/production">{t("production.openBatches")}</Link>
+      </Space>,
     );
   if (order.state === "produced")
     parts.push(
@@ -447,7 +472,7 @@ function Actions({ order, materials, onDone }: { order: Order; materials: Materi
       <Modal
         open={approving}
         title={t("office.action.approve")}
-        okText={t("office.confirmApprove")}
+        okText={unchecked > 0 ? t("office.confirmApproveUnchecked") : t("office.confirmApprove")}
         cancelText={t("office.cancel")}
         confirmLoading={busy}
         onCancel={() => setApproving(false)}
@@ -457,6 +482,15 @@ function Actions({ order, materials, onDone }: { order: Order; materials: Materi
             setApproving(false);
         }}
       >
+        {unchecked > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            role="alert"
+            message={t("office.uncheckedWarning", { n: unchecked })}
+            style={{ marginBottom: 12 }}
+          />
+        )}
         <Form form={approveForm} layout="vertical">
           <Form.Item name="note" label={t("office.note")}>
             <Input.TextArea rows={2} maxLength={1000} />

@@ -1,0 +1,116 @@
+/**
+ * Staff order search: any mix of order number, organisation name, USCC, the handler's mobile,
+ * programme, service, state, a creation date range (Shanghai days) and "overdue now", newest first,
+ * one page at a time. Each filter has an index to start from (migration 0021), so a search answers
+ * in well under 200 ms on 100,000 orders (bench/order-search.ts measures it).
+ */
+import { sql } from "kysely";
+import { addDays, shanghaiDate, type CalendarDate } from "../domain/dates.js";
+import { DomainError } from "../domain/errors.js";
+import { isOrderState, TERMINAL_STATES } from "../domain/lifecycle.js";
+import { validateMobile } from "../domain/validators.js";
+import type { Actor } from "../people/actor.js";
+import { viewOf, type OrderDeps, type OrderView } from "./orders.js";
+import { requireRole } from "../people/people.js";
+
+export interface OrderSearch {
+  /** the whole order number, or its beginning */
+  number?: string | undefined;
+  /** part of the organisation's name */
+  organisation?: string | undefined;
+  /** the whole USCC, or its beginning */
+  uscc?: string | undefined;
+  /** the handler's mobile (spaces, dashes and +86 allowed) */
+  mobile?: string | undefined;
+  programmeId?: string | undefined;
+  service?: string | undefined;
+  state?: string | undefined;
+  /** created on or after this Shanghai day */
+  from?: CalendarDate | undefined;
+  /** created on or before this Shanghai day */
+  to?: CalendarDate | undefined;
+  /** only orders whose deadline has passed and that are still open */
+  overdue?: boolean | undefined;
+  /** page size (at most 100) and how many to skip */
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface OrderSearchResult {
+  orders: (OrderView & { organisation: { id: string; name: string; uscc: string } })[];
+  /** whether a further page holds more */
+  more: boolean;
+}
+
+export const SEARCH_PAGE_MAX = 100;
+
+/** LIKE's own characters in what a person typed are taken literally. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Shanghai midnight of a day, as an instant. */
+function shanghaiMidnight(day: CalendarDate): Date {
+  return new Date(`${day}T00:00:00+08:00`);
+}
+
+export async function searchOrders(
+  deps: Pick<OrderDeps, "db" | "clock" | "calendar">,
+  actor: Actor,
+  search: OrderSearch,
+): Promise<OrderSearchResult> {
+  requireRole(actor, "reviewer", "production", "finance");
+  const limit = Math.min(Math.max(search.limit ?? 50, 1), SEARCH_PAGE_MAX);
+  const offset = Math.max(search.offset ?? 0, 0);
+  let q = deps.db
+    .selectFrom("orders")
+    .innerJoin("organisations", "organisations.id", "orders.organisation_id")
+    .selectAll("orders")
+    .select(["organisations.name as organisation_name", "organisations.uscc as organisation_uscc"]);
+  const number = search.number?.trim().toUpperCase();
+  if (number) q = q.where("orders.number", "like", `${likeLiteral(number)}%`);
+  const uscc = search.uscc?.trim().toUpperCase();
+  if (uscc) q = q.where("organisations.uscc", "like", `${likeLiteral(uscc)}%`);
+  const organisation = search.organisation?.trim();
+  if (organisation) q = q.where(sql<boolean>`organisations.name ilike ${`%${likeLiteral(organisation)}%`}`);
+  const mobileText = search.mobile?.trim();
+  if (mobileText) {
+    const mobile = validateMobile(mobileText);
+    if (!mobile.valid) throw new DomainError("validation.mobile.format");
+    // The handler who placed the order, by the mobile they sign in with or have on file.
+    const handlers = deps.db
+      .selectFrom("users")
+      .select("id")
+      .where((eb) => eb.or([eb("login", "=", mobile.value), eb("mobile", "=", mobile.value)]));
+    q = q.where("orders.applicant_id", "in", handlers);
+  }
+  if (search.programmeId) q = q.where("orders.programme_id", "=", search.programmeId);
+  if (search.service) q = q.where("orders.service", "=", search.service);
+  if (search.state) {
+    if (!isOrderState(search.state))
+      throw new DomainError("common.validation", { detail: `state ${search.state}` });
+    q = q.where("orders.state", "=", search.state);
+  }
+  if (search.from) q = q.where("orders.created_at", ">=", shanghaiMidnight(search.from));
+  if (search.to) q = q.where("orders.created_at", "<", shanghaiMidnight(addDays(search.to, 1)));
+  if (search.overdue) {
+    const today = shanghaiDate(deps.clock.now());
+    q = q
+      .where("orders.due_on", "<", today)
+      .where("orders.due_kind", "is not", null)
+      .where("orders.state", "not in", [...TERMINAL_STATES]);
+  }
+  const rows = await q
+    .orderBy("orders.created_at", "desc")
+    .orderBy("orders.id", "desc")
+    .limit(limit + 1)
+    .offset(offset)
+    .execute();
+  return {
+    orders: rows.slice(0, limit).map(({ organisation_name, organisation_uscc, ...row }) => ({
+      ...viewOf(deps, row),
+      organisation: { id: row.organisation_id, name: organisation_name, uscc: organisation_uscc },
+    })),
+    more: rows.length > limit,
+  };
+}
