@@ -41,6 +41,7 @@ import type { CaRegistry } from "./ca.js";
 import { activateCertificateInTx, finishProduction, shipOrder, type ProductionDeps } from "./fulfilment.js";
 import { forgetGuesses, GUESS_LIMITS, spendGuess } from "./guess-limits.js";
 import { codeHash, newCode, openSoPin, sameHash } from "./key-secrets.js";
+import { planOfCertificate } from "./order-basket.js";
 import { createOrder, flowOf, lockOrder, transitionInTx, viewOf, type OrderView } from "./orders.js";
 import { startSession, type Session } from "./people.js";
 import { csrFromText } from "./issuance.js";
@@ -794,12 +795,10 @@ export async function requestRenewal(
   if (!verifyCsr(csr)) throw new DomainError("issuance.proof_of_possession_failed");
   const programme = await getProgramme(deps.db, key.programme_id);
   // On plan pricing (programme B) the renewal keeps the plan the key was bought on.
-  const made = await deps.db
-    .selectFrom("orders")
-    .select("details")
-    .where("id", "=", key.order_id)
-    .executeTakeFirstOrThrow();
-  const plan = programme.tariff.term?.kind === "plans" ? (made.details as { plan?: string }).plan : undefined;
+  const plan =
+    programme.tariff.term?.kind === "plans"
+      ? (key.plan ?? (await planOfCertificate(deps.db, { id: key.certificate_id, order_id: key.order_id })))
+      : undefined;
   const order = await createOrder(deps, actor, {
     programmeId: programme.id,
     service: "renewal",

@@ -35,6 +35,7 @@ import {
   unlockApproval,
   type DeadlineKind,
 } from "../domain/rules.js";
+import { quoteBasket, quoteForKeys, type BasketLine } from "../domain/basket.js";
 import { quote, type Quote, type QuoteRequest } from "../domain/tariff.js";
 import type { WorkingDays } from "../domain/working-days.js";
 import { notifyOrderEvent } from "../notify/order-events.js";
@@ -43,6 +44,7 @@ import type { Database, OrderRow } from "../store/schema.js";
 import { sealStore } from "../store/schema-seals.js";
 import { actorLabel, type Actor, type StaffRole } from "./actor.js";
 import { getProgramme } from "./programmes.js";
+import { normaliseBasket, normaliseCertificates, planOfCertificate } from "./order-basket.js";
 import { assertRefundPaidBack } from "./refunds.js";
 import {
   notifyRevoked,
@@ -64,8 +66,12 @@ export interface OrderDetails {
   years?: number;
   keys?: number;
   plan?: string;
+  /** A basket (programme B): lines of plan × term × keys in one order; then no years, plan or keys. */
+  lines?: BasketLine[];
   courier?: "prepaid" | "cash-on-delivery";
   certificateId?: string;
+  /** A single service on several keys at once: their certificates (the first is certificateId). */
+  certificateIds?: string[];
   targetOrderId?: string;
   platformAccount?: string;
   sealRequested?: boolean;
@@ -176,16 +182,24 @@ export function assertCanSee(actor: Actor, order: Pick<OrderRow, "organisation_i
 
 // ---- quote and create -------------------------------------------------------------------------
 
+/**
+ * The order's price. `coverage` is the plan of the keys a single service is for: one plan for all
+ * of them, or each key's plan (a single service on several keys on different plans).
+ */
 export function quoteFor(
   programme: Programme,
   service: string,
   details: OrderDetails,
-  coveredByPlan?: string,
+  coverage?: string | readonly (string | undefined)[],
 ): Quote {
   const code = serviceCodeSchema.safeParse(service);
   if (!code.success) throw new DomainError("order.service_not_offered", { service, programme: programme.id });
   // A service without a price (a refund) costs nothing to order.
   if (programme.services[code.data]?.fee === "none") return { currency: "CNY", total: 0, items: [] };
+  if (details.lines !== undefined) return quoteBasket(programme, code.data, details.lines).quote;
+  if (typeof coverage === "object" && coverage.length > 1)
+    return quoteForKeys(programme, code.data, coverage);
+  const coveredByPlan = typeof coverage === "object" ? coverage[0] : coverage;
   const request: QuoteRequest = { service: code.data };
   if (details.years !== undefined) request.years = details.years;
   if (details.keys !== undefined) request.keys = details.keys;
@@ -212,8 +226,20 @@ export async function createOrder(
   }
 
   const details = { ...input.details };
+  if (details.lines !== undefined) {
+    const code = serviceCodeSchema.safeParse(input.service);
+    if (!code.success)
+      throw new DomainError("order.service_not_offered", { service: input.service, programme: programme.id });
+    normaliseBasket(programme, code.data, details);
+  }
   const context = await checkEligibility(deps, actor, programme, input.service, details, today);
-  const priced = quoteFor(programme, input.service, details, context.coveredByPlan);
+  // A basket's lines carry their own plans and terms: quoted from the lines, not the merged keys.
+  const priced = quoteFor(
+    programme,
+    input.service,
+    details.lines ? { lines: details.lines } : details,
+    context.keyPlans,
+  );
 
   try {
     const row = await deps.db.transaction().execute(async (tx) => {
@@ -233,7 +259,8 @@ export async function createOrder(
           details: JSON.stringify(details),
           quote: JSON.stringify(priced),
           total_fen: priced.total,
-          certificate_id: details.certificateId ?? null,
+          // An order on several keys belongs to none of them alone: the desk fulfils it.
+          certificate_id: (details.certificateIds?.length ?? 0) > 1 ? null : (details.certificateId ?? null),
           target_order_id: details.targetOrderId ?? null,
           rejection: null,
           due_kind: null,
@@ -327,7 +354,7 @@ async function checkEligibility(
   service: string,
   details: OrderDetails,
   today: CalendarDate,
-): Promise<{ coveredByPlan?: string }> {
+): Promise<{ keyPlans?: (string | undefined)[] }> {
   const { rules } = programme;
   switch (service) {
     case "new": {
@@ -375,18 +402,19 @@ async function checkEligibility(
       }
       if (service === "change" || service === "reissue") details.validityEnd = cert.not_after.toISOString();
       return programme.services[service]?.fee === "per-time"
-        ? await planOfCertificate(deps, cert.order_id)
+        ? { keyPlans: [await planOfCertificate(deps.db, cert)] }
         : {};
     }
     case "unlock":
     case "pin-reset":
     case "format":
     case "remote-support": {
-      if (details.certificateId) {
-        const cert = await ownCertificate(deps, actor, details.certificateId);
-        return { ...(await planOfCertificate(deps, cert.order_id)) };
+      // One order may name several keys; each key's plan decides whether it pays.
+      const keyPlans: (string | undefined)[] = [];
+      for (const id of normaliseCertificates(details)) {
+        keyPlans.push(await planOfCertificate(deps.db, await ownCertificate(deps, actor, id)));
       }
-      return {};
+      return keyPlans.length > 0 ? { keyPlans } : {};
     }
     case "refund": {
       const target = await refundTarget(deps, actor, details.targetOrderId);
@@ -409,21 +437,6 @@ async function currentSeal(deps: OrderDeps, certificateId: string): Promise<{ na
     .where("replaced_at", "is", null)
     .executeTakeFirst();
   return row ? { name: row.name ?? row.es_id } : undefined;
-}
-
-/** Keys on an all-inclusive plan get single services free: the plan comes from the order that made them. */
-async function planOfCertificate(
-  deps: OrderDeps,
-  orderId: string | null,
-): Promise<{ coveredByPlan?: string }> {
-  if (!orderId) return {};
-  const order = await deps.db
-    .selectFrom("orders")
-    .select("details")
-    .where("id", "=", orderId)
-    .executeTakeFirst();
-  const plan = (order?.details as OrderDetails | undefined)?.plan;
-  return plan ? { coveredByPlan: plan } : {};
 }
 
 async function refundTarget(

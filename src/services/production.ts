@@ -36,6 +36,7 @@ import type { ProductionDeps } from "./fulfilment.js";
 import { certificateSettings } from "./issuance.js";
 import { newSoPin, sealSoPin } from "./key-secrets.js";
 import { batchLease, type LeaseView } from "./production-lease.js";
+import { keyTermsOfOrder, planOfCertificate } from "./order-basket.js";
 import { flowOf, lockOrder, transitionInTx, type OrderDetails } from "./orders.js";
 import { requireRole } from "./people.js";
 import { getProgramme } from "./programmes.js";
@@ -87,6 +88,29 @@ export function keyAlgorithmFor(programme: Programme, station: readonly UsbKeyAl
       station: station.join(", "),
     });
   return found;
+}
+
+/**
+ * Each key's plan and term: a new order's from its lines; a reissued or changed key keeps the plan
+ * of the key it replaces (its certificate keeps the old end date, so no term).
+ */
+async function keyTermsFor(
+  db: Kysely<Database>,
+  programme: Programme,
+  order: OrderRow,
+  count: number,
+): Promise<{ plan?: string; years?: number }[]> {
+  if (order.service === "new") return keyTermsOfOrder(programme, order, count);
+  const replaced = (order.details as OrderDetails).certificateId;
+  const cert = replaced
+    ? await db
+        .selectFrom("certificates")
+        .select(["id", "order_id"])
+        .where("id", "=", replaced)
+        .executeTakeFirst()
+    : undefined;
+  const plan = cert ? await planOfCertificate(db, cert) : undefined;
+  return Array.from({ length: count }, () => (plan ? { plan } : {}));
 }
 
 function keysOrdered(order: OrderRow): number {
@@ -255,7 +279,13 @@ export async function createBatch(
   const now = deps.clock.now();
   const batchId = randomUUID();
   // Sealing costs a key derivation each: done before the transaction holds order locks.
-  const plans: { orderId: string; programme: Programme; count: number; pins: unknown[] }[] = [];
+  const plans: {
+    orderId: string;
+    programme: Programme;
+    count: number;
+    pins: unknown[];
+    terms: { plan?: string; years?: number }[];
+  }[] = [];
   for (const orderId of orderIds) {
     const order = await deps.db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
     if (!order) throw new DomainError("order.not_found");
@@ -267,6 +297,7 @@ export async function createBatch(
       programme,
       count,
       pins: Array.from({ length: count }, () => sealSoPin(newSoPin(), deps.keys.secretKey)),
+      terms: await keyTermsFor(deps.db, programme, order, count),
     });
   }
   const total = plans.reduce((n, p) => n + p.count, 0);
@@ -327,6 +358,8 @@ export async function createBatch(
             public_key: null,
             certificate_id: null,
             step: "planned",
+            plan: plan.terms[position - 1]?.plan ?? null,
+            years: plan.terms[position - 1]?.years ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -339,7 +372,14 @@ export async function createBatch(
             subjectType: "usb_key",
             subjectId: id,
             toState: "planned",
-            data: { batchId, orderId: order.id, orderNumber: order.number, position, algorithm },
+            data: {
+              batchId,
+              orderId: order.id,
+              orderNumber: order.number,
+              position,
+              algorithm,
+              ...plan.terms[position - 1],
+            },
           },
           now,
         );
