@@ -69,8 +69,9 @@ describe.skipIf(!haveChromium)(
 
       // The live quote: one line per plan, the total of the basket.
       const quote = main.getByRole("table", { name: "费用" });
-      await quote.getByRole("cell", { name: "¥1200.00" }).waitFor();
-      await quote.getByRole("cell", { name: "¥350.00" }).waitFor();
+      const row = (plan: string) => quote.getByRole("row").filter({ hasText: plan });
+      await row("组合资费").getByRole("cell", { name: "¥1200.00" }).waitFor();
+      await row("基础资费").getByRole("cell", { name: "¥350.00" }).first().waitFor();
       await main.getByText("¥1550.00").first().waitFor();
 
       await main.getByRole("button", { name: "下一步：确认费用" }).click();
