@@ -74,6 +74,8 @@ describe.skipIf(!haveChromium)(
       await row("基础资费").getByRole("cell", { name: "¥350.00" }).first().waitFor();
       await main.getByText("¥1550.00").first().waitFor();
 
+      // Where the keys and the invoice are mailed (the demo organisation has no address on file).
+      await main.getByLabel("详细地址").fill("广州市天河区示例路 1 号（演示地址）");
       await main.getByRole("button", { name: "下一步：确认费用" }).click();
       await main.getByRole("button", { name: "创建申请" }).click();
       await page.waitForURL(new RegExp(`^${suite.base}/portal/orders/[0-9a-f-]{36}$`));
