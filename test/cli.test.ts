@@ -123,6 +123,18 @@ describe("certdesk without a store: demo programmes and the bundled calendar", (
     expect(jsonOf(inclusive)).toMatchObject({ total: 0, items: [{ amount: 0 }] });
   });
 
+  it("takes --plan for a single service as the plan the keys are on: format is 5000 basic, 0 all-inclusive", async () => {
+    const args = ["quote", "--programme", "power-trading", "--service", "format", "--json"];
+    const [basic, inclusive] = await Promise.all([
+      certdesk([...args, "--plan", "basic"]),
+      certdesk([...args, "--plan", "all-inclusive"]),
+    ]);
+    expect(basic.code).toBe(0);
+    expect(jsonOf(basic)).toMatchObject({ total: 5000, items: [{ unitPrice: 5000, quantity: 1 }] });
+    expect(inclusive.code).toBe(0);
+    expect(jsonOf(inclusive)).toMatchObject({ total: 0, items: [{ amount: 0 }] });
+  });
+
   it("prints a readable itemised quote in yuan without --json", async () => {
     const ran = await certdesk([
       "quote",

@@ -218,7 +218,7 @@ export async function issueCertificateInTx(
   tx: Transaction<Database>,
   deps: IssuanceDeps,
   actor: Actor,
-  input: { orderId: string; key: PreparedKey; keySerial?: string | undefined },
+  input: { orderId: string; key: PreparedKey; keySerial?: string | undefined; years?: number | undefined },
 ): Promise<IssuedCertificate> {
   requireRole(actor, "production");
   const order = await lockOrder(tx, input.orderId);
@@ -236,7 +236,7 @@ export async function issueCertificateInTx(
   const validity = orderValidity({
     service: order.service,
     now: deps.clock.now(),
-    years: (order.details as OrderDetails).years ?? programme.rules.defaultYears,
+    years: input.years ?? (order.details as OrderDetails).years ?? programme.rules.defaultYears,
     validityEnd: (order.details as OrderDetails).validityEnd as string | undefined,
     renewedNotAfter: await renewedNotAfter(tx, order),
   });

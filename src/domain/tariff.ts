@@ -15,7 +15,10 @@ export type QuoteRequest = {
   keys?: number;
   /** Plan id for a term on plan pricing ("basic", "all-inclusive"); defaults to the tariff's defaultPlan. */
   plan?: string;
-  /** Plan id of the keys a per-time service applies to; keys on a covering plan pay nothing. */
+  /**
+   * Plan id of the keys a per-time service applies to; keys on a covering plan pay nothing. On a
+   * per-time service `plan` says the same (the plan the keys are on); the two must then agree.
+   */
   coveredByPlan?: string;
   /** Courier only: prepaid at the tariff price, or paid to the courier on delivery. */
   courier?: CourierPayment;
@@ -49,9 +52,20 @@ export function quote(programme: Programme, request: QuoteRequest): Quote {
     case "term":
       refuseOptions(request, ["coveredByPlan", "courier"]);
       return quoteTerm(programme, code, service, request, keys);
-    case "per-time":
-      refuseOptions(request, ["years", "plan"]);
-      return quotePerTime(programme, code, service, request, keys);
+    case "per-time": {
+      refuseOptions(request, ["years"]);
+      const { plan, ...rest } = request;
+      if (plan !== undefined && rest.coveredByPlan !== undefined && plan !== rest.coveredByPlan)
+        throw new DomainError("tariff.option_not_applicable", { option: "plan", service: code });
+      const keysOn = plan ?? rest.coveredByPlan;
+      return quotePerTime(
+        programme,
+        code,
+        service,
+        { ...rest, ...(keysOn ? { coveredByPlan: keysOn } : {}) },
+        keys,
+      );
+    }
     case "free":
       refuseOptions(request, ["years", "plan", "coveredByPlan", "courier"]);
       return done([

@@ -224,6 +224,8 @@ async function certify(
       orderId: row.order_id,
       key: prepared,
       keySerial: row.serial ?? undefined,
+      // A basket's keys may differ in term: each certificate runs for its own key's.
+      years: locked.years ?? undefined,
     });
     const updated = await tx
       .updateTable("usb_keys")

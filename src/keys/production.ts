@@ -36,6 +36,7 @@ import type { ProductionDeps } from "../orders/fulfilment.js";
 import { certificateSettings } from "../ca/issuance.js";
 import { newSoPin, sealSoPin } from "./key-secrets.js";
 import { batchLease, type LeaseView } from "./production-lease.js";
+import { keyTermsOfOrder, planOfCertificate } from "../orders/order-basket.js";
 import { flowOf, lockOrder, type OrderDetails } from "../orders/orders.js";
 import { transitionInTx } from "../orders/transitions.js";
 import { requireRole } from "../people/people.js";
@@ -88,6 +89,29 @@ export function keyAlgorithmFor(programme: Programme, station: readonly UsbKeyAl
       station: station.join(", "),
     });
   return found;
+}
+
+/**
+ * Each key's plan and term: a new order's from its lines; a reissued or changed key keeps the plan
+ * of the key it replaces (its certificate keeps the old end date, so no term).
+ */
+async function keyTermsFor(
+  db: Kysely<Database>,
+  programme: Programme,
+  order: OrderRow,
+  count: number,
+): Promise<{ plan?: string; years?: number }[]> {
+  if (order.service === "new") return keyTermsOfOrder(programme, order, count);
+  const replaced = (order.details as OrderDetails).certificateId;
+  const cert = replaced
+    ? await db
+        .selectFrom("certificates")
+        .select(["id", "order_id"])
+        .where("id", "=", replaced)
+        .executeTakeFirst()
+    : undefined;
+  const plan = cert ? await planOfCertificate(db, cert) : undefined;
+  return Array.from({ length: count }, () => (plan ? { plan } : {}));
 }
 
 function keysOrdered(order: OrderRow): number {
@@ -326,7 +350,13 @@ export async function createBatch(
   const now = deps.clock.now();
   const batchId = randomUUID();
   // Sealing costs a key derivation each: done before the transaction holds order locks.
-  const plans: { orderId: string; programme: Programme; count: number; pins: unknown[] }[] = [];
+  const plans: {
+    orderId: string;
+    programme: Programme;
+    count: number;
+    pins: unknown[];
+    terms: { plan?: string; years?: number }[];
+  }[] = [];
   for (const orderId of orderIds) {
     const order = await deps.db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
     if (!order) throw new DomainError("order.not_found");
@@ -338,6 +368,7 @@ export async function createBatch(
       programme,
       count,
       pins: Array.from({ length: count }, () => sealSoPin(newSoPin(), deps.keys.secretKey)),
+      terms: await keyTermsFor(deps.db, programme, order, count),
     });
   }
   const total = plans.reduce((n, p) => n + p.count, 0);
@@ -398,6 +429,8 @@ export async function createBatch(
             public_key: null,
             certificate_id: null,
             step: "planned",
+            plan: plan.terms[position - 1]?.plan ?? null,
+            years: plan.terms[position - 1]?.years ?? null,
             created_at: now,
             updated_at: now,
           })
@@ -410,7 +443,14 @@ export async function createBatch(
             subjectType: "usb_key",
             subjectId: id,
             toState: "planned",
-            data: { batchId, orderId: order.id, orderNumber: order.number, position, algorithm },
+            data: {
+              batchId,
+              orderId: order.id,
+              orderNumber: order.number,
+              position,
+              algorithm,
+              ...plan.terms[position - 1],
+            },
           },
           now,
         );

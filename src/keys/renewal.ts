@@ -19,6 +19,7 @@ import { activateCertificateInTx, finishProduction } from "../orders/fulfilment.
 import { flowOf, viewOf, type OrderView } from "../orders/orders.js";
 import { createOrder } from "../orders/create-order.js";
 import { csrFromText } from "../ca/issuance.js";
+import { planOfCertificate } from "../orders/order-basket.js";
 import { getProgramme } from "../orders/programmes.js";
 import { notifyRevoked } from "../ca/revocation.js";
 import { type KeyDeps, keyBySerial, type KeyView, getKey, verifyKeySignature } from "./keys.js";
@@ -55,12 +56,10 @@ export async function requestRenewal(
   if (!verifyCsr(csr)) throw new DomainError("issuance.proof_of_possession_failed");
   const programme = await getProgramme(deps.db, key.programme_id);
   // On plan pricing (programme B) the renewal keeps the plan the key was bought on.
-  const made = await deps.db
-    .selectFrom("orders")
-    .select("details")
-    .where("id", "=", key.order_id)
-    .executeTakeFirstOrThrow();
-  const plan = programme.tariff.term?.kind === "plans" ? (made.details as { plan?: string }).plan : undefined;
+  const plan =
+    programme.tariff.term?.kind === "plans"
+      ? (key.plan ?? (await planOfCertificate(deps.db, { id: key.certificate_id, order_id: key.order_id })))
+      : undefined;
   const order = await createOrder(deps, actor, {
     programmeId: programme.id,
     service: "renewal",

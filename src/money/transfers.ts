@@ -92,13 +92,15 @@ export async function uploadTransferReceipt(
       if (!programme.payment.channels.includes("bank-transfer"))
         throw new DomainError("payment.channel_not_offered", { channel: "bank-transfer" });
       const details = order.details as OrderDetails;
-      const ordered = `${details.plan ?? "-"}/${details.years ?? "-"}`;
+      // A basket of several lines is paid at once: the receipt names one of its plans and terms.
+      const lines: { plan?: string | undefined; years?: number | undefined }[] =
+        details.lines && details.lines.length > 1 ? details.lines : [details];
+      const ordered = lines.map((l) => `${l.plan ?? "-"}/${l.years ?? "-"}`).join(", ");
       const stated = `${input.plan ?? "-"}/${input.years}`;
-      if (
-        (details.plan !== undefined && details.plan !== input.plan) ||
-        (details.years ?? input.years) !== input.years
-      )
-        throw new DomainError("payment.receipt_terms_mismatch", { stated, ordered });
+      const matches = lines.some(
+        (l) => (l.plan === undefined || l.plan === input.plan) && (l.years ?? input.years) === input.years,
+      );
+      if (!matches) throw new DomainError("payment.receipt_terms_mismatch", { stated, ordered });
       const row = {
         id: randomUUID(),
         order_id: order.id,

@@ -9,6 +9,8 @@ import { DomainError } from "../domain/errors.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "../people/actor.js";
+import { serviceCodeSchema } from "../domain/programme.js";
+import { normaliseBasket } from "./order-basket.js";
 import { getProgramme } from "./programmes.js";
 import { checkEligibility } from "./eligibility.js";
 import { submitInTx } from "./transitions.js";
@@ -39,8 +41,20 @@ export async function createOrder(
   }
 
   const details = { ...input.details };
+  if (details.lines !== undefined) {
+    const code = serviceCodeSchema.safeParse(input.service);
+    if (!code.success)
+      throw new DomainError("order.service_not_offered", { service: input.service, programme: programme.id });
+    normaliseBasket(programme, code.data, details);
+  }
   const context = await checkEligibility(deps, actor, programme, input.service, details, today);
-  const priced = quoteFor(programme, input.service, details, context.coveredByPlan);
+  // A basket's lines carry their own plans and terms: quoted from the lines, not the merged keys.
+  const priced = quoteFor(
+    programme,
+    input.service,
+    details.lines ? { lines: details.lines } : details,
+    context.keyPlans,
+  );
 
   try {
     const row = await deps.db.transaction().execute(async (tx) => {
@@ -60,7 +74,8 @@ export async function createOrder(
           details: JSON.stringify(details),
           quote: JSON.stringify(priced),
           total_fen: priced.total,
-          certificate_id: details.certificateId ?? null,
+          // An order on several keys belongs to none of them alone: the desk fulfils it.
+          certificate_id: (details.certificateIds?.length ?? 0) > 1 ? null : (details.certificateId ?? null),
           target_order_id: details.targetOrderId ?? null,
           rejection: null,
           due_kind: null,

@@ -19,6 +19,7 @@ import {
 import type { OrderRow } from "../store/schema.js";
 import { sealStore } from "../store/schema-seals.js";
 import type { Actor } from "../people/actor.js";
+import { normaliseCertificates, planOfCertificate } from "./order-basket.js";
 import { getProgramme } from "./programmes.js";
 import {
   type OrderDeps,
@@ -49,7 +50,7 @@ export async function checkEligibility(
   service: string,
   details: OrderDetails,
   today: CalendarDate,
-): Promise<{ coveredByPlan?: string }> {
+): Promise<{ keyPlans?: (string | undefined)[] }> {
   const { rules } = programme;
   switch (service) {
     case "new": {
@@ -91,18 +92,19 @@ export async function checkEligibility(
       }
       if (service === "change" || service === "reissue") details.validityEnd = cert.not_after.toISOString();
       return programme.services[service]?.fee === "per-time"
-        ? await planOfCertificate(deps, cert.order_id)
+        ? { keyPlans: [await planOfCertificate(deps.db, cert)] }
         : {};
     }
     case "unlock":
     case "pin-reset":
     case "format":
     case "remote-support": {
-      if (details.certificateId) {
-        const cert = await ownCertificate(deps, actor, details.certificateId);
-        return { ...(await planOfCertificate(deps, cert.order_id)) };
+      // One order may name several keys; each key's plan decides whether it pays.
+      const keyPlans: (string | undefined)[] = [];
+      for (const id of normaliseCertificates(details)) {
+        keyPlans.push(await planOfCertificate(deps.db, await ownCertificate(deps, actor, id)));
       }
-      return {};
+      return keyPlans.length > 0 ? { keyPlans } : {};
     }
     case "refund": {
       const target = await refundTarget(deps, actor, details.targetOrderId);
@@ -128,21 +130,6 @@ export async function currentSeal(
     .where("replaced_at", "is", null)
     .executeTakeFirst();
   return row ? { name: row.name ?? row.es_id } : undefined;
-}
-
-/** Keys on an all-inclusive plan get single services free: the plan comes from the order that made them. */
-export async function planOfCertificate(
-  deps: OrderDeps,
-  orderId: string | null,
-): Promise<{ coveredByPlan?: string }> {
-  if (!orderId) return {};
-  const order = await deps.db
-    .selectFrom("orders")
-    .select("details")
-    .where("id", "=", orderId)
-    .executeTakeFirst();
-  const plan = (order?.details as OrderDetails | undefined)?.plan;
-  return plan ? { coveredByPlan: plan } : {};
 }
 
 export async function refundTarget(

@@ -18,6 +18,7 @@ import {
 import type { Programme, ServiceCode, ServiceDefinition } from "../domain/programme.js";
 import { serviceCodeSchema } from "../domain/programme.js";
 import { deadlineStatus } from "../domain/rules.js";
+import { quoteBasket, quoteForKeys, type BasketLine } from "../domain/basket.js";
 import { quote, type Quote, type QuoteRequest } from "../domain/tariff.js";
 import type { WorkingDays } from "../domain/working-days.js";
 import type { Database, OrderRow } from "../store/schema.js";
@@ -37,8 +38,12 @@ export interface OrderDetails {
   years?: number;
   keys?: number;
   plan?: string;
+  /** A basket (programme B): lines of plan × term × keys in one order; then no years, plan or keys. */
+  lines?: BasketLine[];
   courier?: "prepaid" | "cash-on-delivery";
   certificateId?: string;
+  /** A single service on several keys at once: their certificates (the first is certificateId). */
+  certificateIds?: string[];
   targetOrderId?: string;
   platformAccount?: string;
   sealRequested?: boolean;
@@ -103,16 +108,23 @@ export function assertCanSee(actor: Actor, order: Pick<OrderRow, "organisation_i
 
 // ---- quote and create -------------------------------------------------------------------------
 
+/**
+ * The order's price. `coverage` is the plan of the keys a single service is for: one plan for all
+ * of them, or each key's plan (a single service on several keys on different plans).
+ */
 export function quoteFor(
   programme: Programme,
   service: string,
   details: OrderDetails,
-  coveredByPlan?: string,
+  coverage?: string | readonly (string | undefined)[],
 ): Quote {
   const code = serviceCodeSchema.safeParse(service);
   if (!code.success) throw new DomainError("order.service_not_offered", { service, programme: programme.id });
   // A service without a price (a refund) costs nothing to order.
   if (programme.services[code.data]?.fee === "none") return { currency: "CNY", total: 0, items: [] };
+  if (details.lines !== undefined) return quoteBasket(programme, code.data, details.lines).quote;
+  if (typeof coverage === "object" && coverage.length > 1) return quoteForKeys(programme, code.data, coverage);
+  const coveredByPlan = typeof coverage === "object" ? coverage[0] : coverage;
   const request: QuoteRequest = { service: code.data };
   if (details.years !== undefined) request.years = details.years;
   if (details.keys !== undefined) request.keys = details.keys;

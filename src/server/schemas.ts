@@ -55,8 +55,28 @@ export const orderDetailsSchema = z
     years: z.number().int().min(1).max(10).optional(),
     keys: z.number().int().min(1).max(1000).optional(),
     plan: z.string().max(40).optional(),
+    lines: z
+      .array(
+        z
+          .object({
+            plan: z.string().max(40).optional(),
+            years: z.number().int().min(1).max(10).optional(),
+            keys: z.number().int().min(1).max(1000),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20)
+      .optional()
+      .describe("a basket: lines of plan × term × keys (programme B), instead of years, plan and keys"),
     courier: z.enum(["prepaid", "cash-on-delivery"]).optional(),
     certificateId: z.uuid().optional(),
+    certificateIds: z
+      .array(z.uuid())
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("a single service on several keys: their certificates"),
     targetOrderId: z.uuid().optional(),
     platformAccount: z.string().max(100).optional(),
     sealRequested: z.boolean().optional(),

@@ -60,6 +60,9 @@ export interface UsbKeysTable {
   public_key: Optional<Uint8Array>;
   certificate_id: Optional<string>;
   step: KeyStep;
+  /** the plan and term (years) the key was bought on (migration 0024); null on older keys */
+  plan: ColumnType<string | null, string | null | undefined, string | null>;
+  years: ColumnType<number | null, number | null | undefined, number | null>;
   /** the highest use counter of the key the desk has seen (logins with a software key) */
   use_counter: ColumnType<bigint, bigint | undefined, bigint>;
   activated_at: NullableTimestamp;

@@ -179,6 +179,8 @@ export async function applyNewOnProgrammeA(page: Page, base: string): Promise<st
  */
 export async function startDeskWith(options: {
   env?: Record<string, string>;
+  /** how long the server may take to be ready (a loaded machine takes longer than 90 s) */
+  readyWithinMs?: number;
 }): Promise<Desk & { dataDir: string }> {
   if (webBuildIsStale()) buildWeb();
   const fleet: Fleet = serverFleet();
@@ -187,7 +189,7 @@ export async function startDeskWith(options: {
     const server = await fleet.start({
       store: { kind: "embedded", dataDir },
       demo: true,
-      readyWithinMs: READY_MS,
+      readyWithinMs: options.readyWithinMs ?? READY_MS,
       ...(options.env ? { env: options.env } : {}),
     });
     return {

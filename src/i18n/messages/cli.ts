@@ -175,8 +175,8 @@ export const cliMessages: MessageTable = {
   },
   "cli.help.quote.keys": { "zh-CN": "电子钥匙数量（默认 1）", en: "number of keys (default 1)" },
   "cli.help.quote.plan": {
-    "zh-CN": "资费方案，如 basic、all-inclusive",
-    en: "plan for the term, e.g. basic, all-inclusive",
+    "zh-CN": "资费方案，如 basic、all-inclusive（单项服务：所涉钥匙的资费方案）",
+    en: "plan for the term, e.g. basic, all-inclusive (single services: the plan the keys are on)",
   },
   "cli.help.quote.covered_by": {
     "zh-CN": "单项服务所涉钥匙的资费方案（组合资费已包含的服务不再收费）",

@@ -42,6 +42,10 @@ export const deskMessages: MessageTable = {
     "zh-CN": "项目 {programme} 不提供此业务：{service}",
     en: "The programme {programme} does not offer the service {service}",
   },
+  "order.basket_and_term": {
+    "zh-CN": "按行订购时，资费方案、年限和数量请在各行中填写；多把钥匙的证书请只在列表中选择",
+    en: "With basket lines, give plan, term and keys in each line; for several keys, name the certificates in the list only",
+  },
   "order.certificate_required": {
     "zh-CN": "请选择要办理业务的证书",
     en: "Choose the certificate this service is for",

@@ -30,6 +30,14 @@ export const programmeMessages: MessageTable = {
     "zh-CN": "不提供 {years} 年期证书，可选：{allowed} 年",
     en: "A {years}-year term is not offered; choose {allowed} years",
   },
+  "tariff.basket_empty": {
+    "zh-CN": "请至少添加一行：资费方案、年限和电子钥匙数量",
+    en: "Add at least one line: plan, term and number of keys",
+  },
+  "tariff.basket_not_applicable": {
+    "zh-CN": "业务 {service} 不能按多行或多把电子钥匙分别计价",
+    en: "The service {service} cannot be priced in several lines or for keys on different plans",
+  },
   "tariff.keys_out_of_range": {
     "zh-CN": "电子钥匙数量 {keys} 无效，每单可办理 {min} 至 {max} 个",
     en: "{keys} keys is not possible: an order holds {min} to {max} keys",

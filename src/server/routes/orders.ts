@@ -1,4 +1,5 @@
 /** The applicant's side of orders: create, submit, upload, pay, follow; and certificates. */
+import { sql } from "kysely";
 import { z } from "zod";
 import { shanghaiDate } from "../../domain/dates.js";
 import { DomainError } from "../../domain/errors.js";
@@ -297,25 +298,32 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
     },
     async (req) => {
       const actor = actorOf(req);
+      // Each with its key (label, serial) and the plan it was bought on, so pickers can tell them apart.
       let q = deps.db
         .selectFrom("certificates")
+        .leftJoin("usb_keys", "usb_keys.certificate_id", "certificates.id")
+        .leftJoin("orders", "orders.id", "certificates.order_id")
         .select([
-          "id",
-          "serial",
-          "order_id",
-          "organisation_id",
-          "programme_id",
-          "subject",
-          "not_before",
-          "not_after",
-          "status",
-          "activated_at",
-          "revoked_at",
-          "revocation_reason",
+          "certificates.id",
+          "certificates.serial",
+          "certificates.order_id",
+          "certificates.organisation_id",
+          "certificates.programme_id",
+          "certificates.subject",
+          "certificates.not_before",
+          "certificates.not_after",
+          "certificates.status",
+          "certificates.activated_at",
+          "certificates.revoked_at",
+          "certificates.revocation_reason",
+          "usb_keys.label as key_label",
+          "usb_keys.serial as key_serial",
+          sql<string | null>`coalesce(usb_keys.plan, orders.details->>'plan')`.as("plan"),
         ]);
-      if (actor.kind === "applicant") q = q.where("organisation_id", "=", actor.organisationId);
-      else if (req.query.organisationId) q = q.where("organisation_id", "=", req.query.organisationId);
-      return (await q.orderBy("not_after").limit(500).execute()).map((c) => ({
+      if (actor.kind === "applicant") q = q.where("certificates.organisation_id", "=", actor.organisationId);
+      else if (req.query.organisationId)
+        q = q.where("certificates.organisation_id", "=", req.query.organisationId);
+      return (await q.orderBy("certificates.not_after").limit(500).execute()).map((c) => ({
         ...c,
         not_before: c.not_before.toISOString(),
         not_after: c.not_after.toISOString(),

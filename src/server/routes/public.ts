@@ -7,7 +7,7 @@ import { translate } from "../../i18n/catalogue.js";
 import { quoteFor } from "../../orders/orders.js";
 import { getProgramme, listProgrammes } from "../../orders/programmes.js";
 import type { AppDeps, ZApp } from "../app.js";
-import { quoteSchema } from "../schemas.js";
+import { orderDetailsSchema, quoteSchema } from "../schemas.js";
 
 export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
@@ -58,14 +58,21 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
           keys: z.number().int().optional(),
           plan: z.string().optional(),
           coveredByPlan: z.string().optional(),
+          keyPlans: z
+            .array(z.string().nullable())
+            .max(100)
+            .optional()
+            .describe("a single service on several keys: each key's plan (null: not known)"),
           courier: z.enum(["prepaid", "cash-on-delivery"]).optional(),
+          lines: orderDetailsSchema.shape.lines,
         }),
         response: { 200: quoteSchema },
       },
     },
     async (req) => {
-      const { programmeId, service, coveredByPlan, ...details } = req.body;
-      return quoteFor(await getProgramme(deps.db, programmeId), service, details, coveredByPlan);
+      const { programmeId, service, coveredByPlan, keyPlans, ...details } = req.body;
+      const coverage = keyPlans ? keyPlans.map((p) => p ?? undefined) : coveredByPlan;
+      return quoteFor(await getProgramme(deps.db, programmeId), service, details, coverage);
     },
   );
 

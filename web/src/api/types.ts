@@ -54,6 +54,10 @@ export interface Certificate {
   activated_at: string | null;
   revoked_at: string | null;
   revocation_reason: string | null;
+  /** the key holding it, and the plan it was bought on (programme B) */
+  key_label?: string | null;
+  key_serial?: string | null;
+  plan?: string | null;
 }
 
 export interface AuditEntry {

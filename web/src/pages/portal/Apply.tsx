@@ -62,6 +62,7 @@ import {
 } from "../../lib/programme";
 import { certificateView } from "../../lib/renewal";
 import { serverToday } from "../../lib/today";
+import { BasketEditor, certificateLabel, completeLines, linesText, type BasketLine } from "./BasketEditor";
 
 interface Loaded {
   programmes: Programme[];
@@ -212,6 +213,8 @@ interface ApplyValues {
   years?: number;
   keys?: number;
   plan?: string;
+  lines?: BasketLine[];
+  certificateIds?: string[];
   courier?: "prepaid" | "cash-on-delivery";
   certificateId?: string;
   sealRequested?: boolean;
@@ -226,6 +229,10 @@ interface ApplyValues {
 interface Shape {
   term: boolean;
   plans: boolean;
+  /** programme B's new keys: lines of plan × term × keys in one order */
+  basket: boolean;
+  /** a single service that may name several keys at once */
+  severalKeys: boolean;
   keys: boolean;
   courier: boolean;
   certificate: "required" | "optional" | "none";
@@ -244,6 +251,9 @@ function shapeOf(programme: Programme, service: ServiceCode): Shape {
   return {
     term: def.fee === "term",
     plans: def.fee === "term" && programme.tariff.term?.kind === "plans",
+    basket: def.fee === "term" && programme.tariff.term?.kind === "plans" && service === "new",
+    severalKeys:
+      programme.rules.keysPerOrder.max > 1 && ["pin-reset", "format", "remote-support"].includes(service),
     keys:
       programme.rules.keysPerOrder.max > 1 &&
       (def.fee === "term" || (perTime !== undefined && perTime.per === "key")),
@@ -260,13 +270,20 @@ function shapeOf(programme: Programme, service: ServiceCode): Shape {
   };
 }
 
-function detailsOf(shape: Shape, v: ApplyValues): OrderDetails {
+function detailsOf(shape: Shape, v: ApplyValues, programme: Programme): OrderDetails {
   const d: OrderDetails = {};
-  if (shape.term && v.years !== undefined) d.years = v.years;
-  if (shape.keys && v.keys !== undefined) d.keys = v.keys;
-  if (shape.plans && v.plan) d.plan = v.plan;
+  const picked = shape.severalKeys ? (v.certificateIds ?? []) : [];
+  if (shape.basket) d.lines = completeLines(programme, v.lines);
+  else {
+    if (shape.term && v.years !== undefined) d.years = v.years;
+    // Keys named one by one are counted by the server; else the number entered.
+    if (shape.keys && v.keys !== undefined && picked.length === 0) d.keys = v.keys;
+    if (shape.plans && v.plan) d.plan = v.plan;
+  }
   if (shape.courier && v.courier) d.courier = v.courier;
-  if (shape.certificate !== "none" && v.certificateId) d.certificateId = v.certificateId;
+  if (picked.length > 0) d.certificateIds = picked;
+  else if (shape.certificate !== "none" && !shape.severalKeys && v.certificateId)
+    d.certificateId = v.certificateId;
   if (shape.sealWithNew) d.sealRequested = Boolean(v.sealRequested);
   if ((shape.sealWithNew && v.sealRequested) || shape.seal) {
     if (v.sealName?.trim()) d.sealName = v.sealName.trim();
@@ -289,10 +306,22 @@ function detailsOf(shape: Shape, v: ApplyValues): OrderDetails {
   return d;
 }
 
-function quoteRequestOf(programme: Programme, service: ServiceCode, d: OrderDetails) {
+/** The quote the order will charge: a single service on chosen keys is priced by each key's plan. */
+function quoteRequestOf(
+  programme: Programme,
+  service: ServiceCode,
+  d: OrderDetails,
+  certificates: Certificate[],
+) {
+  const named = d.certificateIds ?? (d.certificateId ? [d.certificateId] : []);
+  const fee = programme.services[service]?.fee;
+  const keyPlans =
+    fee === "per-time" ? named.map((id) => certificates.find((c) => c.id === id)?.plan ?? null) : [];
   return {
     programmeId: programme.id,
     service,
+    ...(d.lines !== undefined ? { lines: d.lines } : {}),
+    ...(keyPlans.length > 0 ? { keyPlans } : {}),
     ...(d.years !== undefined ? { years: d.years } : {}),
     ...(d.keys !== undefined ? { keys: d.keys } : {}),
     ...(d.plan !== undefined ? { plan: d.plan } : {}),
@@ -328,7 +357,19 @@ function ApplyForm({
   const term = programme.tariff.term;
   const initial: ApplyValues = {
     years: defaultYears(programme),
-    keys: defaultKeys(programme),
+    // A new order starts at the recommended number of keys; a single service on one key.
+    keys: service === "new" ? defaultKeys(programme) : 1,
+    ...(shape.basket
+      ? {
+          lines: [
+            {
+              ...(term?.kind === "plans" && term.defaultPlan ? { plan: term.defaultPlan } : {}),
+              years: defaultYears(programme),
+              keys: defaultKeys(programme),
+            },
+          ],
+        }
+      : {}),
     ...(term?.kind === "plans" && term.defaultPlan ? { plan: term.defaultPlan } : {}),
     courier: "prepaid",
     ...(presetCertificate && certificates.some((c) => c.id === presetCertificate)
@@ -349,18 +390,19 @@ function ApplyForm({
   };
 
   const watched = Form.useWatch((values: ApplyValues) => values, form);
-  const live = detailsOf(shape, { ...initial, ...(watched ?? {}) });
+  const live = detailsOf(shape, { ...initial, ...(watched ?? {}) }, programme);
   const quoteRequest = quoteRequestOf(
     programme,
     service,
-    step === 2 && confirmed ? detailsOf(shape, confirmed) : live,
+    step === 2 && confirmed ? detailsOf(shape, confirmed, programme) : live,
+    certificates,
   );
   const quoteKey = JSON.stringify(quoteRequest);
   const quote = useLoad(() => api.post<Quote>("/api/quote", quoteRequest), [quoteKey]);
 
   const name = loc(def.name);
 
-  const summary = confirmed ? detailsOf(shape, confirmed) : undefined;
+  const summary = confirmed ? detailsOf(shape, confirmed, programme) : undefined;
   const summaryItems = useDetailsItems({ details: summary ?? {}, programme, certificates });
 
   if (service === "refund") return <RefundTargets data={data} programme={programme} />;
@@ -372,7 +414,7 @@ function ApplyForm({
     try {
       const order = await api.post<Order>(
         "/api/orders",
-        { programmeId: programme.id, service, details: detailsOf(shape, confirmed) },
+        { programmeId: programme.id, service, details: detailsOf(shape, confirmed, programme) },
         { "idempotency-key": key },
       );
       navigate(`/portal/orders/${order.id}`);
@@ -387,7 +429,7 @@ function ApplyForm({
     const view = certificateView(c, programme, data.today);
     return {
       value: c.id,
-      label: `${c.subject} · ${t("apply.until", { date: dateOf(c.not_after) })} · ${t(`standing.${view.standing}`)}`,
+      label: `${certificateLabel(c, programme, { t, loc })} · ${t(`standing.${view.standing}`)}`,
       disabled: view.standing === "revoked",
     };
   });
@@ -417,7 +459,27 @@ function ApplyForm({
             }}
             scrollToFirstError
           >
-            {shape.certificate !== "none" && (
+            {shape.severalKeys && (
+              <Form.Item
+                label={t("apply.certificate")}
+                name="certificateIds"
+                extra={
+                  certificates.length === 0
+                    ? t("apply.noCertificates")
+                    : (watched?.certificateIds?.length ?? 0) > 0
+                      ? t("basket.keysPicked", { n: watched?.certificateIds?.length ?? 0 })
+                      : undefined
+                }
+              >
+                <Select
+                  mode="multiple"
+                  options={certificateOptions}
+                  allowClear
+                  placeholder={t("basket.chooseCertificates")}
+                />
+              </Form.Item>
+            )}
+            {shape.certificate !== "none" && !shape.severalKeys && (
               <Form.Item
                 label={t("apply.certificate")}
                 name="certificateId"
@@ -435,7 +497,24 @@ function ApplyForm({
                 />
               </Form.Item>
             )}
-            {shape.plans && term?.kind === "plans" && (
+            {shape.basket && (
+              <Form.Item
+                label={t("basket.title")}
+                name="lines"
+                rules={[
+                  {
+                    validator: async (_, lines?: BasketLine[]) => {
+                      const all = lines ?? [];
+                      if (all.length === 0 || completeLines(programme, all).length !== all.length)
+                        throw new Error(t("basket.linesRequired"));
+                    },
+                  },
+                ]}
+              >
+                <BasketEditor programme={programme} />
+              </Form.Item>
+            )}
+            {shape.plans && !shape.basket && term?.kind === "plans" && (
               <Form.Item
                 label={t("apply.plan")}
                 name="plan"
@@ -453,7 +532,7 @@ function ApplyForm({
                 </Radio.Group>
               </Form.Item>
             )}
-            {shape.term && (
+            {shape.term && !shape.basket && (
               <Form.Item label={t("apply.years")} name="years" rules={[{ required: true }]}>
                 <Radio.Group optionType="button" buttonStyle="solid">
                   {yearsOffered(programme).map((y) => (
@@ -464,12 +543,12 @@ function ApplyForm({
                 </Radio.Group>
               </Form.Item>
             )}
-            {shape.keys && (
+            {shape.keys && !shape.basket && (watched?.certificateIds?.length ?? 0) === 0 && (
               <Form.Item
                 label={t("apply.keys")}
                 name="keys"
                 extra={
-                  programme.rules.keysPerOrder.recommended
+                  programme.rules.keysPerOrder.recommended && service === "new"
                     ? t("apply.keysRecommended", { n: programme.rules.keysPerOrder.recommended })
                     : undefined
                 }
@@ -686,11 +765,13 @@ function paymentNote(programme: Programme, fee: string, t: I18n["t"]): string {
 
 /** The catalogue label of each detail a form or a reviewer may name. */
 const FIELD_LABELS: Record<string, MessageKey> = {
+  lines: "basket.title",
   plan: "apply.plan",
   years: "apply.years",
   keys: "apply.keys",
   courier: "apply.courier",
   certificateId: "apply.certificate",
+  certificateIds: "apply.certificate",
   validityEnd: "order.validityEnd",
   sealRequested: "apply.sealRequested",
   sealName: "apply.sealName",
@@ -725,12 +806,26 @@ export function useDetailsItems({
       ? programme.tariff.term.plans.find((p) => p.id === details.plan)
       : undefined;
   values.plan = plan ? loc(plan.name) : details.plan;
+  // A basket shows its lines; a one-line basket also names its plan and term, shown as before.
+  if (details.lines && details.lines.length > 1) {
+    values.lines = linesText(programme, details.lines, { t, loc });
+    values.plan = undefined;
+  }
   values.years = details.years !== undefined ? termText(details.years, t) : undefined;
   values.keys = details.keys?.toString();
   if (details.courier)
     values.courier = t(details.courier === "prepaid" ? "apply.courierPrepaid" : "apply.courierCod");
   const cert = certificates.find((c) => c.id === details.certificateId);
-  values.certificateId = cert ? `${cert.subject} · ${cert.serial}` : details.certificateId;
+  values.certificateId = cert ? certificateLabel(cert, programme, { t, loc }) : details.certificateId;
+  if (details.certificateIds && details.certificateIds.length > 1) {
+    values.certificateIds = details.certificateIds
+      .map((id) => {
+        const c = certificates.find((x) => x.id === id);
+        return c ? certificateLabel(c, programme, { t, loc }) : id;
+      })
+      .join("; ");
+    values.certificateId = undefined;
+  }
   if (details.validityEnd) values.validityEnd = dateOf(details.validityEnd);
   if (details.sealRequested !== undefined)
     values.sealRequested = t(details.sealRequested ? "common.yes" : "common.no");
