@@ -33,7 +33,7 @@ import { StateTag } from "../../components/StateTag";
 import { useI18n } from "../../i18n";
 import { dateOf, dateTimeOf, yuan } from "../../lib/format";
 import { dueKey, nextActionKey, stepIndex } from "../../lib/orders";
-import { mailed, materialApplies, requiredUploads } from "../../lib/programme";
+import { mailed, materialApplies, rejectedNotReplaced, requiredUploads } from "../../lib/programme";
 import { useDetailsItems } from "./Apply";
 import { MaterialsCard } from "./MaterialsCard";
 import { OrderTimeline } from "./Timeline";
@@ -138,6 +138,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
   const missing = requiredUploads(def, order.details).filter(
     (m) => !materials.some((u) => u.materialId === m.id),
   );
+  const toReplace = rejectedNotReplaced(def, order, materials);
   const online = programme.payment.channels.includes("online");
   const paid = payments.some((p) => p.status === "succeeded");
   const shipments = audit.filter((e) => e.action === "order.ship");
@@ -224,6 +225,12 @@ export function OrderPage({ actor }: { actor: Applicant }) {
                   {t("order.stillMissing")} {missing.map((m) => loc(m.name)).join(t("common.listSeparator"))}
                 </span>
               )}
+              {toReplace.length > 0 && (
+                <span>
+                  {t("order.replaceRejectedFirst")}{" "}
+                  {toReplace.map((m) => loc(m.name)).join(t("common.listSeparator"))}
+                </span>
+              )}
               <Space wrap className="next-actions">
                 {order.state === "draft" && (
                   <Button
@@ -240,6 +247,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
                   <Button
                     type="primary"
                     loading={busy === "resubmit"}
+                    disabled={toReplace.length > 0}
                     onClick={() =>
                       act(
                         "resubmit",
@@ -301,6 +309,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
             programme={programme}
             uploaded={materials}
             rejected={byMaterial}
+            toReplace={toReplace.map((m) => m.id)}
             onChanged={() => void data.reload()}
           />
           <Card title={<h2 className="card-title">{t("order.details")}</h2>} style={{ marginBottom: 16 }}>
