@@ -12,4 +12,18 @@ export const portalZhCN = {
   "upload.tooLarge": "文件过大（最大 {limit} MB）",
   "materials.photograph": "拍照上传",
   "materials.photographOf": "拍照上传：{material}",
+
+  "receipt.title": "转账回单",
+  "receipt.states":
+    "上传银行转账回单（截图或扫描件），按本订单所选方案和期限付款：{plan}，{term}，合计 ¥{amount}。",
+  "receipt.upload": "上传转账回单",
+  "receipt.uploadAgain": "重新上传转账回单",
+  "receipt.uploaded": "转账回单已提交，等待财务确认到账",
+  "receipt.uploadedAt": "提交于 {at}",
+  "receipt.decidedAt": "处理于 {at}",
+  "receipt.waiting": "财务正在核对到账，确认后订单进入制证。",
+  "receipt.returned": "已退回：{reason}。请核对后重新上传。",
+  "receipt.status.submitted": "待财务确认",
+  "receipt.status.confirmed": "已确认到账",
+  "receipt.status.rejected": "已退回",
 } as const;

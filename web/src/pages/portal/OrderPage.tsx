@@ -37,6 +37,7 @@ import { mailed, materialApplies, rejectedNotReplaced, requiredUploads } from ".
 import { useDetailsItems } from "./Apply";
 import { MaterialsCard } from "./MaterialsCard";
 import { OrderTimeline } from "./Timeline";
+import { TransferReceipts, type TransferReceipt } from "./TransferReceiptCard";
 
 interface Loaded {
   order: Order;
@@ -45,6 +46,7 @@ interface Loaded {
   audit: AuditEntry[];
   payments: Payment[];
   certificates: Certificate[];
+  receipts: TransferReceipt[];
 }
 
 export function OrderPage({ actor }: { actor: Applicant }) {
@@ -65,7 +67,10 @@ export function OrderPage({ actor }: { actor: Applicant }) {
         api.get<Payment[]>(`/api/orders/${orderId}/payments`, signal),
         api.get<Certificate[]>("/api/certificates", signal),
       ]);
-      return { order, programme, materials, audit, payments, certificates };
+      const receipts = programme.payment.channels.includes("bank-transfer")
+        ? await api.get<TransferReceipt[]>(`/api/orders/${orderId}/transfer-receipts`, signal)
+        : [];
+      return { order, programme, materials, audit, payments, certificates, receipts };
     },
     [orderId],
   );
@@ -73,7 +78,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
 
   if (data.error) return <ErrorAlert error={data.error} onRetry={data.reload} />;
   if (!data.data) return <Spin tip={t("common.loading")} />;
-  const { order, programme, materials, audit, payments, certificates } = data.data;
+  const { order, programme, materials, audit, payments, certificates, receipts } = data.data;
   const def = programme.services[order.service];
   if (!def) return <Alert type="error" showIcon message={t("apply.serviceNotOffered")} />;
   const serviceName = loc(def.name);
@@ -269,6 +274,22 @@ export function OrderPage({ actor }: { actor: Applicant }) {
           }
         />
       )}
+      {!online &&
+        programme.payment.channels.includes("bank-transfer") &&
+        order.state !== "awaiting_payment" &&
+        receipts.length > 0 && (
+          <Card
+            title={<h2 className="card-title">{t("order.bankTransfer")}</h2>}
+            style={{ marginBottom: 16 }}
+          >
+            <TransferReceipts
+              order={order}
+              programme={programme}
+              receipts={receipts}
+              onChanged={() => void data.reload()}
+            />
+          </Card>
+        )}
       {order.state === "awaiting_payment" && !online && programme.payment.collectionAccount && (
         <Card title={<h2 className="card-title">{t("order.bankTransfer")}</h2>} style={{ marginBottom: 16 }}>
           <Descriptions size="small" column={1} bordered>
@@ -288,6 +309,14 @@ export function OrderPage({ actor }: { actor: Applicant }) {
             <Typography.Paragraph style={{ marginTop: 12, marginBottom: 0 }}>
               {loc(programme.payment.bankTransfer.instructions)}
             </Typography.Paragraph>
+          )}
+          {programme.payment.channels.includes("bank-transfer") && (
+            <TransferReceipts
+              order={order}
+              programme={programme}
+              receipts={receipts}
+              onChanged={() => void data.reload()}
+            />
           )}
         </Card>
       )}
