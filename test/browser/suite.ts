@@ -24,7 +24,7 @@ export function browserSuite<D extends Desk = Desk>(
   beforeAll(async () => {
     desk = await start();
     browser = await launchChromium();
-  }, 180_000);
+  }, 400_000);
   afterAll(async () => {
     await browser?.close();
     await desk?.stop();

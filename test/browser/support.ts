@@ -47,7 +47,7 @@ export async function startDesk(): Promise<Desk> {
     const server = await fleet.start({
       store: { kind: "embedded", dataDir },
       demo: true,
-      readyWithinMs: 90_000,
+      readyWithinMs: 240_000, // a shared, loaded machine can take minutes
     });
     return {
       server,
@@ -184,7 +184,7 @@ export async function startDeskWith(options: {
     const server = await fleet.start({
       store: { kind: "embedded", dataDir },
       demo: true,
-      readyWithinMs: 90_000,
+      readyWithinMs: 240_000, // a shared, loaded machine can take minutes
       ...(options.env ? { env: options.env } : {}),
     });
     return {

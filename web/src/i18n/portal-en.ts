@@ -25,4 +25,18 @@ export const portalEn: Record<keyof typeof portalZhCN, string> = {
   "receipt.status.submitted": "Waiting for finance",
   "receipt.status.confirmed": "Money received",
   "receipt.status.rejected": "Returned",
+
+  "timeline.unlockAutoApproved": "Approved automatically: the requester handled the most recent order",
+  "deskNext.title": "What happens next",
+  "deskNext.review": "The service centre will review your application by {date} and tell you the result.",
+  "deskNext.reviewAgain": "Your corrections are in: the service centre will review them again by {date}.",
+  "deskNext.production":
+    "The service centre will make your USB keys and send them by {date}; an SMS gives the tracking number.",
+  "deskNext.invoice": "The electronic invoice will be issued and sent by SMS by {date}.",
+  "deskNext.refund": "The refund will reach the account you paid from by {date}.",
+  "deskNext.left": "({n} working days left)",
+
+  "refundOrder.title": "Refund",
+  "refundOrder.of": "Order to refund",
+  "refundOrder.amount": "Amount refunded",
 };

@@ -26,4 +26,17 @@ export const portalZhCN = {
   "receipt.status.submitted": "待财务确认",
   "receipt.status.confirmed": "已确认到账",
   "receipt.status.rejected": "已退回",
+
+  "timeline.unlockAutoApproved": "申请人是最近一笔订单的经办人，系统已自动批准",
+  "deskNext.title": "接下来",
+  "deskNext.review": "服务中心将在 {date} 前完成审核并通知您结果。",
+  "deskNext.reviewAgain": "已收到您修改后的材料，服务中心将在 {date} 前重新审核。",
+  "deskNext.production": "服务中心将在 {date} 前制作电子钥匙并寄出，寄出后短信通知快递单号。",
+  "deskNext.invoice": "电子发票将在 {date} 前开具并以短信发送。",
+  "deskNext.refund": "退款将在 {date} 前退回原付款账户。",
+  "deskNext.left": "（还有 {n} 个工作日）",
+
+  "refundOrder.title": "退费信息",
+  "refundOrder.of": "申请退费的订单",
+  "refundOrder.amount": "退费金额",
 } as const;

@@ -32,7 +32,7 @@ import { QuoteTable } from "../../components/QuoteTable";
 import { StateTag } from "../../components/StateTag";
 import { useI18n } from "../../i18n";
 import { dateOf, dateTimeOf, yuan } from "../../lib/format";
-import { dueKey, nextActionKey, stepIndex } from "../../lib/orders";
+import { deskNextKey, dueKey, nextActionKey, stepIndex } from "../../lib/orders";
 import { mailed, materialApplies, rejectedNotReplaced, requiredUploads } from "../../lib/programme";
 import { useDetailsItems } from "./Apply";
 import { MaterialsCard } from "./MaterialsCard";
@@ -47,6 +47,8 @@ interface Loaded {
   payments: Payment[];
   certificates: Certificate[];
   receipts: TransferReceipt[];
+  /** A refund order's: the order it refunds, and what was paid for it. */
+  refunded?: { order: Order; paidFen: number } | undefined;
 }
 
 export function OrderPage({ actor }: { actor: Applicant }) {
@@ -70,7 +72,11 @@ export function OrderPage({ actor }: { actor: Applicant }) {
       const receipts = programme.payment.channels.includes("bank-transfer")
         ? await api.get<TransferReceipt[]>(`/api/orders/${orderId}/transfer-receipts`, signal)
         : [];
-      return { order, programme, materials, audit, payments, certificates, receipts };
+      const refunded =
+        order.service === "refund" && order.targetOrderId
+          ? await refundedOrder(order.targetOrderId, signal)
+          : undefined;
+      return { order, programme, materials, audit, payments, certificates, receipts, refunded };
     },
     [orderId],
   );
@@ -78,7 +84,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
 
   if (data.error) return <ErrorAlert error={data.error} onRetry={data.reload} />;
   if (!data.data) return <Spin tip={t("common.loading")} />;
-  const { order, programme, materials, audit, payments, certificates, receipts } = data.data;
+  const { order, programme, materials, audit, payments, certificates, receipts, refunded } = data.data;
   const def = programme.services[order.service];
   if (!def) return <Alert type="error" showIcon message={t("apply.serviceNotOffered")} />;
   const serviceName = loc(def.name);
@@ -148,6 +154,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
   const paid = payments.some((p) => p.status === "succeeded");
   const shipments = audit.filter((e) => e.action === "order.ship");
   const next = nextActionKey(order, programme);
+  const deskNext = next ? undefined : deskNextKey(order);
   const mailedMaterials = def.materials.filter(
     (m) => mailed(m) && materialApplies(m, order.details) !== "no",
   );
@@ -206,6 +213,18 @@ export function OrderPage({ actor }: { actor: Applicant }) {
         </Card>
       )}
       <ErrorAlert error={actionError} />
+      {refunded && (
+        <Card title={<h2 className="card-title">{t("refundOrder.title")}</h2>} style={{ marginBottom: 16 }}>
+          <Descriptions size="small" column={1} bordered>
+            <Descriptions.Item label={t("refundOrder.of")}>
+              <Link to={`/portal/orders/${refunded.order.id}`}>{refunded.order.number}</Link>
+              {" · "}
+              {loc(programme.services[refunded.order.service]?.name)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("refundOrder.amount")}>¥{yuan(refunded.paidFen)}</Descriptions.Item>
+          </Descriptions>
+        </Card>
+      )}
       {showRejection && order.rejection && (
         <Alert
           type="error"
@@ -290,6 +309,25 @@ export function OrderPage({ actor }: { actor: Applicant }) {
             />
           </Card>
         )}
+      {deskNext && order.due && (
+        <Alert
+          type="info"
+          showIcon
+          role="status"
+          style={{ marginBottom: 16 }}
+          message={t("deskNext.title")}
+          description={
+            <>
+              {t(deskNext, { date: dateOf(order.due.on) })}{" "}
+              {order.due.overdue ? (
+                <Tag color="error">{t("order.overdue")}</Tag>
+              ) : order.due.remainingWorkingDays !== null ? (
+                t("deskNext.left", { n: order.due.remainingWorkingDays })
+              ) : null}
+            </>
+          }
+        />
+      )}
       {order.state === "awaiting_payment" && !online && programme.payment.collectionAccount && (
         <Card title={<h2 className="card-title">{t("order.bankTransfer")}</h2>} style={{ marginBottom: 16 }}>
           <Descriptions size="small" column={1} bordered>
@@ -339,7 +377,11 @@ export function OrderPage({ actor }: { actor: Applicant }) {
             uploaded={materials}
             rejected={byMaterial}
             toReplace={toReplace.map((m) => m.id)}
-            onChanged={() => void data.reload()}
+            onChanged={() => {
+              // "请先上传以下材料" answered an earlier click: the upload changed what it said.
+              setActionError(undefined);
+              void data.reload();
+            }}
           />
           <Card title={<h2 className="card-title">{t("order.details")}</h2>} style={{ marginBottom: 16 }}>
             <OrderDetailsList
@@ -444,6 +486,16 @@ export function OrderPage({ actor }: { actor: Applicant }) {
       </Row>
     </>
   );
+}
+
+/** The order a refund request is for, and the money paid for it (what is refunded). */
+async function refundedOrder(id: string, signal: AbortSignal): Promise<{ order: Order; paidFen: number }> {
+  const [order, payments] = await Promise.all([
+    api.get<Order>(`/api/orders/${id}`, signal),
+    api.get<Payment[]>(`/api/orders/${id}/payments`, signal),
+  ]);
+  const paidFen = payments.filter((p) => p.status === "succeeded").reduce((n, p) => n + p.amountFen, 0);
+  return { order, paidFen };
 }
 
 function OrderDetailsList(props: {
