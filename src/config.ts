@@ -7,8 +7,8 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { CA_SETTING_VARIABLES, type CaSettings, type OfferedCaSettings } from "./services/desk-settings.js";
-import type { InvoiceSettings } from "./services/invoices.js";
+import { CA_SETTING_VARIABLES, type CaSettings, type OfferedCaSettings } from "./desk/desk-settings.js";
+import type { InvoiceSettings } from "./money/invoices.js";
 
 const DEV_SECRET = "development-only-secret-do-not-use-in-production";
 

@@ -12,23 +12,23 @@ import { deskJobs, deskPumps } from "./jobs/desk-jobs.js";
 import { JobRunner } from "./jobs/runner.js";
 import { smtpMailer } from "./notify/email.js";
 import { DevSmsSink } from "./notify/ports.js";
-import { DevPaymentGateway } from "./payments/dev-gateway.js";
-import { noPaymentGateway } from "./payments/port.js";
+import { DevPaymentGateway } from "./money/dev-gateway.js";
+import { noPaymentGateway } from "./money/gateway-port.js";
 import { buildApp } from "./server/app.js";
 import { startOcspWorkers, type OcspWorkers } from "./server/ocsp-workers.js";
 import { uploadPool } from "./seal/upload-pool.js";
-import { systemActor } from "./services/actor.js";
-import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./services/ca.js";
-import { caSecrets } from "./services/ca-keys.js";
-import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./services/calendar.js";
-import { DeskEventFollower } from "./services/desk-events.js";
-import { settleCaSettings } from "./services/desk-settings.js";
-import { Publication } from "./services/publication.js";
-import { anchorSettings, checkpointAudit, readAnchorFile } from "./services/audit-anchor.js";
+import { systemActor } from "./people/actor.js";
+import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls } from "./ca/ca.js";
+import { caSecrets } from "./ca/ca-keys.js";
+import { LiveCalendar, loadCalendar, seedBundledCalendar } from "./desk/calendar.js";
+import { DeskEventFollower } from "./desk/desk-events.js";
+import { settleCaSettings } from "./desk/desk-settings.js";
+import { Publication } from "./ca/publication.js";
+import { anchorSettings, checkpointAudit, readAnchorFile } from "./desk/audit-anchor.js";
 import { deskAddressFile } from "./cli/desk-session.js";
 import { summaryOf, type AuditCheckpoint, type CheckpointSummary } from "./store/audit-anchor.js";
-import { ProductionRuns } from "./services/production-runs.js";
-import { seedDemo, type DemoLogins } from "./services/demo.js";
+import { ProductionRuns } from "./keys/production-runs.js";
+import { seedDemo, type DemoLogins } from "./desk/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { stationFromSpec } from "./token/station.js";
 
@@ -66,7 +66,7 @@ export async function startCertdesk(config: Config, clock: Clock = systemClock):
     let logError = (_error: unknown, _context: string): void => {};
     let logInfo = (_fields: object, _message: string): void => {};
     // The newest audit checkpoint goes to the log as it is signed, and with every CRL published,
-    // so that copies of it live outside the database and its anchor file (services/audit-anchor.ts).
+    // so that copies of it live outside the database and its anchor file (desk/audit-anchor.ts).
     const auditAnchor = anchorSettings(config.secretKey, config.audit);
     let latestAnchor: CheckpointSummary | undefined = anchorOnFile(auditAnchor.file);
     const onAuditCheckpoint = (cp: AuditCheckpoint): void => {

@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import { buildCsr } from "../src/pki/csr.js";
 import { pemEncode } from "../src/pki/pem.js";
 import { generateSoftwareKey } from "../src/pki/signer.js";
-import { caChain } from "../src/services/issuance.js";
+import { caChain } from "../src/ca/certificate-signing.js";
 import { verifyAuditChain } from "../src/store/audit.js";
 import {
   anonymous,

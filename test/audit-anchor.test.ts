@@ -18,7 +18,7 @@ import {
   checkpointAudit,
   readAnchorFile,
   verifyAuditTrail,
-} from "../src/services/audit-anchor.js";
+} from "../src/desk/audit-anchor.js";
 import { serverFleet } from "./support/process.js";
 import { createTempDatabase, testStores } from "./support/stores.js";
 

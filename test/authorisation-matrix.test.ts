@@ -1,7 +1,7 @@
 /**
  * The authorisation matrix: every route the OpenAPI document serves, sent by every kind of caller
  * (nobody, organisation A's handler, organisation B's handler, each staff role, a relying platform
- * with a signed request), answered as the table in src/services/authorisation.ts says: refused
+ * with a signed request), answered as the table in src/people/authorisation.ts says: refused
  * with 401 or 403 and the guard's code, or let through to the route (whatever it then answers,
  * never the guard's refusal). ROUTES below names each route's action; a route served without a
  * row here, or a row without a route, fails the suite.
@@ -11,9 +11,9 @@ import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authorizationHeader } from "../src/sdk/signing.js";
 import { guardRoutes } from "../src/server/guard.js";
-import { CaRegistry } from "../src/services/ca.js";
-import { ACTIONS, type Action, type Grantee } from "../src/services/authorisation.js";
-import { Publication } from "../src/services/publication.js";
+import { CaRegistry } from "../src/ca/ca.js";
+import { ACTIONS, type Action, type Grantee } from "../src/people/authorisation.js";
+import { Publication } from "../src/ca/publication.js";
 import { DEMO, startTestApp, TEST_CA_PASSPHRASE, type TestApp } from "./support/app.js";
 import { testStores } from "./support/stores.js";
 

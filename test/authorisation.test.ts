@@ -1,12 +1,12 @@
 /**
- * Authorisation by action (src/services/authorisation.ts): what a kind of actor may do at all,
+ * Authorisation by action (src/people/authorisation.ts): what a kind of actor may do at all,
  * checked on real objects of the demo data. Visibility (an organisation touches only its own)
  * stays with the services and is checked here too, so the two are not confused.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../src/services/actor.js";
-import { ACTIONS, type Action } from "../src/services/authorisation.js";
-import { activateCertificate, finishProduction } from "../src/services/fulfilment.js";
+import type { Actor } from "../src/people/actor.js";
+import { ACTIONS, type Action } from "../src/people/authorisation.js";
+import { activateCertificate, finishProduction } from "../src/orders/fulfilment.js";
 import { DEMO, startTestApp, type Client, type TestApp } from "./support/app.js";
 import { applicantActor, keyWithCsr, orderAtProduction, staffActor, USCC_A } from "./support/production.js";
 import { testStores } from "./support/stores.js";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCertificate } from "../src/pki/certificate.js";
 import { pemDecodeAll, pemEncode } from "../src/pki/pem.js";
-import { Workdir, openssl, tamperLastByte } from "../src/pki/test-support.js";
+import { Workdir, openssl, tamperLastByte } from "./support/pki.js";
 import { opensslVerifiesChain } from "./support/chain.js";
 import { DEMO, anonymous, startTestApp, type Client, type TestApp } from "./support/app.js";
 import { ORGANISATION_A, USCC_A } from "./support/production.js";

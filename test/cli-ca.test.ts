@@ -15,7 +15,7 @@ import { caMessages } from "../src/i18n/messages/ca.js";
 import { parseCertificate } from "../src/pki/certificate.js";
 import { parseCrl } from "../src/pki/crl.js";
 import { pemDecodeAll } from "../src/pki/pem.js";
-import { DISTID, openssl } from "../src/pki/test-support.js";
+import { DISTID, openssl } from "./support/pki.js";
 import { openStore, type StoreTarget } from "../src/store/database.js";
 import { demoProgrammesPath, readProgrammesFile } from "../src/store/programme-files.js";
 import { opensslVerifiesChain } from "./support/chain.js";

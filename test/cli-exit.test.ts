@@ -13,8 +13,8 @@ import { fixedClock } from "../src/domain/clock.js";
 import { buildCsr } from "../src/pki/csr.js";
 import { pemEncode } from "../src/pki/pem.js";
 import { generateSoftwareKey } from "../src/pki/signer.js";
-import { seedBundledCalendar } from "../src/services/calendar.js";
-import { seedDemo } from "../src/services/demo.js";
+import { seedBundledCalendar } from "../src/desk/calendar.js";
+import { seedDemo } from "../src/desk/demo.js";
 import { openStore } from "../src/store/database.js";
 import { ORGANISATION_A, orderAtProduction, USCC_A, USCC_B } from "./support/production.js";
 

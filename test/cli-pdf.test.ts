@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pemEncode } from "../src/pki/pem.js";
 import { generateSoftwareKey } from "../src/pki/signer.js";
-import { Workdir } from "../src/pki/test-support.js";
+import { Workdir } from "./support/pki.js";
 import { buildSeal } from "../src/seal/build.js";
 import { signPdf } from "../src/seal/pdf-sign.js";
 import {
@@ -13,7 +13,7 @@ import {
   contractPdf,
   organisationCertificate,
   redStampPng,
-} from "../src/seal/pdf-test-support.js";
+} from "./support/seal-pdfs.js";
 
 const bin = fileURLToPath(new URL("../bin/certdesk.js", import.meta.url));
 

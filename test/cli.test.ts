@@ -16,8 +16,8 @@ import { type CliIo, run } from "../src/cli/main.js";
 import { fixedClock } from "../src/domain/clock.js";
 import { hasMessage } from "../src/i18n/catalogue.js";
 import { cliMessages } from "../src/i18n/messages/cli.js";
-import { systemActor } from "../src/services/actor.js";
-import { saveProgramme } from "../src/services/programmes.js";
+import { systemActor } from "../src/people/actor.js";
+import { saveProgramme } from "../src/orders/programmes.js";
 import { type StoreTarget, openStore } from "../src/store/database.js";
 import { demoProgrammesPath, readProgrammesFile } from "../src/store/programme-files.js";
 

@@ -5,7 +5,7 @@
  * so resending cannot turn 5 tries per code into unlimited guesses.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GUESS_LIMITS } from "../src/services/guess-limits.js";
+import { GUESS_LIMITS } from "../src/people/guess-limits.js";
 import { SoftwareKey } from "../src/token/software-key.js";
 import { DEMO } from "./support/app.js";
 import { orderToShippedKeys, startKeyDesk, type KeyDesk, type ShippedOrder } from "./support/keys.js";

@@ -10,8 +10,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/server/app.js";
 import { problemOfError } from "../src/server/problem.js";
-import type { Actor } from "../src/services/actor.js";
-import { finishProduction } from "../src/services/fulfilment.js";
+import type { Actor } from "../src/people/actor.js";
+import { finishProduction } from "../src/orders/fulfilment.js";
 import {
   anonymous,
   DEMO,

@@ -13,19 +13,18 @@ import { buildCsr } from "../src/pki/csr.js";
 import { OID } from "../src/pki/oids.js";
 import { pemEncode } from "../src/pki/pem.js";
 import { generateSoftwareKey, rsaSigner, type KeyAlgorithm } from "../src/pki/signer.js";
-import { Workdir, openssl, tamperLastByte } from "../src/pki/test-support.js";
-import { systemActor, type Actor } from "../src/services/actor.js";
-import { finishProduction } from "../src/services/fulfilment.js";
+import { Workdir, openssl, tamperLastByte } from "./support/pki.js";
+import { systemActor, type Actor } from "../src/people/actor.js";
+import { finishProduction } from "../src/orders/fulfilment.js";
+import { issueCertificate, issueFromCsrForOperator } from "../src/ca/issuance.js";
 import {
   caChain,
-  issueCertificate,
-  issueFromCsrForOperator,
   pemChain,
   type IssuanceDeps,
   type IssuedCertificate,
-} from "../src/services/issuance.js";
-import type { OrderDetails } from "../src/services/orders.js";
-import { saveProgramme } from "../src/services/programmes.js";
+} from "../src/ca/certificate-signing.js";
+import type { OrderDetails } from "../src/orders/orders.js";
+import { saveProgramme } from "../src/orders/programmes.js";
 import { opensslVerifiesChain } from "./support/chain.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import {

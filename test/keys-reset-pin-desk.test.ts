@@ -5,7 +5,7 @@
  * order; the SO PIN is in no answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSoPin } from "../src/services/key-secrets.js";
+import { openSoPin } from "../src/keys/key-secrets.js";
 import { SoftwareKey } from "../src/token/software-key.js";
 import {
   KEY_SECRET,

@@ -11,8 +11,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSoPin } from "../src/services/key-secrets.js";
-import { drawPhoto, toJpeg } from "../src/seal/image-test-support.js";
+import { openSoPin } from "../src/keys/key-secrets.js";
+import { drawPhoto, toJpeg } from "./support/seal-images.js";
 import { sealBindsCertificate, verifySeal } from "../src/seal/index.js";
 import { SoftwareKey } from "../src/token/software-key.js";
 import { multipart, PDF_BYTES } from "./support/app.js";

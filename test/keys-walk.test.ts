@@ -19,8 +19,8 @@ import {
   parseCms,
   readMessageDigest,
 } from "../src/seal/cms.js";
-import { systemActor } from "../src/services/actor.js";
-import { addCalendarYear } from "../src/services/calendar.js";
+import { systemActor } from "../src/people/actor.js";
+import { addCalendarYear } from "../src/desk/calendar.js";
 import { SoftwareKey } from "../src/token/software-key.js";
 import { opensslVerifiesChain } from "./support/chain.js";
 import { clientHarness, type ClientHarness } from "./support/client.js";

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { hashPassword } from "../src/services/passwords.js";
-import { forgetStaleGuesses, GUESS_LIMITS } from "../src/services/guess-limits.js";
+import { hashPassword } from "../src/people/passwords.js";
+import { forgetStaleGuesses, GUESS_LIMITS } from "../src/people/guess-limits.js";
 import { DEMO, startTestApp, type TestApp } from "./support/app.js";
 import { testStores } from "./support/stores.js";
 

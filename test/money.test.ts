@@ -15,8 +15,8 @@ import { sendExpiryReminders } from "../src/jobs/reminders.js";
 import { smtpMailer } from "../src/notify/email.js";
 import { deliverOutbox } from "../src/notify/outbox.js";
 import { DevSmsSink, type Mailer } from "../src/notify/ports.js";
-import { issueDueInvoices, type InvoiceSettings } from "../src/services/invoices.js";
-import { reconcilePayments } from "../src/services/payments.js";
+import { issueDueInvoices, type InvoiceSettings } from "../src/money/invoices.js";
+import { reconcilePayments } from "../src/money/payments.js";
 import {
   DEMO,
   multipart,

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildOcspRequest, certIdFor, parseOcspResponse } from "../src/pki/ocsp.js";
 import { pemDecodeAll } from "../src/pki/pem.js";
-import { USCC, Workdir, openssl, opensslAsync } from "../src/pki/test-support.js";
+import { USCC, Workdir, openssl, opensslAsync } from "./support/pki.js";
 import { delay, freePort, http, login, serverFleet, type ServerProcess } from "./support/process.js";
 
 const fleet = serverFleet();

@@ -22,11 +22,11 @@ import {
   verifyWebhook,
 } from "../src/sdk/index.js";
 import { authorizationHeader } from "../src/sdk/signing.js";
-import type { Actor } from "../src/services/actor.js";
-import { CaRegistry } from "../src/services/ca.js";
-import { activateCertificate, finishProduction } from "../src/services/fulfilment.js";
-import { Publication } from "../src/services/publication.js";
-import { revokeCertificate } from "../src/services/revocation.js";
+import type { Actor } from "../src/people/actor.js";
+import { CaRegistry } from "../src/ca/ca.js";
+import { activateCertificate, finishProduction } from "../src/orders/fulfilment.js";
+import { Publication } from "../src/ca/publication.js";
+import { revokeCertificate } from "../src/ca/revocation.js";
 import { loginMessage } from "../src/token/protocol.js";
 import { DEMO, startTestApp, TEST_CA_PASSPHRASE, type Client, type TestApp } from "./support/app.js";
 import { applicantActor, orderAtProduction, staffActor, USCC_A } from "./support/production.js";

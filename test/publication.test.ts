@@ -27,21 +27,15 @@ import {
 import { OID } from "../src/pki/oids.js";
 import { randomSerial } from "../src/pki/serial.js";
 import { generateSoftwareKey, type KeyAlgorithm } from "../src/pki/signer.js";
-import { DISTID, Workdir, buildHierarchy, openssl, opensslAsync } from "../src/pki/test-support.js";
-import { noPaymentGateway, type PaymentGateway } from "../src/payments/port.js";
+import { DISTID, Workdir, buildHierarchy, openssl, opensslAsync } from "./support/pki.js";
+import { noPaymentGateway, type PaymentGateway } from "../src/money/gateway-port.js";
 import { buildApp } from "../src/server/app.js";
-import type { Actor } from "../src/services/actor.js";
-import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls, type LoadedCa } from "../src/services/ca.js";
-import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../src/services/calendar.js";
-import {
-  CRLS_KEPT,
-  CrlRefreshTimer,
-  Publication,
-  crlIssuers,
-  publishCrl,
-  type PublicationSettings,
-} from "../src/services/publication.js";
-import { revokeCertificate } from "../src/services/revocation.js";
+import type { Actor } from "../src/people/actor.js";
+import { CA_ALGORITHMS, CaRegistry, initCas, publicationUrls, type LoadedCa } from "../src/ca/ca.js";
+import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../src/desk/calendar.js";
+import { CrlRefreshTimer, Publication } from "../src/ca/publication.js";
+import { CRLS_KEPT, crlIssuers, publishCrl, type PublicationSettings } from "../src/ca/crls.js";
+import { revokeCertificate } from "../src/ca/revocation.js";
 import type { RevocationReason } from "../src/pki/crl.js";
 import { testStores } from "./support/stores.js";
 

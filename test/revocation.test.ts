@@ -7,13 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCertificate } from "../src/pki/certificate.js";
 import type { AppDeps } from "../src/server/app.js";
-import type { Actor } from "../src/services/actor.js";
-import { activateCertificate, bindAccount, finishProduction } from "../src/services/fulfilment.js";
-import {
-  revokeCertificate,
-  type RevocationEvent,
-  type RevocationListener,
-} from "../src/services/revocation.js";
+import type { Actor } from "../src/people/actor.js";
+import { activateCertificate, bindAccount, finishProduction } from "../src/orders/fulfilment.js";
+import { revokeCertificate, type RevocationEvent, type RevocationListener } from "../src/ca/revocation.js";
 import { DEMO, multipart, PDF_BYTES, startTestApp, type Client, type TestApp } from "./support/app.js";
 import { applicantActor, keyWithCsr, orderAtProduction, staffActor, USCC_A } from "./support/production.js";
 import { testStores } from "./support/stores.js";

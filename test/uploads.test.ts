@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jpegBomb, pdfBomb, pngBomb } from "../src/seal/bomb-test-support.js";
+import { jpegBomb, pdfBomb, pngBomb } from "./support/bombs.js";
 import { http, login, serverFleet, type ServerProcess } from "./support/process.js";
 
 const SUPPLIER = ["13800138000", "supplier-demo-1"] as const;

@@ -36,7 +36,7 @@ import { pemEncode } from "../../src/pki/pem.js";
 import { randomSerial } from "../../src/pki/serial.js";
 import { generateSoftwareKey } from "../../src/pki/signer.js";
 import { verifyPdf } from "../../src/seal/pdf-verify.js";
-import { hashPassword, verifyPassword } from "../../src/services/passwords.js";
+import { hashPassword, verifyPassword } from "../../src/people/passwords.js";
 import {
   CertdeskApiError,
   CertdeskPlatformClient,

@@ -1,6 +1,6 @@
 /**
  * certdesk audit verify: checks the audit trail in the configured store, its hash chain against
- * the signed checkpoints and the anchor file (src/services/audit-anchor.ts); certdesk audit
+ * the signed checkpoints and the anchor file (src/desk/audit-anchor.ts); certdesk audit
  * checkpoint: signs the rows not yet covered by one, now.
  */
 import type { CheckpointSummary } from "../store/audit-anchor.js";
@@ -8,14 +8,14 @@ import { type CliContext, EXIT_NO, EXIT_OK } from "./output.js";
 import { withStore } from "./source.js";
 
 async function anchorDeps(ctx: CliContext) {
-  const { anchorSettings } = await import("../services/audit-anchor.js");
+  const { anchorSettings } = await import("../desk/audit-anchor.js");
   const config = ctx.config();
   return anchorSettings(config.secretKey, config.audit);
 }
 
 /** Exits 0 when the trail is intact and 1 when it is broken. */
 export async function auditVerifyCommand(ctx: CliContext): Promise<number> {
-  const { verifyAuditTrail } = await import("../services/audit-anchor.js");
+  const { verifyAuditTrail } = await import("../desk/audit-anchor.js");
   const anchor = await anchorDeps(ctx);
   const verdict = await withStore(ctx.config(), { create: false }, ({ db }) =>
     verifyAuditTrail({ db, anchor }),
@@ -46,7 +46,7 @@ export async function auditVerifyCommand(ctx: CliContext): Promise<number> {
 
 /** Signs what is not yet signed; the newest checkpoint also goes to the anchor file. */
 export async function auditCheckpointCommand(ctx: CliContext): Promise<number> {
-  const { checkpointAudit } = await import("../services/audit-anchor.js");
+  const { checkpointAudit } = await import("../desk/audit-anchor.js");
   const anchor = await anchorDeps(ctx);
   const r = await withStore(ctx.config(), { create: false }, ({ db }) =>
     checkpointAudit({ db, clock: ctx.clock, anchor }, { force: true }),

@@ -29,10 +29,10 @@ export async function caCrlCommand(ctx: CliContext, options: CaCrlOptions): Prom
   const done = await withStore(config, { create: false }, async ({ db }) => {
     const [{ CaRegistry }, { caSecrets }, { activeIssuingCas, publishCrl }, { systemActor }] =
       await Promise.all([
-        import("../services/ca.js"),
-        import("../services/ca-keys.js"),
-        import("../services/publication.js"),
-        import("../services/actor.js"),
+        import("../ca/ca.js"),
+        import("../ca/ca-keys.js"),
+        import("../ca/crls.js"),
+        import("../people/actor.js"),
       ]);
     const ids = options.ca ? [options.ca] : await activeIssuingCas(db);
     if (ids.length === 0) throw new DomainError("publication.no_crl_issuers");

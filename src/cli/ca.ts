@@ -7,9 +7,9 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "../config.js";
 import { DomainError } from "../domain/errors.js";
-import { systemActor } from "../services/actor.js";
-import type { CaSummary } from "../services/ca.js";
-import type { StaffRevocationReason } from "../services/revocation.js";
+import { systemActor } from "../people/actor.js";
+import type { CaSummary } from "../ca/ca.js";
+import type { StaffRevocationReason } from "../ca/revocation.js";
 import type { CaAlgorithm } from "../store/schema.js";
 import { oneOf, wholeNumber } from "./args.js";
 import { promptSecret } from "../client/prompt.js";
@@ -106,8 +106,8 @@ export async function caInitCommand(ctx: CliContext, options: CaInitOptions): Pr
   const { config, passphrase } = hsm
     ? { config: ctx.config(), passphrase: ctx.config().ca.passphrase }
     : await caConfig(ctx, true);
-  const { initCas, publicationUrls } = await import("../services/ca.js");
-  const { hsmKeyMaker } = await import("../services/ca-keys.js");
+  const { initCas, publicationUrls } = await import("../ca/ca.js");
+  const { hsmKeyMaker } = await import("../ca/ca-keys.js");
   const maker = hsm ? hsmKeyMaker(config.ca) : undefined;
   try {
     const cas = await withStore(config, { create: true }, async ({ db }) => {
@@ -131,7 +131,7 @@ export async function caInitCommand(ctx: CliContext, options: CaInitOptions): Pr
 // ---- list -------------------------------------------------------------------------------------
 
 export async function caListCommand(ctx: CliContext): Promise<number> {
-  const { listCas } = await import("../services/ca.js");
+  const { listCas } = await import("../ca/ca.js");
   const cas = await withStore(ctx.config(), { create: false }, ({ db }) => listCas(db));
   ctx.out.result({ cas }, () => casText(ctx, cas));
   return EXIT_OK;
@@ -161,7 +161,7 @@ export async function caImportCommand(ctx: CliContext, options: CaImportOptions)
     password = await promptSecret(ctx.out.t("cli.ca.p12_password_prompt"), ctx.io.stderr);
   }
   const { config, passphrase } = await caConfig(ctx, true);
-  const { importCa } = await import("../services/ca-import.js");
+  const { importCa } = await import("../ca/ca-import.js");
   const imported = await withStore(config, { create: true }, ({ db }) =>
     importCa({ db, clock: ctx.clock }, CLI_ACTOR, { source, password, passphrase, id: options.id }),
   );
@@ -192,11 +192,12 @@ export async function caIssueCommand(ctx: CliContext, options: CaIssueOptions): 
   const algorithm =
     options.algorithm === undefined ? undefined : oneOf("--algorithm", options.algorithm, ALGORITHMS);
   const { config, passphrase } = await caConfig(ctx, false);
-  const [{ CaRegistry, publicationUrls }, { caSecrets }, { issueFromCsrForOperator, pemChain }] =
+  const [{ CaRegistry, publicationUrls }, { caSecrets }, { issueFromCsrForOperator }, { pemChain }] =
     await Promise.all([
-      import("../services/ca.js"),
-      import("../services/ca-keys.js"),
-      import("../services/issuance.js"),
+      import("../ca/ca.js"),
+      import("../ca/ca-keys.js"),
+      import("../ca/issuance.js"),
+      import("../ca/certificate-signing.js"),
     ]);
   const issued = await withStore(config, { create: false }, async ({ db }) => {
     const settings = await storedCaSettings(config, db, ctx.clock.now());
@@ -248,7 +249,7 @@ export async function caRevokeCommand(
   serial: string,
   options: CaRevokeOptions,
 ): Promise<number> {
-  const { STAFF_REVOCATION_REASONS } = await import("../services/revocation.js");
+  const { STAFF_REVOCATION_REASONS } = await import("../ca/revocation.js");
   const reason: StaffRevocationReason = oneOf("--reason", options.reason, STAFF_REVOCATION_REASONS);
   const config = ctx.config();
   const revoked = await onStoreOrDesk(
@@ -287,10 +288,10 @@ async function revokeOnStore(
   note: string | undefined,
 ): Promise<RevokedText> {
   const [{ revokeCertificate }, { Publication }, { CaRegistry }, { caSecrets }] = await Promise.all([
-    import("../services/revocation.js"),
-    import("../services/publication.js"),
-    import("../services/ca.js"),
-    import("../services/ca-keys.js"),
+    import("../ca/revocation.js"),
+    import("../ca/publication.js"),
+    import("../ca/ca.js"),
+    import("../ca/ca-keys.js"),
   ]);
   const revoked = await withStore(config, { create: false }, async ({ db }) => {
     // The CA's CRL is rebuilt at once (once for the desk: a running desk then finds it done) and

@@ -1,6 +1,6 @@
 /** certdesk calendar: working days from the configured calendar (store or bundled years). */
 import { parseCalendarYear } from "../domain/calendar.js";
-import { systemActor } from "../services/actor.js";
+import { systemActor } from "../people/actor.js";
 import { calendarDateArgument, wholeNumber } from "./args.js";
 import { type CliContext, EXIT_OK } from "./output.js";
 import { readDataFile, storedCalendar, withDeskData, withStore } from "./source.js";
@@ -46,7 +46,7 @@ export async function loadCalendarCommand(ctx: CliContext, file: string): Promis
   const raw = await readDataFile(file);
   const year = parseCalendarYear(raw);
   await withStore(ctx.config(), { create: true }, async ({ db }) => {
-    const { LiveCalendar, addCalendarYear } = await import("../services/calendar.js");
+    const { LiveCalendar, addCalendarYear } = await import("../desk/calendar.js");
     const calendar = new LiveCalendar(await storedCalendar(db));
     await addCalendarYear({ db, clock: ctx.clock, calendar }, systemActor("cli"), raw);
   });

@@ -2,7 +2,7 @@
  * certdesk platform: register relying platforms and manage their API credentials from the command
  * line (the back office does the same over the API). A new secret is printed once.
  */
-import { systemActor } from "../services/actor.js";
+import { systemActor } from "../people/actor.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
 import { withStore } from "./source.js";
 

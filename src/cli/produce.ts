@@ -9,11 +9,11 @@
  * embedded store, the desk does it on its own station (the key plugged in there).
  */
 import { DomainError } from "../domain/errors.js";
-import { systemActor } from "../services/actor.js";
-import type { CaRegistry } from "../services/ca.js";
-import type { KeyDeps } from "../services/keys.js";
-import type { BatchView } from "../services/production.js";
-import type { BatchProgress } from "../services/production-run.js";
+import { systemActor } from "../people/actor.js";
+import type { CaRegistry } from "../ca/ca.js";
+import type { KeyDeps } from "../keys/keys.js";
+import type { BatchView } from "../keys/production.js";
+import type { BatchProgress } from "../keys/production-run.js";
 import type { Store } from "../store/database.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
 import { type DeskSession, deskRequest, onStoreOrDesk } from "./desk-session.js";
@@ -40,10 +40,10 @@ async function deskDeps(ctx: CliContext, store: Store): Promise<{ deps: KeyDeps;
   const config = ctx.config();
   const [{ CaRegistry: Registry, publicationUrls }, { caSecrets }, { LiveCalendar }, { Publication }] =
     await Promise.all([
-      import("../services/ca.js"),
-      import("../services/ca-keys.js"),
-      import("../services/calendar.js"),
-      import("../services/publication.js"),
+      import("../ca/ca.js"),
+      import("../ca/ca-keys.js"),
+      import("../desk/calendar.js"),
+      import("../ca/publication.js"),
     ]);
   const secrets = caSecrets(config.ca);
   const cas: CaRegistry = new Registry(store.db, secrets);
@@ -119,8 +119,8 @@ async function produceOnStore(ctx: CliContext, options: ProduceOptions, spec: st
   const { out, io } = ctx;
   const refs = options.order ?? [];
   const { stationFromSpec } = await import("../token/station.js");
-  const { createBatch } = await import("../services/production.js");
-  const { claimBatch, runClaimedBatch } = await import("../services/production-run.js");
+  const { createBatch } = await import("../keys/production.js");
+  const { claimBatch, runClaimedBatch } = await import("../keys/production-run.js");
   return withStore(ctx.config(), { create: false }, async (store) => {
     const { deps, close } = await deskDeps(ctx, store);
     const station = stationFromSpec(spec);
@@ -221,7 +221,7 @@ export async function resetPinCommand(ctx: CliContext, options: ResetPinOptions)
 
 async function resetPinOnStore(ctx: CliContext, options: ResetPinOptions): Promise<number> {
   const { Pkcs11UsbKey } = await import("../token/pkcs11-key.js");
-  const { resetPinAtServiceCentre } = await import("../services/keys.js");
+  const { resetPinAtServiceCentre } = await import("../keys/unlock.js");
   // The store first: while a desk holds it, the key is the desk's station's and these do not apply.
   return withStore(ctx.config(), { create: false }, async (store) => {
     const module = options.pkcs11Module;

@@ -1,7 +1,7 @@
 /** certdesk programme: list, show and load programmes (reviewed data, src/domain/programme.ts). */
 import { type Programme, offeredServices } from "../domain/programme.js";
 import { formatFen } from "../domain/tariff.js";
-import { systemActor } from "../services/actor.js";
+import { systemActor } from "../people/actor.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
 import { withDeskData, withStore } from "./source.js";
 
@@ -29,7 +29,7 @@ export async function loadProgrammesCommand(ctx: CliContext, file: string): Prom
   const { readProgrammesFile } = await import("../store/programme-files.js");
   const programmes = readProgrammesFile(file);
   const loaded = await withStore(ctx.config(), { create: true }, async ({ db }) => {
-    const { saveProgramme } = await import("../services/programmes.js");
+    const { saveProgramme } = await import("../orders/programmes.js");
     const saved: { id: string; version: number }[] = [];
     for (const programme of programmes) {
       const { version } = await saveProgramme({ db, clock: ctx.clock }, systemActor("cli"), programme);

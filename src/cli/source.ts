@@ -10,7 +10,7 @@ import { type Config, ConfigError, loadConfig } from "../config.js";
 import type { WorkingDayCalendar } from "../domain/calendar.js";
 import { DomainError } from "../domain/errors.js";
 import type { Programme } from "../domain/programme.js";
-import type { CaSettings } from "../services/desk-settings.js";
+import type { CaSettings } from "../desk/desk-settings.js";
 import type { Kysely } from "kysely";
 import type { Store } from "../store/database.js";
 import type { Database } from "../store/schema.js";
@@ -70,7 +70,7 @@ export async function withStore<T>(
  * CERTDESK_* value in the CLI's environment that disagrees is refused (settings.conflict).
  */
 export async function storedCaSettings(config: Config, db: Kysely<Database>, now: Date): Promise<CaSettings> {
-  const { settleCaSettings } = await import("../services/desk-settings.js");
+  const { settleCaSettings } = await import("../desk/desk-settings.js");
   return settleCaSettings(db, config.caSettings, now);
 }
 
@@ -82,7 +82,7 @@ export async function withDeskData<T>(config: Config, fn: (data: DeskData) => Pr
 }
 
 async function storeData(store: Store): Promise<DeskData> {
-  const { getProgramme, listProgrammes } = await import("../services/programmes.js");
+  const { getProgramme, listProgrammes } = await import("../orders/programmes.js");
   return {
     programme: (id) => getProgramme(store.db, id),
     programmes: () => listProgrammes(store.db),
@@ -92,7 +92,7 @@ async function storeData(store: Store): Promise<DeskData> {
 
 /** The calendar in the store; the bundled years are seeded first into an empty table. */
 export async function storedCalendar(db: Kysely<Database>): Promise<WorkingDayCalendar> {
-  const { loadCalendar, seedBundledCalendar } = await import("../services/calendar.js");
+  const { loadCalendar, seedBundledCalendar } = await import("../desk/calendar.js");
   const any = await db.selectFrom("calendar_years").select("year").limit(1).executeTakeFirst();
   if (!any) await seedBundledCalendar(db);
   return loadCalendar(db);

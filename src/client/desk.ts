@@ -5,8 +5,8 @@
  */
 import { DomainError } from "../domain/errors.js";
 import type { Locale } from "../i18n/catalogue.js";
-import type { OrderView } from "../services/orders.js";
-import type { KeyView } from "../services/keys.js";
+import type { OrderView } from "../orders/orders.js";
+import type { KeyView } from "../keys/keys.js";
 
 export type Fetch = typeof fetch;
 

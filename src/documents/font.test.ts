@@ -3,7 +3,7 @@ import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { cjkFontBytes, cjkFontPath, withEvenGlyphRecords } from "./font.js";
-import { inkPerCharacter, pdfTextCompact, pdfWords, renderPage } from "./test-support.js";
+import { inkPerCharacter, pdfTextCompact, pdfWords, renderPage } from "../../test/support/documents.js";
 
 const title = "机构数字证书申请表";
 

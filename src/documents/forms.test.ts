@@ -3,15 +3,9 @@ import QRCode from "qrcode";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
 import { documentsMessages } from "../i18n/messages/documents.js";
-import {
-  type FormTemplateId,
-  formQrCode,
-  formSources,
-  formTemplateIds,
-  isFormTemplateId,
-  renderCertificateApplicationForm,
-  renderForm,
-} from "./forms.js";
+import { formSources, renderCertificateApplicationForm, renderForm } from "./forms.js";
+import { formQrCode } from "./form-drawing.js";
+import { type FormTemplateId, formTemplateIds, isFormTemplateId } from "./form-data.js";
 import { A4 } from "./layout.js";
 import { demoProgrammes, sampleForms, sampleHandler, sampleOrganisation } from "./samples.js";
 import {
@@ -24,7 +18,7 @@ import {
   pdfWords,
   renderPage,
   type Word,
-} from "./test-support.js";
+} from "../../test/support/documents.js";
 
 const mmToPt = 72 / 25.4;
 const dpi = 50;

@@ -11,7 +11,7 @@ import {
   pdfWords,
   renderPage,
   type Word,
-} from "./test-support.js";
+} from "../../test/support/documents.js";
 
 const dpi = 50;
 

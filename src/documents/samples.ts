@@ -6,16 +6,16 @@
  */
 import type { Programme } from "../domain/programme.js";
 import { demoProgrammesPath, readProgrammesFile } from "../store/programme-files.js";
+import { formSources } from "./forms.js";
 import {
   type AuthorisationLetterData,
   type CertificateApplicationData,
   type EnterpriseCertificateApplicationData,
   type FormDataByTemplate,
   type FormTemplateId,
-  formSources,
   type RefundApplicationData,
   type SealApplicationData,
-} from "./forms.js";
+} from "./form-data.js";
 import type { InvoiceRecord } from "./invoice.js";
 
 export function demoProgrammes(): { procurement: Programme; powerTrading: Programme } {

@@ -8,7 +8,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type FormTemplateId, renderForm } from "./forms.js";
+import { renderForm } from "./forms.js";
+import type { FormTemplateId } from "./form-data.js";
 import { renderInvoice } from "./invoice.js";
 import { sampleForms, sampleInvoice } from "./samples.js";
 

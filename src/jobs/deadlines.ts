@@ -15,7 +15,7 @@ import { enqueue, userRecipient } from "../notify/outbox.js";
 import { localizedParam } from "../notify/templates.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
-import type { StaffRole } from "../services/actor.js";
+import type { StaffRole } from "../people/actor.js";
 
 export interface DeadlineDeps {
   db: Kysely<Database>;

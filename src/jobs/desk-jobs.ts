@@ -9,14 +9,14 @@ import type { Clock } from "../domain/clock.js";
 import type { WorkingDays } from "../domain/working-days.js";
 import { deliverOutbox, outboxHasDue } from "../notify/outbox.js";
 import type { Mailer, SmsSender } from "../notify/ports.js";
-import type { PaymentGateway } from "../payments/port.js";
-import { forgetStaleGuesses } from "../services/guess-limits.js";
-import { issueDueInvoices, type InvoiceSettings } from "../services/invoices.js";
-import { expireUnpaidOrders, reconcilePayments } from "../services/payments.js";
-import { checkpointAudit, type AuditAnchorSettings } from "../services/audit-anchor.js";
+import type { PaymentGateway } from "../money/gateway-port.js";
+import { forgetStaleGuesses } from "../people/guess-limits.js";
+import { issueDueInvoices, type InvoiceSettings } from "../money/invoices.js";
+import { expireUnpaidOrders, reconcilePayments } from "../money/payments.js";
+import { checkpointAudit, type AuditAnchorSettings } from "../desk/audit-anchor.js";
 import type { AuditCheckpoint } from "../store/audit-anchor.js";
-import type { Publication } from "../services/publication.js";
-import { reconcileRefunds } from "../services/refunds.js";
+import type { Publication } from "../ca/publication.js";
+import { reconcileRefunds } from "../money/refunds.js";
 import type { Database } from "../store/schema.js";
 import { alertOverdueDeadlines } from "./deadlines.js";
 import { sendExpiryReminders } from "./reminders.js";
@@ -38,10 +38,10 @@ export interface DeskJobDeps {
   /** Platform credentials are sealed under it; webhooks are signed with them. */
   secretKey: string;
   webhookTransport?: WebhookTransport | undefined;
-  /** Signed audit checkpoints (services/audit-anchor.ts); absent, none are made. */
+  /** Signed audit checkpoints (desk/audit-anchor.ts); absent, none are made. */
   auditAnchor?: AuditAnchorSettings | undefined;
   onAuditCheckpoint?: ((checkpoint: AuditCheckpoint) => void) | undefined;
-  /** Production batches left running by a process that died are taken up (services/production-runs.ts). */
+  /** Production batches left running by a process that died are taken up (keys/production-runs.ts). */
   production?: { resumeInterrupted(): Promise<string[]> } | undefined;
 }
 

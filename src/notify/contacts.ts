@@ -8,7 +8,7 @@ import { DomainError } from "../domain/errors.js";
 import type { Locale } from "../i18n/catalogue.js";
 import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
-import { actorLabel, type Actor } from "../services/actor.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import "../store/schema-money.js";
 
 export interface Contact {

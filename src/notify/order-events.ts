@@ -1,6 +1,6 @@
 /**
  * What the applicant is told when its order moves: called by the order lifecycle (applyEvent in
- * services/orders.ts) inside the transaction that makes the move, so the message and the move
+ * orders/orders.ts) inside the transaction that makes the move, so the message and the move
  * commit together. The order's version makes each move's message unique.
  */
 import type { Transaction } from "kysely";

@@ -21,8 +21,8 @@ import {
   openssl,
   tamperLastByte,
   writeHierarchy,
-} from "./test-support.js";
-import type { Hierarchy } from "./test-support.js";
+} from "../../test/support/pki.js";
+import type { Hierarchy } from "../../test/support/pki.js";
 
 describe.each(ALGORITHMS)("certificates signed with %s", (algorithm) => {
   const dir = new Workdir();

@@ -14,8 +14,8 @@ import {
   openssl,
   tamperLastByte,
   writeHierarchy,
-} from "./test-support.js";
-import type { Hierarchy } from "./test-support.js";
+} from "../../test/support/pki.js";
+import type { Hierarchy } from "../../test/support/pki.js";
 
 const THIS_UPDATE = new Date("2026-01-01T00:00:00Z");
 const NEXT_UPDATE = new Date("2026-01-08T00:00:00Z");

@@ -4,7 +4,15 @@ import { buildExtensions } from "./extensions.js";
 import { pemEncode } from "./pem.js";
 import { generateSoftwareKey } from "./signer.js";
 import { SM2_DEFAULT_ID } from "./sm2.js";
-import { ALGORITHMS, DISTID, ORGANISATION, USCC, Workdir, openssl, tamperLastByte } from "./test-support.js";
+import {
+  ALGORITHMS,
+  DISTID,
+  ORGANISATION,
+  USCC,
+  Workdir,
+  openssl,
+  tamperLastByte,
+} from "../../test/support/pki.js";
 
 const SUBJECT = `/C=CN/ST=上海市/O=${ORGANISATION}/CN=${ORGANISATION}/serialNumber=${USCC}`;
 

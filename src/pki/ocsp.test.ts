@@ -24,8 +24,8 @@ import {
   openssl,
   opensslAsync,
   writeHierarchy,
-} from "./test-support.js";
-import type { Hierarchy } from "./test-support.js";
+} from "../../test/support/pki.js";
+import type { Hierarchy } from "../../test/support/pki.js";
 
 /**
  * A responder like the one the server will run: parse, match the issuer, look up, sign. OpenSSL

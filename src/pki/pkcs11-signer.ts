@@ -2,8 +2,8 @@
  * The Signer port over a private key on a PKCS#11 token (an HSM holding a CA key, or SoftHSM2 in
  * tests). The key never leaves the token: we send it the bytes to sign and get the signature back.
  */
-import { Pkcs11Module } from "../token/pkcs11.js";
-import type { KeyRef, TokenSelector } from "../token/pkcs11.js";
+import { Pkcs11Module } from "../token/pkcs11-module.js";
+import type { KeyRef, TokenSelector } from "../token/pkcs11-types.js";
 import { signatureAlgorithm } from "./signer.js";
 import type { Signer } from "./signer.js";
 

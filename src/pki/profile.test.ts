@@ -10,7 +10,7 @@ import { parseCertificate, type CertificateTemplate, type CertificateView } from
 import { OID } from "./oids.js";
 import { checkAgainstProfile, extensionsFor, regionOfAddress, subjectFor } from "./profile.js";
 import { generateSoftwareKey } from "./signer.js";
-import { DATES, ORGANISATION, USCC, buildHierarchy } from "./test-support.js";
+import { DATES, ORGANISATION, USCC, buildHierarchy } from "../../test/support/pki.js";
 
 const [procurement] = readProgrammesFile(demoProgrammesPath);
 const profiles = procurement!.certificates!.profiles;

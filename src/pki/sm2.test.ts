@@ -19,7 +19,7 @@ import {
   sm2Sign,
   sm2Verify,
 } from "./sm2.js";
-import { DISTID, Workdir, openssl } from "./test-support.js";
+import { DISTID, Workdir, openssl } from "../../test/support/pki.js";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** An RNG that returns the standard's k: the KATs fix the nonce. */

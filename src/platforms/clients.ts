@@ -8,9 +8,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
 import type { Kysely, Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
-import { getProgramme } from "../services/programmes.js";
-import { requireRole } from "../services/people.js";
-import { actorLabel, type Actor } from "../services/actor.js";
+import { getProgramme } from "../orders/programmes.js";
+import { requireRole } from "../people/people.js";
+import { actorLabel, type Actor } from "../people/actor.js";
 import { appendAudit } from "../store/audit.js";
 import type { PlatformClientRow } from "../store/schema-platforms.js";
 import type { Database } from "../store/schema.js";

@@ -5,11 +5,8 @@
  */
 import { authorizationHeader } from "./signing.js";
 // What the API answers, as the desk defines it (types only: nothing of the desk runs here).
-import type {
-  BindingView as BindingInfo,
-  LoginVerdict as LoginAnswer,
-  SignedChallenge,
-} from "../platforms/bindings.js";
+import type { BindingView as BindingInfo, LoginVerdict as LoginAnswer } from "../platforms/bindings.js";
+import type { SignedChallenge } from "../platforms/challenges.js";
 export type { BindingInfo, LoginAnswer, SignedChallenge };
 
 export class CertdeskApiError extends Error {

@@ -4,15 +4,15 @@
  * and by OpenSSL's asn1parse.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openssl, Workdir } from "../pki/test-support.js";
+import { openssl, Workdir } from "../../test/support/pki.js";
 import { generateSm2KeyPair } from "../pki/sm2.js";
 import { sm2Signer } from "../pki/signer.js";
 import type { KeyAlgorithm } from "../pki/signer.js";
 import { buildSeal } from "./build.js";
 import type { BuildSealInput } from "./build.js";
 import { parseSeal, sealBindsCertificate, verifySeal } from "./seal.js";
-import { DATES, ORGANISATION, buildSealParties, redSealPng } from "./test-support.js";
-import type { SealParties } from "./test-support.js";
+import { DATES, ORGANISATION, buildSealParties, redSealPng } from "../../test/support/seal.js";
+import type { SealParties } from "../../test/support/seal.js";
 
 const PNG = redSealPng();
 

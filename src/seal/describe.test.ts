@@ -2,12 +2,12 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { catalogue } from "../i18n/catalogue.js";
-import { ACTIONS } from "../services/authorisation.js";
+import { ACTIONS } from "../people/authorisation.js";
 import { sealMessages } from "../i18n/messages/seal.js";
 import { describeSealVerdict, sealSignatureVerdictToJson, sealVerdictToJson } from "./describe.js";
 import { verifySeal } from "./seal.js";
 import { verifySealSignature } from "./signature.js";
-import { OFDRW_AT, readOfdrw } from "./test-support.js";
+import { OFDRW_AT, readOfdrw } from "../../test/support/seal.js";
 
 const v4 = readOfdrw("UserV4.esl");
 
@@ -96,7 +96,7 @@ describe("sealMessages", () => {
       ...readdirSync(dir)
         .filter((f) => f.endsWith(".ts") && !f.includes("test"))
         .map((f) => new URL(f, dir)),
-      new URL("../services/seals.ts", dir),
+      new URL("../seals/seals.ts", dir),
       new URL("../server/routes/seals.ts", dir),
       new URL("../cli/pdf.ts", dir),
       new URL("../cli/main.ts", dir),

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
-import { jpegBomb, pngBomb } from "./bomb-test-support.js";
+import { jpegBomb, pngBomb } from "../../test/support/bombs.js";
 import { processSealImage } from "./image.js";
 import { MAX_IMAGE_PIXELS, assertImageWithinLimits, readImageHeader } from "./image-header.js";
-import { drawPhoto, toJpeg, toPng } from "./image-test-support.js";
+import { drawPhoto, toJpeg, toPng } from "../../test/support/seal-images.js";
 
 const photo = drawPhoto({ width: 640, height: 480, stamps: [{ cx: 320, cy: 240, radius: 200 }] });
 

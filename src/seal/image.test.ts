@@ -14,8 +14,8 @@ import {
   toJpeg,
   toPng,
   withExifOrientation,
-} from "./image-test-support.js";
-import type { PhotoOptions } from "./image-test-support.js";
+} from "../../test/support/seal-images.js";
+import type { PhotoOptions } from "../../test/support/seal-images.js";
 
 const OPTIONS = { sizeMm: 40, dpi: 300 };
 /** 40 mm at 300 dpi */

@@ -15,9 +15,9 @@ import { sm2Signer } from "../pki/signer.js";
 import { generateSm2KeyPair, sm2Sign } from "../pki/sm2.js";
 import type { Sm2KeyPair } from "../pki/sm2.js";
 import { parseSeal, sealBindsCertificate, verifySeal } from "./seal.js";
-import { DATES, ORGANISATION, buildSealParties, handSealV1 } from "./test-support.js";
-import type { HandMaker } from "./test-support.js";
-import type { SealParties } from "./test-support.js";
+import { DATES, ORGANISATION, buildSealParties, handSealV1 } from "../../test/support/seal.js";
+import type { HandMaker } from "../../test/support/seal.js";
+import type { SealParties } from "../../test/support/seal.js";
 
 const text = (tag: number, s: string): Uint8Array => tlv(tag, new TextEncoder().encode(s));
 const ia5 = (s: string): Uint8Array => text(TAG.IA5_STRING, s);

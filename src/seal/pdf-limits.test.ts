@@ -4,11 +4,11 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
-import { pdfBomb } from "./bomb-test-support.js";
+import { pdfBomb } from "../../test/support/bombs.js";
 import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { generateSoftwareKey } from "../pki/signer.js";
 import { signPdf } from "./pdf-sign.js";
-import { buildTestCa, organisationCertificate } from "./pdf-test-support.js";
+import { buildTestCa, organisationCertificate } from "../../test/support/seal-pdfs.js";
 import { verifyPdf } from "./pdf-verify.js";
 import { UploadWorkerPool } from "./upload-pool.js";
 

@@ -13,8 +13,8 @@ import { pkcs11Signer } from "../pki/pkcs11-signer.js";
 import type { Pkcs11Signer } from "../pki/pkcs11-signer.js";
 import { generateSoftwareKey } from "../pki/signer.js";
 import type { Signer } from "../pki/signer.js";
-import { Workdir, openssl } from "../pki/test-support.js";
-import { withPkcs11Module, withSession } from "../token/pkcs11.js";
+import { Workdir, openssl } from "../../test/support/pki.js";
+import { withPkcs11Module, withSession } from "../token/pkcs11-module.js";
 import { buildSeal } from "./build.js";
 import { CMS_OID, parseCms } from "./cms.js";
 import { describePdfVerdict, pdfVerdictToJson } from "./pdf-describe.js";
@@ -32,8 +32,8 @@ import {
   pdfsig,
   redStampPng,
   renderPage,
-} from "./pdf-test-support.js";
-import type { TestCa } from "./pdf-test-support.js";
+} from "../../test/support/seal-pdfs.js";
+import type { TestCa } from "../../test/support/seal-pdfs.js";
 import { verifyPdf } from "./pdf-verify.js";
 import type { PdfCheckName, PdfSignatureVerdict } from "./pdf-verify.js";
 

@@ -8,7 +8,7 @@ import { pemDecode } from "../pki/pem.js";
 import { OID } from "../pki/oids.js";
 import { parseSeal, sealBindsCertificate, verifySeal } from "./seal.js";
 import type { SealCheckName, SealVerdict } from "./seal.js";
-import { OFDRW_AT, readOfdrw } from "./test-support.js";
+import { OFDRW_AT, readOfdrw } from "../../test/support/seal.js";
 
 const statusOf = (v: SealVerdict, name: SealCheckName) => v.checks.find((c) => c.name === name);
 

@@ -11,7 +11,7 @@ import type { KeyAlgorithm } from "../pki/signer.js";
 import { generateSm2KeyPair, sm2Sign } from "../pki/sm2.js";
 import { buildCertificate } from "../pki/certificate.js";
 import { randomSerial } from "../pki/serial.js";
-import { Workdir, openssl } from "../pki/test-support.js";
+import { Workdir, openssl } from "../../test/support/pki.js";
 import { buildSeal } from "./build.js";
 import { buildSealSignature, parseSealSignature, verifySealSignature } from "./signature.js";
 import type { SealSignatureCheckName, SealSignatureVerdict } from "./signature.js";
@@ -25,8 +25,8 @@ import {
   ia5,
   readOfdrw,
   redSealPng,
-} from "./test-support.js";
-import type { SealParties } from "./test-support.js";
+} from "../../test/support/seal.js";
+import type { SealParties } from "../../test/support/seal.js";
 
 const DOCUMENT = new TextEncoder().encode(
   "<?xml version='1.0' encoding='UTF-8'?><ofd:Signature>采购合同 2026-001：上海示例供应链管理有限公司</ofd:Signature>",

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/errors.js";
 import { processSealImage } from "./image.js";
-import { BLUE_INK, drawPhoto, toPng } from "./image-test-support.js";
+import { BLUE_INK, drawPhoto, toPng } from "../../test/support/seal-images.js";
 import { UploadWorkerPool } from "./upload-pool.js";
 
 /** 20 mm at 300 dpi: 236 pixels, from a small photo, so each job is short. */

@@ -25,16 +25,16 @@ import type { Clock } from "../domain/clock.js";
 import { DomainError, isDomainError } from "../domain/errors.js";
 import { pickLocale, type Locale } from "../i18n/catalogue.js";
 import type { JobRunner } from "../jobs/runner.js";
-import type { DevPaymentGateway } from "../payments/dev-gateway.js";
-import type { PaymentGateway } from "../payments/port.js";
-import type { Actor } from "../services/actor.js";
-import type { CaRegistry, PublicationUrls } from "../services/ca.js";
-import type { LiveCalendar } from "../services/calendar.js";
-import type { Publication } from "../services/publication.js";
-import type { AuditAnchorSettings } from "../services/audit-anchor.js";
-import type { KeyServiceSettings } from "../services/keys.js";
-import type { ProductionRuns } from "../services/production-runs.js";
-import { resolveSession } from "../services/people.js";
+import type { DevPaymentGateway } from "../money/dev-gateway.js";
+import type { PaymentGateway } from "../money/gateway-port.js";
+import type { Actor } from "../people/actor.js";
+import type { CaRegistry, PublicationUrls } from "../ca/ca.js";
+import type { LiveCalendar } from "../desk/calendar.js";
+import type { Publication } from "../ca/publication.js";
+import type { AuditAnchorSettings } from "../desk/audit-anchor.js";
+import type { KeyServiceSettings } from "../keys/keys.js";
+import type { ProductionRuns } from "../keys/production-runs.js";
+import { resolveSession } from "../people/people.js";
 import type { Database } from "../store/schema.js";
 import { registerEdge } from "./edge.js";
 import { guardRoutes } from "./guard.js";
@@ -75,7 +75,7 @@ export interface AppDeps {
   urls: PublicationUrls;
   /** CRLs and the OCSP responder (/crl/*, /ocsp); absent, those routes are not served. */
   publication?: Publication | undefined;
-  /** USB keys: production batches, activation, unlock, renewal (services/keys.ts); absent, not served. */
+  /** USB keys: production batches, activation, unlock, renewal (keys/keys.ts); absent, not served. */
   keys?: KeyServiceSettings | undefined;
   /** The desk's production runs, shared with the production-resume job; made by the routes when absent. */
   productionRuns?: ProductionRuns | undefined;
@@ -165,7 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
-  // Every route below declares its action; the guard checks it (services/authorisation.ts).
+  // Every route below declares its action; the guard checks it (people/authorisation.ts).
   guardRoutes(app);
 
   app.setErrorHandler((error, req, reply) => {

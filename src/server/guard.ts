@@ -1,5 +1,5 @@
 /**
- * The one place the authorisation table (services/authorisation.ts) is enforced over HTTP: every
+ * The one place the authorisation table (people/authorisation.ts) is enforced over HTTP: every
  * route declares its action in `config: { action }`, and this guard checks the caller against the
  * action's row before the route's handler, its body schema, or its service run. A route that
  * declares no action, or one the table does not know, stops the server at startup.
@@ -11,7 +11,7 @@ import {
   isPlatformAction,
   type Action,
   type Principal,
-} from "../services/authorisation.js";
+} from "../people/authorisation.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -40,7 +40,7 @@ export function guardRoutes(app: FastifyInstance): void {
     if (!isAction(action)) {
       const methods = ([] as string[]).concat(route.method).join(",");
       throw new Error(
-        `${methods} ${route.url}: declare the route's action (config: { action }) from the table in src/services/authorisation.ts`,
+        `${methods} ${route.url}: declare the route's action (config: { action }) from the table in src/people/authorisation.ts`,
       );
     }
     const check = async (req: FastifyRequest): Promise<void> => authorise(principalOf(req), action);

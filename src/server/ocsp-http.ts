@@ -3,7 +3,7 @@
  * processes share: where a GET carries its request, and the headers of an answer.
  */
 import { createHash } from "node:crypto";
-import type { OcspAnswer } from "../services/publication.js";
+import type { OcspAnswer } from "../ca/ocsp-responder.js";
 
 /** An OCSP request is a few hundred bytes; a signed one with a chain a few kilobytes. */
 export const OCSP_BODY_LIMIT = 64 * 1024;

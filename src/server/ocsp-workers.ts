@@ -19,7 +19,7 @@ import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
 import { DomainError } from "../domain/errors.js";
 import { ocspErrorResponse } from "../pki/ocsp.js";
-import type { OcspAnswer, OcspResponder } from "../services/publication.js";
+import type { OcspAnswer, OcspResponder } from "../ca/ocsp-responder.js";
 
 /** What the desk tells a worker; IPC with the structured clone ("advanced"), so bytes and dates pass. */
 export type ToWorker =

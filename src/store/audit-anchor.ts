@@ -6,7 +6,7 @@
  * the one before, the head hash and a short hash of each row, and is signed (HMAC-SHA256) with a
  * key derived from CERTDESK_SECRET_KEY, which the database does not hold. Checkpoints chain to one
  * another by their signatures, so one cannot be dropped from the middle; the newest is also kept
- * outside the database (services/audit-anchor.ts), so the newest cannot be dropped either.
+ * outside the database (desk/audit-anchor.ts), so the newest cannot be dropped either.
  *
  * Checkpoints are made off the hot path (a timer, the CLI, shutdown): appending rows stays as it
  * was, and rows after the newest checkpoint are covered by the chain alone until the next one.

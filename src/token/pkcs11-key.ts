@@ -20,8 +20,9 @@
 import { DomainError, isDomainError } from "../domain/errors.js";
 import { signatureAlgorithm } from "../pki/signer.js";
 import type { Signer } from "../pki/signer.js";
-import { Pkcs11Module } from "./pkcs11.js";
-import type { Pkcs11Session, TokenInfo, TokenKey, TokenSelector } from "./pkcs11.js";
+import { Pkcs11Module } from "./pkcs11-module.js";
+import type { Pkcs11Session } from "./pkcs11.js";
+import type { TokenInfo, TokenKey, TokenSelector } from "./pkcs11-types.js";
 import { checkNewPin, OBJECT_LABELS, PIN_PATTERN } from "./port.js";
 import type {
   DataObject,

@@ -16,7 +16,8 @@ import { OID } from "../pki/oids.js";
 import { verifySignature } from "../pki/signer.js";
 import { SM2_DEFAULT_ID, generateSm2KeyPair, sm2PrivateKeyToPkcs8 } from "../pki/sm2.js";
 import { checkNewPin } from "./port.js";
-import { SoftwareKey, readSoChallenge, soRespond } from "./software-key.js";
+import { SoftwareKey } from "./software-key.js";
+import { readSoChallenge, soRespond } from "./software-key-format.js";
 
 const dir = mkdtempSync(join(tmpdir(), "certdesk-softkey-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -33,32 +33,13 @@
  * processes by a lock file next to the key.
  */
 import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
   createPrivateKey,
   generateKeyPairSync,
-  hkdfSync,
   randomBytes as nodeRandomBytes,
-  scrypt as scryptCallback,
   timingSafeEqual,
 } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-  existsSync,
-} from "node:fs";
-import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { readFileSync, existsSync } from "node:fs";
 import { x25519 } from "@noble/curves/ed25519.js";
-import { z } from "zod";
 import { DomainError } from "../domain/errors.js";
 import { softwareSigner, sm2Signer } from "../pki/signer.js";
 import type { Signer } from "../pki/signer.js";
@@ -80,327 +61,37 @@ import type {
   UsbKeySession,
 } from "./port.js";
 import { checkNewPin, PIN_PATTERN } from "./port.js";
-
-export type RandomBytes = (length: number) => Uint8Array;
-
-const FORMAT = "certdesk-software-key";
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1 };
-const MAXMEM = 64 * 1024 * 1024;
-const LOCK_WAIT_MS = 10_000;
-const LOCK_STALE_MS = 60_000;
-
-// ---------------------------------------------------------------------------------------------
-// The file
-
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
-const sealedSchema = z.strictObject({ iv: b64, tag: b64, ct: b64 });
-type Sealed = z.infer<typeof sealedSchema>;
-
-const fileSchema = z.strictObject({
-  format: z.literal(FORMAT),
-  version: z.literal(1),
-  serial: z.string().regex(/^[0-9A-F]{16}$/),
-  manufacturer: z.string(),
-  model: z.string(),
-  label: z.string(),
-  initialised: z.boolean(),
-  user: z
-    .strictObject({
-      maxRetries: z.int().min(1).max(15),
-      retriesLeft: z.int().min(0).max(15),
-      defaultPin: z.boolean(),
-      kdf: z.strictObject({ salt: b64, N: z.int(), r: z.int(), p: z.int() }),
-      wrap: sealedSchema,
-    })
-    .optional(),
-  so: z
-    .strictObject({
-      maxRetries: z.int().min(1).max(15),
-      retriesLeft: z.int().min(0).max(15),
-      /** X25519 public key derived from the SO PIN and the serial */
-      publicKey: b64,
-      /** the DEK wrapped to publicKey from an ephemeral key */
-      wrap: sealedSchema.extend({ ephemeral: b64 }),
-    })
-    .optional(),
-  challenge: z.strictObject({ purpose: z.enum(["unblock", "format"]), nonce: b64, secret: b64 }).optional(),
-  keyPairs: z.array(
-    z.strictObject({
-      id: z.string().regex(/^[0-9a-f]{2,64}$/),
-      label: z.string(),
-      algorithm: z.enum(["sm2", "ecdsa-p256", "rsa-2048"]),
-      publicKey: b64,
-      privateKey: sealedSchema,
-    }),
-  ),
-  certificates: z.array(z.strictObject({ id: z.string(), label: z.string(), der: b64 })),
-  objects: z.array(z.strictObject({ label: z.string(), value: b64 })),
-  /** logins so far: the desk refuses a key whose counter is behind what it saw (a copied file) */
-  useCounter: z.int().min(0).optional(),
-  /** MAC under the DEK over everything but counters, challenge and the MACs */
-  authMac: b64.optional(),
-  /** MAC keyed from the serial over everything else */
-  integrity: b64,
-});
-type KeyFile = z.infer<typeof fileSchema>;
-type Body = Omit<KeyFile, "integrity">;
-
-/** JSON with sorted keys, so that a MAC does not depend on property order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-const toB64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
-const fromB64 = (text: string): Buffer => Buffer.from(text, "base64");
-
-function integrityOf(body: Body): string {
-  const key = createHash("sha256").update(`certdesk software key integrity\n${body.serial}`).digest();
-  return createHmac("sha256", key).update(canonical(body)).digest("base64");
-}
-
-function authenticatedPart(body: Body): unknown {
-  return {
-    serial: body.serial,
-    label: body.label,
-    initialised: body.initialised,
-    user: body.user && { ...body.user, retriesLeft: undefined },
-    so: body.so && { ...body.so, retriesLeft: undefined },
-    keyPairs: body.keyPairs,
-    certificates: body.certificates,
-    objects: body.objects,
-    useCounter: body.useCounter,
-  };
-}
-
-const subkey = (dek: Uint8Array, info: string): Buffer =>
-  Buffer.from(hkdfSync("sha256", dek, Buffer.alloc(0), `certdesk software key ${info}`, 32));
-
-function authMacOf(dek: Uint8Array, body: Body): string {
-  return createHmac("sha256", subkey(dek, "auth"))
-    .update(canonical(authenticatedPart(body)))
-    .digest("base64");
-}
-
-function seal(key: Uint8Array, plain: Uint8Array, aad: string, random: RandomBytes): Sealed {
-  const iv = random(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  cipher.setAAD(Buffer.from(aad, "utf8"));
-  const ct = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return { iv: toB64(iv), tag: toB64(cipher.getAuthTag()), ct: toB64(ct) };
-}
-
-/** undefined when the key or the data is wrong: GCM says no and nothing else is learnt. */
-function open(key: Uint8Array, sealed: Sealed, aad: string): Buffer | undefined {
-  try {
-    const decipher = createDecipheriv("aes-256-gcm", key, fromB64(sealed.iv));
-    decipher.setAAD(Buffer.from(aad, "utf8"));
-    decipher.setAuthTag(fromB64(sealed.tag));
-    return Buffer.concat([decipher.update(fromB64(sealed.ct)), decipher.final()]);
-  } catch {
-    return undefined;
-  }
-}
-
-function scrypt(pin: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCallback(pin.normalize("NFC"), salt, 32, { ...params, maxmem: MAXMEM }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// The SO side: X25519 keys from the SO PIN, wraps and responses
-
-/** The SO's X25519 private key: from the SO PIN (random and long, made by the desk) and the serial. */
-function soPrivateKey(soPin: string, serial: string): Uint8Array {
-  return new Uint8Array(
-    hkdfSync("sha256", Buffer.from(soPin, "utf8"), Buffer.from(serial, "utf8"), "certdesk so key", 32),
-  );
-}
-
-export function soPublicKey(soPin: string, serial: string): Uint8Array {
-  return x25519.getPublicKey(soPrivateKey(soPin, serial));
-}
-
-function wrapKey(shared: Uint8Array, ephemeral: Uint8Array, soPub: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync("sha256", shared, Buffer.concat([ephemeral, soPub]), "certdesk so wrap", 32));
-}
-
-function responseKey(shared: Uint8Array, nonce: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync("sha256", shared, nonce, "certdesk so response", 32));
-}
-
-const wrapAad = (serial: string): string => `certdesk so wrap\n${serial}`;
-const responseAad = (serial: string, nonce: string, purpose: SoPurpose): string =>
-  `certdesk so response\n${serial}\n${nonce}\n${purpose}`;
-
-/** Wraps the DEK to the SO public key from a fresh ephemeral key: needs no SO secret. */
-function wrapForSo(dek: Uint8Array, serial: string, soPub: Uint8Array, random: RandomBytes) {
-  const ephemeralSecret = random(32);
-  const ephemeral = x25519.getPublicKey(ephemeralSecret);
-  const key = wrapKey(x25519.getSharedSecret(ephemeralSecret, soPub), ephemeral, soPub);
-  return { ...seal(key, dek, wrapAad(serial), random), ephemeral: toB64(ephemeral) };
-}
-
-const challengeSchema = z.strictObject({
-  v: z.literal(1),
-  serial: z.string(),
-  purpose: z.enum(["unblock", "format"]),
-  nonce: b64,
-  E: b64,
-  T: b64,
-});
-
-function decodeJson<T>(text: string, schema: z.ZodType<T>, code: string): T {
-  try {
-    return schema.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-  } catch {
-    throw new DomainError(code);
-  }
-}
-
-const encodeJson = (value: unknown): string =>
-  Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-
-/** The serial and purpose a challenge claims, for the server to check against its own records. */
-export function readSoChallenge(challenge: string): { serial: string; purpose: SoPurpose } {
-  const c = decodeJson(challenge, challengeSchema, "token.challenge_invalid");
-  return { serial: c.serial, purpose: c.purpose };
-}
-
-/**
- * The server's half: from the SO PIN it holds and the key's challenge, the response the key
- * accepts. Nothing derived from the SO PIN but the one-time wrap key leaves, encrypted to the key.
- */
-export function soRespond(input: {
-  soPin: string;
-  serial: string;
-  challenge: string;
-  purpose: SoPurpose;
-  random?: RandomBytes;
-}): string {
-  const random = input.random ?? nodeRandomBytes;
-  const c = decodeJson(input.challenge, challengeSchema, "token.challenge_invalid");
-  if (c.serial !== input.serial) throw new DomainError("token.challenge_wrong_key", { serial: c.serial });
-  if (c.purpose !== input.purpose)
-    throw new DomainError("token.challenge_wrong_purpose", { purpose: c.purpose });
-  const so = soPrivateKey(input.soPin, input.serial);
-  const soPub = x25519.getPublicKey(so);
-  const E = fromB64(c.E);
-  const T = fromB64(c.T);
-  const nonce = fromB64(c.nonce);
-  let shared: Uint8Array;
-  let sharedT: Uint8Array;
-  try {
-    shared = x25519.getSharedSecret(so, E);
-    sharedT = x25519.getSharedSecret(so, T);
-  } catch {
-    throw new DomainError("token.challenge_invalid");
-  }
-  const key = wrapKey(shared, E, soPub);
-  const sealed = seal(
-    responseKey(sharedT, nonce),
-    key,
-    responseAad(input.serial, c.nonce, input.purpose),
-    random,
-  );
-  return encodeJson({ v: 1, ...sealed });
-}
-
-const responseSchema = z.strictObject({ v: z.literal(1), iv: b64, tag: b64, ct: b64 });
-
-// ---------------------------------------------------------------------------------------------
-// Files: atomic writes and a lock between processes
-
-function writeAtomic(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeRandomBytes(4).toString("hex")}`);
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (e) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // gone already
-    }
-    throw e;
-  }
-  // The rename itself survives a power loss only once the folder is synced.
-  let dir: number | undefined;
-  try {
-    dir = openSync(dirname(path), "r");
-    fsyncSync(dir);
-  } catch {
-    // some file systems (and Windows) cannot fsync a folder; the rename is still atomic
-  } finally {
-    if (dir !== undefined) closeSync(dir);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The lock's holder ("pid host") was a process of this host that is no longer there. */
-function lockHolderGone(holder: string): boolean {
-  const [pid, host] = holder.trim().split(" ");
-  if (!pid || !/^\d+$/.test(pid) || (host !== undefined && host !== hostname())) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
-
-/** Serialises read-modify-write between processes (the agent and a CLI command on one key). */
-async function withFileLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${path}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, `${process.pid} ${hostname()}`);
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      try {
-        // A lock left by a killed process goes at once when its pid is gone from this host, else
-        // after a minute (nobody holds a key file that long). Read twice: a lock taken afresh
-        // in between is left alone.
-        const holder = readFileSync(lock, "utf8");
-        const stale = lockHolderGone(holder) || Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS;
-        if (stale && readFileSync(lock, "utf8") === holder) unlinkSync(lock);
-      } catch {
-        // released meanwhile
-      }
-      if (Date.now() > deadline) throw new DomainError("token.busy", { path });
-      await sleep(25);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      unlinkSync(lock);
-    } catch {
-      // already removed as stale by someone else
-    }
-  }
-}
+import {
+  type RandomBytes,
+  FORMAT,
+  SCRYPT,
+  type Sealed,
+  fileSchema,
+  type KeyFile,
+  type Body,
+  toB64,
+  fromB64,
+  integrityOf,
+  subkey,
+  authMacOf,
+  seal,
+  open,
+  scrypt,
+  soPrivateKey,
+  soPublicKey,
+  wrapKey,
+  responseKey,
+  wrapAad,
+  responseAad,
+  wrapForSo,
+  decodeJson,
+  encodeJson,
+  responseSchema,
+  userAad,
+  privateKeyAad,
+  soFailure,
+} from "./software-key-format.js";
+import { writeAtomic, withFileLock } from "./file-lock.js";
 
 // ---------------------------------------------------------------------------------------------
 // The key
@@ -770,15 +461,6 @@ export class SoftwareKey implements UsbKey {
     if (!pkcs8) throw new DomainError("token.tampered", { path: this.path });
     return pkcs8;
   }
-}
-
-const userAad = (serial: string): string => `certdesk user pin\n${serial}`;
-const privateKeyAad = (serial: string, id: string): string => `certdesk private key\n${serial}\n${id}`;
-
-function soFailure(left: number, serial: string): DomainError {
-  return left === 0
-    ? new DomainError("token.so_locked", { serial })
-    : new DomainError("token.so_auth_failed", { remaining: left });
 }
 
 function generate(algorithm: UsbKeyAlgorithm): { pkcs8: Uint8Array; spki: Uint8Array } {

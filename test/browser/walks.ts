@@ -18,7 +18,7 @@ export const REVIEWER = { login: "reviewer", password: "reviewer-demo-1" } as co
 export const PRODUCTION = { login: "production", password: "production-demo-1" } as const;
 export const ADMIN = { login: "admin", password: "admin-demo-1" } as const;
 
-/** The USCC of programme A's demo organisation (src/services/demo.ts). */
+/** The USCC of programme A's demo organisation (src/desk/demo.ts). */
 export const USCC_A = "91310115591693856A";
 
 async function ok<T>(

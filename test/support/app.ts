@@ -1,18 +1,18 @@
 /** An app on a test store with a fixed clock and the demo data, driven through app.inject. */
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { fixedClock } from "../../src/domain/clock.js";
-import { DevPaymentGateway } from "../../src/payments/dev-gateway.js";
+import { DevPaymentGateway } from "../../src/money/dev-gateway.js";
 import { buildApp, type AppDeps } from "../../src/server/app.js";
-import { systemActor } from "../../src/services/actor.js";
+import { systemActor } from "../../src/people/actor.js";
 import {
   CA_ALGORITHMS,
   CaRegistry,
   initCas,
   publicationUrls,
   type PublicationUrls,
-} from "../../src/services/ca.js";
-import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../../src/services/calendar.js";
-import { seedDemo } from "../../src/services/demo.js";
+} from "../../src/ca/ca.js";
+import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../../src/desk/calendar.js";
+import { seedDemo } from "../../src/desk/demo.js";
 import type { Store } from "../../src/store/database.js";
 
 export interface TestApp {

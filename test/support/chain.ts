@@ -3,7 +3,7 @@
  * -vfyopt distid only to the certificate being verified (openssl/openssl#23471), so an SM2 chain
  * is checked one link at a time, each with the GM/T 0009 signer ID.
  */
-import { DISTID, Workdir, attime, openssl } from "../../src/pki/test-support.js";
+import { DISTID, Workdir, attime, openssl } from "./pki.js";
 import type { KeyAlgorithm } from "../../src/pki/signer.js";
 
 export function opensslVerifiesChain(

@@ -2,7 +2,8 @@
  * The security client run in-process (src/client/main.ts run()), against a desk listening on a real
  * port, with every HTTP answer it received kept for the tests that look through them.
  */
-import { run, type ClientIo } from "../../src/client/main.js";
+import { run } from "../../src/client/main.js";
+import type { ClientIo } from "../../src/client/output.js";
 
 export interface ClientRun {
   code: number;

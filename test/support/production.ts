@@ -5,13 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { flowOf, type OrderDetails } from "../../src/services/orders.js";
-import { getProgramme } from "../../src/services/programmes.js";
-import type { Actor, StaffRole } from "../../src/services/actor.js";
+import { flowOf, type OrderDetails } from "../../src/orders/orders.js";
+import { getProgramme } from "../../src/orders/programmes.js";
+import type { Actor, StaffRole } from "../../src/people/actor.js";
 import { buildCsr } from "../../src/pki/csr.js";
 import { pemEncode } from "../../src/pki/pem.js";
 import { generateSoftwareKey, sm2Signer, type KeyAlgorithm, type Signer } from "../../src/pki/signer.js";
-import type { KeyCodeMessage, KeyServiceSettings } from "../../src/services/keys.js";
+import type { KeyCodeMessage, KeyServiceSettings } from "../../src/keys/keys.js";
 import { activationMessage } from "../../src/token/protocol.js";
 import type { Database } from "../../src/store/schema.js";
 

@@ -1,6 +1,6 @@
 import type { MessageTable } from "./types.js";
 
-/** The audit anchor (src/store/audit-anchor.ts, src/services/audit-anchor.ts) and its CLI. */
+/** The audit anchor (src/store/audit-anchor.ts, src/desk/audit-anchor.ts) and its CLI. */
 export const auditMessages: MessageTable = {
   "audit.chain_broken": {
     "zh-CN": "审计链在第 {seq} 条记录处不连续，拒绝为其签署检查点（请先运行 certdesk audit verify）",

@@ -1,8 +1,8 @@
 /** Administration: programmes, the calendar, the audit chain. */
 import { z } from "zod";
-import { addCalendarYear } from "../../services/calendar.js";
-import { saveProgramme } from "../../services/programmes.js";
-import { verifyAuditTrail } from "../../services/audit-anchor.js";
+import { addCalendarYear } from "../../desk/calendar.js";
+import { saveProgramme } from "../../orders/programmes.js";
+import { verifyAuditTrail } from "../../desk/audit-anchor.js";
 import { verifyAuditChain } from "../../store/audit.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 

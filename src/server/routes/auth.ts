@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { addHandler, login, logout, signUp } from "../../services/people.js";
+import { addHandler, login, logout, signUp } from "../../people/people.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 
 const actorSchema = z.object({

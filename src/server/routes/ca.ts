@@ -5,9 +5,10 @@
  */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { CA_ALGORITHMS, listCas } from "../../services/ca.js";
-import { csrFromText, issueFromCsrForOperator, pemChain } from "../../services/issuance.js";
-import { revokeCertificate, STAFF_REVOCATION_REASONS } from "../../services/revocation.js";
+import { CA_ALGORITHMS, listCas } from "../../ca/ca.js";
+import { csrFromText, issueFromCsrForOperator } from "../../ca/issuance.js";
+import { pemChain } from "../../ca/certificate-signing.js";
+import { revokeCertificate, STAFF_REVOCATION_REASONS } from "../../ca/revocation.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 
 const idParams = z.object({ id: z.uuid() });

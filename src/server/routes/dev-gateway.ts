@@ -1,7 +1,7 @@
 /** The development payment gateway's pay page (development mode only). */
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { DevPaymentGateway } from "../../payments/dev-gateway.js";
+import type { DevPaymentGateway } from "../../money/dev-gateway.js";
 import type { AppDeps, ZApp } from "../app.js";
 
 const escape = (s: string) =>

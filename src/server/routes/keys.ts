@@ -2,33 +2,25 @@
  * USB keys over HTTP: the back office's production batches (start, progress, resume, keys made,
  * activation codes) and the security client's calls for one key, by its serial (activate, unlock,
  * format, renew, seal), plus login with a key. Routes translate; rules and audit are in
- * services/production.ts and services/keys.ts.
+ * keys/production.ts and keys/keys.ts.
  */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
+import { getKey, type KeyDeps, type KeyServiceSettings } from "../../keys/keys.js";
+import { loginChallenge, loginWithKey } from "../../keys/key-login.js";
+import { sealForKey, sealInstalled } from "../../keys/key-seals.js";
+import { installRenewal, renewalCertificate, requestRenewal } from "../../keys/renewal.js";
 import {
-  activateCertificateWithProof,
-  activateKey,
   formatOrder,
   formatResponse,
-  getKey,
-  installRenewal,
-  loginChallenge,
-  loginWithKey,
-  renewalCertificate,
-  requestRenewal,
   resetPinAtStation,
-  sealForKey,
-  sealInstalled,
-  sendActivationCode,
   sendUnlockCode,
   unblockResponse,
   unlockOrder,
-  type KeyDeps,
-  type KeyServiceSettings,
-} from "../../services/keys.js";
-import { createBatch, getBatch, listBatches, listKeys } from "../../services/production.js";
-import { ProductionRuns } from "../../services/production-runs.js";
+} from "../../keys/unlock.js";
+import { activateCertificateWithProof, activateKey, sendActivationCode } from "../../keys/activation.js";
+import { createBatch, getBatch, listBatches, listKeys } from "../../keys/production.js";
+import { ProductionRuns } from "../../keys/production-runs.js";
 import { actorOf, SESSION_COOKIE, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 

@@ -8,7 +8,7 @@ import { calendarDate, shanghaiDate, addDays } from "../../domain/dates.js";
 import { DomainError } from "../../domain/errors.js";
 import { overdueOrders } from "../../jobs/deadlines.js";
 import { getContact, setContact } from "../../notify/contacts.js";
-import type { Actor } from "../../services/actor.js";
+import type { Actor } from "../../people/actor.js";
 import {
   invoicesCsv,
   invoicesPerDay,
@@ -17,16 +17,16 @@ import {
   refundsCsv,
   refundsPerDay,
   type FinanceRange,
-} from "../../services/finance.js";
-import { getInvoice, invoicePdf, listInvoices } from "../../services/invoices.js";
+} from "../../money/finance.js";
+import { getInvoice, invoicePdf, listInvoices } from "../../money/invoices.js";
+import { queryOrderPayments } from "../../money/payments.js";
 import {
   listTransferReceipts,
-  queryOrderPayments,
   readTransferReceipt,
   rejectTransferReceipt,
   uploadTransferReceipt,
-} from "../../services/payments.js";
-import { listRefunds, payRefund } from "../../services/refunds.js";
+} from "../../money/transfers.js";
+import { listRefunds, payRefund } from "../../money/refunds.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { attachmentDisposition } from "../edge.js";
 import { orderSchema } from "../schemas.js";

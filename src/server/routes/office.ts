@@ -7,8 +7,8 @@ import { z } from "zod";
 import { addDays, shanghaiDate } from "../../domain/dates.js";
 import { pendingStep, TERMINAL_STATES, type OrderState } from "../../domain/lifecycle.js";
 import type { Programme } from "../../domain/programme.js";
-import { flowOf, getOrder, listOrders, type OrderView } from "../../services/orders.js";
-import { getProgramme } from "../../services/programmes.js";
+import { flowOf, getOrder, listOrders, type OrderView } from "../../orders/orders.js";
+import { getProgramme } from "../../orders/programmes.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 

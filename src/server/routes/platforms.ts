@@ -19,13 +19,8 @@ import {
   updatePlatform,
   type PlatformDeps,
 } from "../../platforms/clients.js";
-import {
-  accountBindings,
-  bindWithProof,
-  issueChallenge,
-  unbindAccount,
-  verifyLogin,
-} from "../../platforms/bindings.js";
+import { accountBindings, bindWithProof, unbindAccount, verifyLogin } from "../../platforms/bindings.js";
+import { issueChallenge } from "../../platforms/challenges.js";
 import { listDeliveries, replayDelivery, type WebhookTransport } from "../../platforms/webhooks.js";
 import type { PlatformClientRow } from "../../store/schema-platforms.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";

@@ -1,7 +1,7 @@
 /** Small reads the portal needs: the signed-in handler's organisation, and an order's payments. */
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { getOrder } from "../../services/orders.js";
+import { getOrder } from "../../orders/orders.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 
 export function registerPortalRoutes(app: ZApp, deps: AppDeps): void {

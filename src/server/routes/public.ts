@@ -4,8 +4,8 @@ import { shanghaiDate, calendarDate } from "../../domain/dates.js";
 import { DomainError } from "../../domain/errors.js";
 import { validateMobile, validateResidentId, validateUscc } from "../../domain/validators.js";
 import { translate } from "../../i18n/catalogue.js";
-import { quoteFor } from "../../services/orders.js";
-import { getProgramme, listProgrammes } from "../../services/programmes.js";
+import { quoteFor } from "../../orders/orders.js";
+import { getProgramme, listProgrammes } from "../../orders/programmes.js";
 import type { AppDeps, ZApp } from "../app.js";
 import { quoteSchema } from "../schemas.js";
 

@@ -7,7 +7,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ocspErrorResponse, ocspRequestFromGetPath } from "../../pki/ocsp.js";
-import type { OcspAnswer, Publication } from "../../services/publication.js";
+import type { Publication } from "../../ca/publication.js";
+import type { OcspAnswer } from "../../ca/ocsp-responder.js";
 import type { ZApp } from "../app.js";
 import { OCSP_BODY_LIMIT, OCSP_REQUEST, ocspGetPath, ocspResponseHeaders } from "../ocsp-http.js";
 

@@ -15,7 +15,7 @@ import {
   deskTrust,
   uploadSealImage,
   type SealView,
-} from "../../services/seals.js";
+} from "../../seals/seals.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 

@@ -7,12 +7,12 @@ import {
   receivePaper,
   rejectOrder,
   shipOrder,
-} from "../../services/fulfilment.js";
-import { shipKeys } from "../../services/keys.js";
-import { transitionOrder } from "../../services/orders.js";
-import { confirmBankTransfer } from "../../services/payments.js";
-import { payRefund } from "../../services/refunds.js";
-import { registerOrganisationWithOverride } from "../../services/people.js";
+} from "../../orders/fulfilment.js";
+import { shipKeys } from "../../keys/activation.js";
+import { transitionOrder } from "../../orders/transitions.js";
+import { confirmBankTransfer } from "../../money/transfers.js";
+import { payRefund } from "../../money/refunds.js";
+import { registerOrganisationWithOverride } from "../../people/people.js";
 import { actorOf, type AppDeps, type ZApp } from "../app.js";
 import { orderSchema } from "../schemas.js";
 
@@ -151,7 +151,7 @@ export function registerStaffRoutes(app: ZApp, deps: AppDeps): void {
         response: { 200: orderSchema },
       },
     },
-    // With USB keys served, shipping also sends the order's activation code (services/keys.ts).
+    // With USB keys served, shipping also sends the order's activation code (keys/keys.ts).
     async (req) =>
       deps.keys
         ? shipKeys({ ...deps, keys: deps.keys }, actorOf(req), req.params.id, req.body)

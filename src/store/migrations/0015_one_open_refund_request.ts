@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 
 /**
  * One open refund request per order: a second one while the first is still being handled is
- * refused, also when two arrive at once (services/orders.ts maps the violation to
+ * refused, also when two arrive at once (orders/orders.ts maps the violation to
  * refund.already_requested). A request that ended (completed, cancelled, expired) frees the order.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -92,7 +92,7 @@ export function requiredUploads(def: ServiceDefinition, details: OrderDetails): 
   return def.materials.filter((m) => uploadable(m) && !m.optional && materialApplies(m, details) === "yes");
 }
 
-/** The states in which the applicant may still replace uploads (services/materials.ts EDITABLE). */
+/** The states in which the applicant may still replace uploads (orders/materials.ts EDITABLE). */
 export const UPLOAD_STATES = ["draft", "submitted", "awaiting_payment", "paid", "rejected"] as const;
 
 export function yearsOffered(programme: Programme): number[] {
