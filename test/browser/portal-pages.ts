@@ -65,7 +65,7 @@ export function portalPages(o: PortalOrders): PortalPage[] {
       name: "portal-home",
       path: "/portal",
       who: SUPPLIER_A,
-      heading: { zh: /我的业务/, en: /My (orders|services)/ },
+      heading: { zh: /我的业务/, en: /My desk/ },
     },
     { name: "apply", path: "/portal/apply", who: RETAILER_B, heading: { zh: /办理/, en: /Apply|New/ } },
     {
