@@ -92,6 +92,29 @@ for (const kind of testStores) {
       expect(await q({ service: "pin-reset", coveredByPlan: "all-inclusive" })).toBe(0);
     });
 
+    it("an oversize scan is refused naming the configured limit (最大 2 MB), which the browser can read first", async () => {
+      const limits = (await anon({ method: "GET", url: "/api/uploads/limits" })).json<{ maxMb: number }>();
+      expect(limits).toEqual({ maxBytes: 2 * 1024 * 1024, maxMb: 2 });
+      const created = (
+        await supplier({
+          method: "POST",
+          url: "/api/orders",
+          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+        })
+      ).json<Order>();
+      const big = Buffer.concat([PDF_BYTES, Buffer.alloc(limits.maxMb * 1048576)]);
+      const refused = await supplier({
+        method: "POST",
+        url: `/api/orders/${created.id}/materials/application-form`,
+        ...multipart("big.pdf", big),
+      });
+      expect(refused.status).toBe(413);
+      const problem = refused.json<{ code: string; detail: string; messages: Record<string, string> }>();
+      expect(problem.code).toBe("material.too_large");
+      expect(problem.messages["zh-CN"]).toBe("文件过大（最大 2 MB）");
+      expect(problem.messages.en).toBe("The file is too large (at most 2 MB)");
+    });
+
     it("refuses a bad quote in the caller's language with a stable code", async () => {
       const res = await anon({
         method: "POST",
@@ -198,6 +221,20 @@ for (const kind of testStores) {
       expect(rejected.json<Order>().state).toBe("rejected");
       const seen = (await supplier({ method: "GET", url: `/api/orders/${order.id}` })).json<Order>();
       expect(seen.rejection?.items).toEqual([{ target: "application-form", reason: "缺少单位实物公章" }]);
+
+      // Finding 2: the same scan cannot go back unchanged; the refusal names what to upload again.
+      const unchanged = await supplier({
+        method: "POST",
+        url: `/api/orders/${order.id}/resubmit`,
+        headers: { "accept-language": "zh-CN" },
+      });
+      expect(unchanged.status).toBe(409);
+      const refusal = unchanged.json<{ code: string; detail: string }>();
+      expect(refusal.code).toBe("order.rejected_materials_not_replaced");
+      expect(refusal.detail).toContain("机构数字证书申请表");
+      // Another material's new scan is not the rejected one's.
+      expect((await upload(supplier, order.id, "business-licence")).status).toBe(201);
+      expect((await supplier({ method: "POST", url: `/api/orders/${order.id}/resubmit` })).status).toBe(409);
 
       expect((await upload(supplier, order.id, "application-form")).status).toBe(201);
       const resubmitted = (

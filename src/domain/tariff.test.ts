@@ -171,17 +171,17 @@ describe("programme B (power-trading): plans per key and single services", () =>
     expect(q.total).toBe(35000);
   });
 
-  it("requires the plan: the customer states it with the payment", () => {
+  it("requires the plan: the customer states it with the payment; the plans are named, not their ids", () => {
     expect(refusal(B, { service: "new", years: 3 })).toMatchObject({
       code: "tariff.plan_required",
-      params: { allowed: "basic, all-inclusive" },
+      params: { allowed: "基础资费、组合资费", allowedEn: "Basic plan, All-inclusive plan" },
     });
   });
 
   it("refuses an unknown plan and lists the plans", () => {
     expect(refusal(B, { service: "new", plan: "gold" })).toMatchObject({
       code: "tariff.plan_not_offered",
-      params: { plan: "gold", allowed: "basic, all-inclusive" },
+      params: { plan: "gold", allowed: "基础资费、组合资费" },
     });
   });
 
@@ -338,9 +338,14 @@ describe("every refusal has a message", () => {
       const error = refusal(p, request);
       const message = programmeMessages[error.code];
       expect(message, error.code).toBeDefined();
-      for (const template of [message!["zh-CN"], message!.en]) {
-        const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-        expect(names.sort()).toEqual(Object.keys(error.params).sort());
+      // A list in each language's words comes twice: {allowed} in Chinese, {allowedEn} in English.
+      const inLocale = (locale: "zh-CN" | "en") =>
+        Object.keys(error.params)
+          .filter((k) => !(locale === "zh-CN" ? k.endsWith("En") : `${k}En` in error.params))
+          .sort();
+      for (const locale of ["zh-CN", "en"] as const) {
+        const names = [...message![locale].matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        expect(names.sort()).toEqual(inLocale(locale));
       }
     },
   );

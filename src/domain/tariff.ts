@@ -118,8 +118,7 @@ function quoteTerm(
   }
 
   const planId = request.plan ?? pricing.defaultPlan;
-  const allowed = pricing.plans.map((p) => p.id).join(", ");
-  if (planId === undefined) throw new DomainError("tariff.plan_required", { allowed });
+  if (planId === undefined) throw new DomainError("tariff.plan_required", planNames(pricing.plans));
   const plan = findPlan(pricing.plans, planId);
   const price = plan.prices.find((p) => p.years === years);
   if (!price) {
@@ -226,12 +225,16 @@ function resolveKeys(programme: Programme, requested: number | undefined): numbe
 
 function findPlan(plans: Plan[], id: string): Plan {
   const plan = plans.find((p) => p.id === id);
-  if (!plan)
-    throw new DomainError("tariff.plan_not_offered", {
-      plan: id,
-      allowed: plans.map((p) => p.id).join(", "),
-    });
+  if (!plan) throw new DomainError("tariff.plan_not_offered", { plan: id, ...planNames(plans) });
   return plan;
+}
+
+/** The plans a person may choose, by their names in each language (never the internal ids). */
+function planNames(plans: Plan[]): { allowed: string; allowedEn: string } {
+  return {
+    allowed: plans.map((p) => p.name["zh-CN"]).join("、"),
+    allowedEn: plans.map((p) => p.name.en).join(", "),
+  };
 }
 
 type QuoteOption = "years" | "plan" | "coveredByPlan" | "courier";

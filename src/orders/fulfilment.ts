@@ -65,18 +65,20 @@ export async function rejectOrder(
 ): Promise<OrderView> {
   const reason = input.reason.trim();
   if (!reason) throw new DomainError("order.rejection_reason_required");
-  const rejection: Rejection = {
-    reason,
-    items: (input.items ?? []).filter((i) => i.reason.trim()),
-    at: deps.clock.now().toISOString(),
-  };
-  return step(deps, (tx) =>
-    transitionInTx(tx, deps, actor, orderId, "reject", {
+  const items = (input.items ?? []).filter((i) => i.reason.trim());
+  return step(deps, async (tx) => {
+    const onFile = await scansOnFile(
+      tx,
+      orderId,
+      items.map((i) => i.target),
+    );
+    const rejection: Rejection = { reason, items, at: deps.clock.now().toISOString(), onFile };
+    return transitionInTx(tx, deps, actor, orderId, "reject", {
       reason,
       data: { items: rejection.items },
       patch: { rejection },
-    }),
-  );
+    });
+  });
 }
 
 export async function resubmitOrder(
@@ -87,12 +89,59 @@ export async function resubmitOrder(
 ): Promise<OrderView> {
   return step(deps, async (tx) => {
     const order = await lockOrder(tx, orderId);
+    assertCanSee(actor, order);
+    await assertRejectedMaterialsReplaced(tx, order);
     const details = { ...(order.details as OrderDetails), ...(changes ?? {}) };
     return transitionInTx(tx, deps, actor, orderId, "resubmit", {
       patch: { rejection: null, details },
       data: { changed: Object.keys(changes ?? {}) },
     });
   });
+}
+
+/** Per material id, the id of its current scan (uploads supersede, so at most one each). */
+async function scansOnFile(
+  tx: Transaction<Database>,
+  orderId: string,
+  materialIds: string[],
+): Promise<Record<string, string>> {
+  if (materialIds.length === 0) return {};
+  const rows = await tx
+    .selectFrom("materials")
+    .select(["id", "material_id"])
+    .where("order_id", "=", orderId)
+    .where("material_id", "in", materialIds)
+    .where("superseded_at", "is", null)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.material_id, r.id]));
+}
+
+/**
+ * A resubmission must change what the reviewer rejected: every uploadable material named in the
+ * rejection needs a scan uploaded after it, or the same file would go back for the same review.
+ */
+async function assertRejectedMaterialsReplaced(tx: Transaction<Database>, order: OrderRow): Promise<void> {
+  const rejection = order.rejection as Rejection | null;
+  if (order.state !== "rejected" || !rejection?.items?.length) return;
+  const programme = await getProgramme(tx, order.programme_id);
+  const { definition } = flowOf(programme, order.service);
+  const named = new Set(rejection.items.map((i) => i.target));
+  const rejected = definition.materials.filter((m) => named.has(m.id) && m.submission.includes("upload"));
+  if (rejected.length === 0) return;
+  const now = await scansOnFile(
+    tx,
+    order.id,
+    rejected.map((m) => m.id),
+  );
+  const onFile = rejection.onFile ?? {};
+  const stale = rejected.filter((m) => !now[m.id] || now[m.id] === onFile[m.id]);
+  if (stale.length > 0) {
+    throw new DomainError("order.rejected_materials_not_replaced", {
+      materials: stale.map((m) => m.name["zh-CN"]).join("、"),
+      materialsEn: stale.map((m) => m.name.en).join(", "),
+      ids: stale.map((m) => m.id).join(","),
+    });
+  }
 }
 
 export async function receivePaper(

@@ -87,6 +87,8 @@ export interface Rejection {
   /** Per material or field, what to fix: shown beside it in the portal. */
   items: { target: string; reason: string }[];
   at: string;
+  /** Per rejected material, the scan on file when it was rejected: a resubmission needs another. */
+  onFile?: Record<string, string>;
 }
 
 export function flowOf(

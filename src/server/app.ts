@@ -180,7 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const code = status === 413 ? "material.too_large" : "common.validation";
       const problem = problemOf(
         code,
-        { detail: (error as Error).message, size: "?", limit: Math.floor(deps.uploadLimitBytes / 1048576) },
+        { detail: (error as Error).message, limit: Math.floor(deps.uploadLimitBytes / 1048576) },
         req.locale,
       );
       return reply

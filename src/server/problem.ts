@@ -15,6 +15,7 @@ const EXACT: Record<string, number> = {
   "auth.organisation_exists": 409,
   "auth.mobile_taken": 409,
   "order.illegal_transition": 409,
+  "order.rejected_materials_not_replaced": 409,
   "rules.binding.account_has_certificate": 409,
   "rules.binding.certificate_has_account": 409,
   "material.too_large": 413,

@@ -35,6 +35,7 @@ export const orderSchema = z.object({
       reason: z.string(),
       items: z.array(z.object({ target: z.string(), reason: z.string() })),
       at: z.string(),
+      onFile: z.record(z.string(), z.string()).optional(),
     })
     .nullable(),
   pendingStep: z.string().nullable(),

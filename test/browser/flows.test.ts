@@ -87,6 +87,16 @@ describe.skipIf(!haveChromium)(
       const form = page.getByRole("region", { name: "企业证书申请表", exact: true });
       expect(await form.getByText(/需修改/).count()).toBe(0);
 
+      // Finding 2: the rejected scan cannot go back unchanged; its upload button is still there.
+      await letter.getByText("待重新上传", { exact: true }).waitFor();
+      await page.getByText("请先重新上传审核未通过的材料： 授权书").waitFor();
+      expect(await page.getByRole("button", { name: "修改完成，重新提交" }).isDisabled()).toBe(true);
+      const refused = await http(`${suite.base}/api/orders/${orderId}/resubmit`, {
+        method: "POST",
+        token: await login(suite.desk.server, RETAILER_B.login, RETAILER_B.password),
+      });
+      expect(refused.status).toBe(409);
+
       const chooser = page.waitForEvent("filechooser");
       await letter.getByRole("button", { name: "重新上传：授权书" }).click();
       await (await chooser).setFiles(scans.pdf("授权书（已盖章）.pdf"));

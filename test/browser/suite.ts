@@ -26,7 +26,7 @@ export function browserSuite<D extends Desk = Desk>(
       desk = await start();
       browser = await launchChromium();
     },
-    Math.max(180_000, Number(process.env.BROWSER_READY_MS ?? 0) + 60_000),
+    Number(process.env.BROWSER_READY_MS ?? 240_000) + 120_000,
   );
   afterAll(async () => {
     await browser?.close();

@@ -18,7 +18,7 @@ export const SUPPLIER_A = { login: "13800138000", password: "supplier-demo-1" } 
 export const RETAILER_B = { login: "13900139000", password: "retailer-demo-1" } as const;
 
 /** How long a desk may take to start: longer on a machine many share (BROWSER_READY_MS). */
-const READY_MS = Number(process.env.BROWSER_READY_MS ?? 90_000);
+const READY_MS = Number(process.env.BROWSER_READY_MS ?? 240_000);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

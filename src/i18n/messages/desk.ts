@@ -59,6 +59,10 @@ export const deskMessages: MessageTable = {
     "zh-CN": "请先上传以下材料：{materials}",
     en: "Upload these materials first: {materialsEn}",
   },
+  "order.rejected_materials_not_replaced": {
+    "zh-CN": "请先重新上传审核未通过的材料，再重新提交：{materials}",
+    en: "Upload the rejected materials again before resubmitting: {materialsEn}",
+  },
   "order.rejection_reason_required": { "zh-CN": "驳回时必须填写原因", en: "A rejection needs a reason" },
 
   "material.unknown": {
@@ -70,8 +74,8 @@ export const deskMessages: MessageTable = {
     en: "This material must be mailed on paper, not uploaded: {material}",
   },
   "material.too_large": {
-    "zh-CN": "文件过大（{size} MB），上限为 {limit} MB",
-    en: "The file is too large ({size} MB); the limit is {limit} MB",
+    "zh-CN": "文件过大（最大 {limit} MB）",
+    en: "The file is too large (at most {limit} MB)",
   },
   "material.type_refused": {
     "zh-CN": "文件格式不符：该材料只接受 {accepted}（按文件内容判断）",

@@ -44,11 +44,11 @@ export const programmeMessages: MessageTable = {
   },
   "tariff.plan_required": {
     "zh-CN": "请选择资费方案：{allowed}",
-    en: "Choose a plan: {allowed}",
+    en: "Choose a plan: {allowedEn}",
   },
   "tariff.plan_not_offered": {
     "zh-CN": "不提供资费方案 {plan}，可选：{allowed}",
-    en: "The plan {plan} is not offered; choose one of {allowed}",
+    en: "The plan {plan} is not offered; choose one of {allowedEn}",
   },
   "tariff.cash_on_delivery_not_offered": {
     "zh-CN": "该业务不支持到付：{service}",

@@ -44,6 +44,22 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
     async (req) => getProgramme(deps.db, req.params.id),
   );
 
+  app.get(
+    "/api/uploads/limits",
+    {
+      config: { action: "programme.read" },
+      schema: {
+        tags: ["public"],
+        summary: "The largest file an upload takes, so a browser refuses a bigger one before sending it",
+        response: { 200: z.object({ maxBytes: z.number().int(), maxMb: z.number().int() }) },
+      },
+    },
+    async () => ({
+      maxBytes: deps.uploadLimitBytes,
+      maxMb: Math.floor(deps.uploadLimitBytes / 1048576),
+    }),
+  );
+
   app.post(
     "/api/quote",
     {

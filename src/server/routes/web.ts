@@ -32,7 +32,13 @@ export async function registerWebRoutes(app: FastifyInstance, distDir: string = 
   // An encapsulated scope: the static plugin's reply.sendFile stays here.
   await app.register(async (scope) => {
     // serve: false, the routes below decide what is served; send() keeps paths inside distDir.
-    await scope.register(fastifyStatic, { root: distDir, serve: false, suppressWarning: true });
+    // preCompressed: the build's .br/.gz copies go to browsers that accept them (web/vite.config.ts).
+    await scope.register(fastifyStatic, {
+      root: distDir,
+      serve: false,
+      suppressWarning: true,
+      preCompressed: true,
+    });
 
     const page = (reply: FastifyReply) => {
       if (!existsSync(join(distDir, "index.html")))

@@ -2,9 +2,9 @@
  * The frame of every page: the desk's name, the navigation for who is signed in, the language
  * switch and sign-out; the page below, at most 1200 px wide so a laptop (1366×768) shows it whole.
  */
-import { LogoutOutlined, SafetyCertificateOutlined, UserOutlined } from "@ant-design/icons";
-import { Button, Layout, Menu, Space, Spin, Typography } from "antd";
-import { Suspense, useEffect, type ReactNode } from "react";
+import { LogoutOutlined, MenuOutlined, SafetyCertificateOutlined, UserOutlined } from "@ant-design/icons";
+import { Button, Drawer, Layout, Menu, Space, Spin, Typography } from "antd";
+import { Suspense, useEffect, useState, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth";
 import { useI18n, type MessageKey } from "../i18n";
@@ -80,12 +80,20 @@ export function AppLayout() {
   const { actor, signOut } = useAuth();
   const location = useLocation();
   const navigate = useNavigate();
+  const [drawer, setDrawer] = useState(false);
   const items =
     actor?.kind === "applicant"
       ? APPLICANT_NAV
       : actor?.kind === "staff"
         ? staffNav(actor.roles)
         : PUBLIC_NAV;
+  // A phone's menu closes when a page is chosen.
+  useEffect(() => setDrawer(false), [location.pathname]);
+  const signOutAndLeave = async () => {
+    setDrawer(false);
+    await signOut();
+    navigate("/");
+  };
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -117,14 +125,7 @@ export function AppLayout() {
               <span className="who">
                 <UserOutlined aria-hidden /> <LongText text={actor.name} maxWidth={120} />
               </span>
-              <Button
-                size="small"
-                icon={<LogoutOutlined aria-hidden />}
-                onClick={async () => {
-                  await signOut();
-                  navigate("/");
-                }}
-              >
+              <Button size="small" icon={<LogoutOutlined aria-hidden />} onClick={signOutAndLeave}>
                 {t("auth.signOut")}
               </Button>
             </>
@@ -139,7 +140,59 @@ export function AppLayout() {
             </>
           )}
         </Space>
+        {/* Phones (CSS shows it under 768 px): the same navigation and tools in a drawer. */}
+        <Button
+          className="menu-button"
+          type="text"
+          icon={<MenuOutlined aria-hidden />}
+          aria-expanded={drawer}
+          aria-controls="phone-menu"
+          onClick={() => setDrawer(true)}
+        >
+          {t("layout.menu")}
+        </Button>
       </Layout.Header>
+      <Drawer
+        id="phone-menu"
+        open={drawer}
+        onClose={() => setDrawer(false)}
+        placement="right"
+        width={300}
+        title={t("layout.menu")}
+        closeIcon={<span aria-label={t("layout.closeMenu")}>✕</span>}
+        classNames={{ body: "phone-menu" }}
+      >
+        <nav aria-label={t("layout.mainNav")}>
+          <Menu
+            mode="inline"
+            selectedKeys={selectedKey(items, location.pathname)}
+            items={items.map((i) => ({ key: i.key, label: <Link to={i.key}>{t(i.label)}</Link> }))}
+            style={{ borderInlineEnd: 0 }}
+          />
+        </nav>
+        <div className="phone-menu-tools">
+          <LanguageSwitch />
+          {actor ? (
+            <>
+              <span className="who">
+                <UserOutlined aria-hidden /> <LongText text={actor.name} maxWidth={220} />
+              </span>
+              <Button block icon={<LogoutOutlined aria-hidden />} onClick={signOutAndLeave}>
+                {t("auth.signOut")}
+              </Button>
+            </>
+          ) : (
+            <>
+              <Button block type="primary" onClick={() => navigate("/sign-in")}>
+                {t("auth.signIn")}
+              </Button>
+              <Button block onClick={() => navigate("/sign-up")}>
+                {t("auth.signUp")}
+              </Button>
+            </>
+          )}
+        </div>
+      </Drawer>
       <Layout.Content id="main" tabIndex={-1} className="app-content">
         <Suspense fallback={<Spin tip={t("common.loading")} />}>
           <Outlet />

@@ -1,4 +1,5 @@
 /** Every string the web app shows, in English: the same keys as zh-CN.ts (the compiler checks it). */
+import { portalEn } from "./portal-en";
 import type { MessageKey } from "./zh-CN";
 
 export const en: Record<MessageKey, string> = {
@@ -995,4 +996,5 @@ export const en: Record<MessageKey, string> = {
   "finance.rangeInvalid": "The start date cannot be after the end date",
   "finance.channel.online": "Online",
   "finance.channel.bank-transfer": "Bank transfer",
+  ...portalEn,
 };

@@ -3,6 +3,8 @@
  * (the compiler checks it). Placeholders are written {name}. Programme texts (service names,
  * materials, tips, FAQ) are not here: they come from the programme data in both languages.
  */
+import { portalZhCN } from "./portal-zh-CN";
+
 export const zhCN = {
   "app.name": "证书服务台",
 
@@ -955,6 +957,7 @@ export const zhCN = {
   "finance.rangeInvalid": "开始日期不能晚于结束日期",
   "finance.channel.online": "在线支付",
   "finance.channel.bank-transfer": "银行转账",
+  ...portalZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -39,3 +39,20 @@ const DUE_KINDS = ["refund-payment", "production", "invoice", "review"] as const
 export function dueKey(kind: string): MessageKey {
   return (DUE_KINDS as readonly string[]).includes(kind) ? (`due.${kind}` as MessageKey) : "due.other";
 }
+
+/** While the desk acts: what it does next, by the order's working-day deadline (order.due). */
+export function deskNextKey(order: Order): MessageKey | undefined {
+  if (!order.due) return undefined;
+  switch (order.due.kind) {
+    case "review":
+      return order.state === "resubmitted" ? "deskNext.reviewAgain" : "deskNext.review";
+    case "production":
+      return "deskNext.production";
+    case "invoice":
+      return "deskNext.invoice";
+    case "refund-payment":
+      return "deskNext.refund";
+    default:
+      return undefined;
+  }
+}

@@ -108,3 +108,25 @@ export function defaultKeys(programme: Programme): number {
   const k = programme.rules.keysPerOrder;
   return k.recommended ?? k.min;
 }
+
+/**
+ * Materials the reviewer rejected whose scan is still the one rejected (or gone): the server
+ * refuses a resubmission until each has a new upload (services/fulfilment.ts).
+ */
+export function rejectedNotReplaced(
+  def: ServiceDefinition,
+  order: {
+    state: string;
+    rejection: { items: { target: string }[]; onFile?: Record<string, string> } | null;
+  },
+  uploaded: { id: string; materialId: string }[],
+): Material[] {
+  if (order.state !== "rejected" || !order.rejection) return [];
+  const named = new Set(order.rejection.items.map((i) => i.target));
+  const onFile = order.rejection.onFile ?? {};
+  return def.materials.filter((m) => {
+    if (!named.has(m.id) || !uploadable(m)) return false;
+    const now = uploaded.find((u) => u.materialId === m.id);
+    return !now || now.id === onFile[m.id];
+  });
+}

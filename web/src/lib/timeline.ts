@@ -80,7 +80,9 @@ export function timelineOf(
       details.push(t("timeline.amount", { amount: yuan(d.amountFen) }));
     if (e.action === "order.reject" && Array.isArray(d.items) && d.items.length)
       details.push(t("timeline.itemsToFix", { n: d.items.length }));
-    if (e.reason) details.push(e.reason);
+    // The desk's automatic decisions carry an English note for the audit; the person reads ours.
+    if (e.actor === "system:unlock-auto-approval") details.push(t("timeline.unlockAutoApproved"));
+    else if (e.reason) details.push(e.reason);
     const tone = ["order.reject", "order.cancel", "order.expire", "payment.failed"].includes(e.action)
       ? "bad"
       : ["order.complete", "payment.succeeded", "order.approve"].includes(e.action)

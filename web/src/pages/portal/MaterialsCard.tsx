@@ -2,11 +2,12 @@
  * The materials of an order, as the programme lists them: what each must be, the pre-filled form to
  * download, the scan to upload (and what is on file), and a reviewer's reason beside the one it names.
  */
-import { DownloadOutlined, FileDoneOutlined, UploadOutlined } from "@ant-design/icons";
+import { CameraOutlined, DownloadOutlined, FileDoneOutlined, UploadOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Card, Space, Tag, Typography } from "antd";
 import { useRef, useState } from "react";
 import { api, isApiError } from "../../api/client";
 import type { Material, Order, Programme, UploadedMaterial } from "../../api/types";
+import { overLimit, useUploadLimits } from "../../api/uploads";
 import { MaterialRequirements } from "../../components/MaterialRequirements";
 import { useErrorText } from "../../components/errors";
 import { useI18n } from "../../i18n";
@@ -14,12 +15,20 @@ import { dateTimeOf, fileSize } from "../../lib/format";
 import { mailed, materialApplies, uploadable, UPLOAD_STATES } from "../../lib/programme";
 
 const EXTENSIONS: Record<string, string> = { pdf: ".pdf", jpg: ".jpg,.jpeg", png: ".png", ofd: ".ofd" };
+const MIME: Record<string, string> = { pdf: "application/pdf", jpg: "image/*", png: "image/*" };
+
+/** What the file picker offers: the types by name and by MIME type, so a phone offers its camera and files. */
+export function acceptOf(types: readonly string[]): string {
+  const all = types.flatMap((x) => [EXTENSIONS[x], MIME[x]]).filter((x): x is string => Boolean(x));
+  return [...new Set(all)].join(",");
+}
 
 export function MaterialsCard({
   order,
   programme,
   uploaded,
   rejected,
+  toReplace = [],
   onChanged,
 }: {
   order: Order;
@@ -27,6 +36,8 @@ export function MaterialsCard({
   uploaded: UploadedMaterial[];
   /** Per material id, the reviewer's reason. */
   rejected: Record<string, string>;
+  /** Rejected materials still holding the rejected scan. */
+  toReplace?: string[];
   onChanged(): void;
 }) {
   const { t } = useI18n();
@@ -44,6 +55,7 @@ export function MaterialsCard({
           material={m}
           current={uploaded.find((u) => u.materialId === m.id)}
           rejection={rejected[m.id]}
+          stale={toReplace.includes(m.id)}
           editable={editable}
           onChanged={onChanged}
           last={i === materials.length - 1}
@@ -59,6 +71,7 @@ function MaterialRow({
   material,
   current,
   rejection,
+  stale,
   editable,
   onChanged,
   last,
@@ -68,6 +81,7 @@ function MaterialRow({
   material: Material;
   current: UploadedMaterial | undefined;
   rejection: string | undefined;
+  stale: boolean;
   editable: boolean;
   onChanged(): void;
   last: boolean;
@@ -76,14 +90,22 @@ function MaterialRow({
   const { message } = App.useApp();
   const errorText = useErrorText();
   const input = useRef<HTMLInputElement>(null);
+  const camera = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const [formNote, setFormNote] = useState<string | undefined>(undefined);
   const name = loc(material.name);
+  const limits = useUploadLimits();
+  const photographable = material.acceptedFileTypes.some((x) => x === "jpg" || x === "png");
 
   const upload = async (file: File) => {
-    setBusy(true);
     setError(undefined);
+    if (overLimit(file, limits)) {
+      setError(t("upload.tooLarge", { limit: limits!.maxMb }));
+      for (const el of [input.current, camera.current]) if (el) el.value = "";
+      return;
+    }
+    setBusy(true);
     try {
       await api.upload(`/api/orders/${order.id}/materials/${material.id}`, file);
       void message.success(t("materials.uploaded", { material: name }));
@@ -92,7 +114,7 @@ function MaterialRow({
       setError(errorText(e));
     } finally {
       setBusy(false);
-      if (input.current) input.current.value = "";
+      for (const el of [input.current, camera.current]) if (el) el.value = "";
     }
   };
 
@@ -130,10 +152,14 @@ function MaterialRow({
             <Typography.Text strong>{name}</Typography.Text>
             {uploadable(material) && <Tag color="blue">{t("materials.tagUpload")}</Tag>}
             {mailed(material) && <Tag color="orange">{t("materials.tagMail")}</Tag>}
-            {current && (
-              <Tag color="success" icon={<FileDoneOutlined aria-hidden />}>
-                {t("materials.onFile")}
-              </Tag>
+            {stale ? (
+              <Tag color="error">{t("order.rejectedNotReplaced")}</Tag>
+            ) : (
+              current && (
+                <Tag color="success" icon={<FileDoneOutlined aria-hidden />}>
+                  {t("materials.onFile")}
+                </Tag>
+              )
             )}
           </Space>
           <MaterialRequirements material={material} />
@@ -157,14 +183,30 @@ function MaterialRow({
                   hidden
                   aria-hidden
                   tabIndex={-1}
-                  accept={material.acceptedFileTypes.map((x) => EXTENSIONS[x]).join(",")}
+                  accept={acceptOf(material.acceptedFileTypes)}
                   onChange={(e) => {
                     const file = e.target.files?.[0];
                     if (file) void upload(file);
                   }}
                 />
+                {photographable && (
+                  // A phone opens its camera here; a desktop browser its file picker.
+                  <input
+                    ref={camera}
+                    type="file"
+                    hidden
+                    aria-hidden
+                    tabIndex={-1}
+                    accept="image/*"
+                    capture="environment"
+                    onChange={(e) => {
+                      const file = e.target.files?.[0];
+                      if (file) void upload(file);
+                    }}
+                  />
+                )}
                 <Button
-                  type={current ? "default" : "primary"}
+                  type={current && !stale ? "default" : "primary"}
                   icon={<UploadOutlined aria-hidden />}
                   loading={busy}
                   onClick={() => input.current?.click()}
@@ -172,6 +214,16 @@ function MaterialRow({
                 >
                   {t(current ? "materials.replace" : "materials.upload")}
                 </Button>
+                {photographable && (
+                  <Button
+                    icon={<CameraOutlined aria-hidden />}
+                    disabled={busy}
+                    onClick={() => camera.current?.click()}
+                    aria-label={t("materials.photographOf", { material: name })}
+                  >
+                    {t("materials.photograph")}
+                  </Button>
+                )}
               </>
             )}
             {current && (

@@ -32,11 +32,12 @@ import { QuoteTable } from "../../components/QuoteTable";
 import { StateTag } from "../../components/StateTag";
 import { useI18n } from "../../i18n";
 import { dateOf, dateTimeOf, yuan } from "../../lib/format";
-import { dueKey, nextActionKey, stepIndex } from "../../lib/orders";
-import { mailed, materialApplies, requiredUploads } from "../../lib/programme";
+import { deskNextKey, dueKey, nextActionKey, stepIndex } from "../../lib/orders";
+import { mailed, materialApplies, rejectedNotReplaced, requiredUploads } from "../../lib/programme";
 import { useDetailsItems } from "./Apply";
 import { MaterialsCard } from "./MaterialsCard";
 import { OrderTimeline } from "./Timeline";
+import { TransferReceipts, type TransferReceipt } from "./TransferReceiptCard";
 
 interface Loaded {
   order: Order;
@@ -45,6 +46,9 @@ interface Loaded {
   audit: AuditEntry[];
   payments: Payment[];
   certificates: Certificate[];
+  receipts: TransferReceipt[];
+  /** A refund order's: the order it refunds, and what was paid for it. */
+  refunded?: { order: Order; paidFen: number } | undefined;
 }
 
 export function OrderPage({ actor }: { actor: Applicant }) {
@@ -65,7 +69,14 @@ export function OrderPage({ actor }: { actor: Applicant }) {
         api.get<Payment[]>(`/api/orders/${orderId}/payments`, signal),
         api.get<Certificate[]>("/api/certificates", signal),
       ]);
-      return { order, programme, materials, audit, payments, certificates };
+      const receipts = programme.payment.channels.includes("bank-transfer")
+        ? await api.get<TransferReceipt[]>(`/api/orders/${orderId}/transfer-receipts`, signal)
+        : [];
+      const refunded =
+        order.service === "refund" && order.targetOrderId
+          ? await refundedOrder(order.targetOrderId, signal)
+          : undefined;
+      return { order, programme, materials, audit, payments, certificates, receipts, refunded };
     },
     [orderId],
   );
@@ -73,7 +84,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
 
   if (data.error) return <ErrorAlert error={data.error} onRetry={data.reload} />;
   if (!data.data) return <Spin tip={t("common.loading")} />;
-  const { order, programme, materials, audit, payments, certificates } = data.data;
+  const { order, programme, materials, audit, payments, certificates, receipts, refunded } = data.data;
   const def = programme.services[order.service];
   if (!def) return <Alert type="error" showIcon message={t("apply.serviceNotOffered")} />;
   const serviceName = loc(def.name);
@@ -138,10 +149,12 @@ export function OrderPage({ actor }: { actor: Applicant }) {
   const missing = requiredUploads(def, order.details).filter(
     (m) => !materials.some((u) => u.materialId === m.id),
   );
+  const toReplace = rejectedNotReplaced(def, order, materials);
   const online = programme.payment.channels.includes("online");
   const paid = payments.some((p) => p.status === "succeeded");
   const shipments = audit.filter((e) => e.action === "order.ship");
   const next = nextActionKey(order, programme);
+  const deskNext = next ? undefined : deskNextKey(order);
   const mailedMaterials = def.materials.filter(
     (m) => mailed(m) && materialApplies(m, order.details) !== "no",
   );
@@ -200,6 +213,18 @@ export function OrderPage({ actor }: { actor: Applicant }) {
         </Card>
       )}
       <ErrorAlert error={actionError} />
+      {refunded && (
+        <Card title={<h2 className="card-title">{t("refundOrder.title")}</h2>} style={{ marginBottom: 16 }}>
+          <Descriptions size="small" column={1} bordered>
+            <Descriptions.Item label={t("refundOrder.of")}>
+              <Link to={`/portal/orders/${refunded.order.id}`}>{refunded.order.number}</Link>
+              {" · "}
+              {loc(programme.services[refunded.order.service]?.name)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("refundOrder.amount")}>¥{yuan(refunded.paidFen)}</Descriptions.Item>
+          </Descriptions>
+        </Card>
+      )}
       {showRejection && order.rejection && (
         <Alert
           type="error"
@@ -224,6 +249,12 @@ export function OrderPage({ actor }: { actor: Applicant }) {
                   {t("order.stillMissing")} {missing.map((m) => loc(m.name)).join(t("common.listSeparator"))}
                 </span>
               )}
+              {toReplace.length > 0 && (
+                <span>
+                  {t("order.replaceRejectedFirst")}{" "}
+                  {toReplace.map((m) => loc(m.name)).join(t("common.listSeparator"))}
+                </span>
+              )}
               <Space wrap className="next-actions">
                 {order.state === "draft" && (
                   <Button
@@ -240,6 +271,7 @@ export function OrderPage({ actor }: { actor: Applicant }) {
                   <Button
                     type="primary"
                     loading={busy === "resubmit"}
+                    disabled={toReplace.length > 0}
                     onClick={() =>
                       act(
                         "resubmit",
@@ -258,6 +290,41 @@ export function OrderPage({ actor }: { actor: Applicant }) {
                 )}
               </Space>
             </Space>
+          }
+        />
+      )}
+      {!online &&
+        programme.payment.channels.includes("bank-transfer") &&
+        order.state !== "awaiting_payment" &&
+        receipts.length > 0 && (
+          <Card
+            title={<h2 className="card-title">{t("order.bankTransfer")}</h2>}
+            style={{ marginBottom: 16 }}
+          >
+            <TransferReceipts
+              order={order}
+              programme={programme}
+              receipts={receipts}
+              onChanged={() => void data.reload()}
+            />
+          </Card>
+        )}
+      {deskNext && order.due && (
+        <Alert
+          type="info"
+          showIcon
+          role="status"
+          style={{ marginBottom: 16 }}
+          message={t("deskNext.title")}
+          description={
+            <>
+              {t(deskNext, { date: dateOf(order.due.on) })}{" "}
+              {order.due.overdue ? (
+                <Tag color="error">{t("order.overdue")}</Tag>
+              ) : order.due.remainingWorkingDays !== null ? (
+                t("deskNext.left", { n: order.due.remainingWorkingDays })
+              ) : null}
+            </>
           }
         />
       )}
@@ -281,6 +348,14 @@ export function OrderPage({ actor }: { actor: Applicant }) {
               {loc(programme.payment.bankTransfer.instructions)}
             </Typography.Paragraph>
           )}
+          {programme.payment.channels.includes("bank-transfer") && (
+            <TransferReceipts
+              order={order}
+              programme={programme}
+              receipts={receipts}
+              onChanged={() => void data.reload()}
+            />
+          )}
         </Card>
       )}
       {order.state === "awaiting_paper" && programme.mailingAddress && (
@@ -301,7 +376,12 @@ export function OrderPage({ actor }: { actor: Applicant }) {
             programme={programme}
             uploaded={materials}
             rejected={byMaterial}
-            onChanged={() => void data.reload()}
+            toReplace={toReplace.map((m) => m.id)}
+            onChanged={() => {
+              // "请先上传以下材料" answered an earlier click: the upload changed what it said.
+              setActionError(undefined);
+              void data.reload();
+            }}
           />
           <Card title={<h2 className="card-title">{t("order.details")}</h2>} style={{ marginBottom: 16 }}>
             <OrderDetailsList
@@ -406,6 +486,16 @@ export function OrderPage({ actor }: { actor: Applicant }) {
       </Row>
     </>
   );
+}
+
+/** The order a refund request is for, and the money paid for it (what is refunded). */
+async function refundedOrder(id: string, signal: AbortSignal): Promise<{ order: Order; paidFen: number }> {
+  const [order, payments] = await Promise.all([
+    api.get<Order>(`/api/orders/${id}`, signal),
+    api.get<Payment[]>(`/api/orders/${id}/payments`, signal),
+  ]);
+  const paidFen = payments.filter((p) => p.status === "succeeded").reduce((n, p) => n + p.amountFen, 0);
+  return { order, paidFen };
 }
 
 function OrderDetailsList(props: {
