@@ -125,7 +125,8 @@ export function quoteFor(
   // A service without a price (a refund) costs nothing to order.
   if (programme.services[code.data]?.fee === "none") return { currency: "CNY", total: 0, items: [] };
   if (details.lines !== undefined) return quoteBasket(programme, code.data, details.lines).quote;
-  if (typeof coverage === "object" && coverage.length > 1) return quoteForKeys(programme, code.data, coverage);
+  if (typeof coverage === "object" && coverage.length > 1)
+    return quoteForKeys(programme, code.data, coverage);
   const coveredByPlan = typeof coverage === "object" ? coverage[0] : coverage;
   const request: QuoteRequest = { service: code.data };
   if (details.years !== undefined) request.years = details.years;

@@ -140,7 +140,11 @@ export function serialTlv(cert: CertificateView): Uint8Array {
 }
 
 /** ESSCertIDv2 with SHA-256 (the DEFAULT, so left out) or SM3 for an SM2 signer (RFC 5035 section 4). */
-export function signingCertificateV2(cert: CertificateView, digestOid: string, digestName: string): Uint8Array {
+export function signingCertificateV2(
+  cert: CertificateView,
+  digestOid: string,
+  digestName: string,
+): Uint8Array {
   const hashAlgorithm = digestOid === CMS_OID.sha256 ? [] : [sequence(oid(digestOid))];
   const issuerSerial = sequence(sequence(explicit(4, cert.issuerDer)), serialTlv(cert));
   const essCertId = sequence(
