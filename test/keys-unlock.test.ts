@@ -403,7 +403,7 @@ for (const kind of testStores) {
 
       const installed = await supplier("--key", key, "install-seal", "--pin", "11223344", "--json");
       expect(installed.code, installed.stdout).toBe(0);
-      expect(installed.json()).toMatchObject({ name: "上海示例供应链管理有限公司", orderId });
+      expect(installed.json()).toMatchObject({ name: "上海示例供应链管理有限公司公章", orderId });
       const onKey = (await SoftwareKey.open(key).objects()).find((o) => o.label === "certdesk.seal")!;
       const verdict = verifySeal(onKey.value, { at: desk.t.clock.now() });
       // The maker's own certificate is judged against a trust list the test does not give.
