@@ -24,6 +24,7 @@ const ROUTES: Record<string, Action> = {
   "GET /api/health": "desk.health",
   "GET /api/programmes": "programme.read",
   "GET /api/programmes/:id": "programme.read",
+  "GET /api/uploads/limits": "programme.read",
   "POST /api/quote": "quote.compute",
   "GET /api/calendar/add-working-days": "calendar.read",
   "GET /api/calendar/is-working-day": "calendar.read",
