@@ -99,10 +99,13 @@ describe.skipIf(!haveChromium)(`the portal on a phone (skipped when ${CHROMIUM} 
     await signOut.waitFor();
     // The drawer slides in: its button is whole on screen once it has arrived.
     await expect
-      .poll(async () => {
-        const b = (await signOut.boundingBox())!;
-        return b.x >= 0 && b.x + b.width <= 360;
-      })
+      .poll(
+        async () => {
+          const b = (await signOut.boundingBox())!;
+          return b.x >= 0 && b.x + b.width <= 360;
+        },
+        { timeout: 15_000 },
+      )
       .toBe(true);
     const box = (await signOut.boundingBox())!;
     expect(box.height).toBeGreaterThanOrEqual(TOUCH_PX);

@@ -70,9 +70,14 @@ describe.skipIf(!haveChromium)(`the portal in Chromium (skipped when ${CHROMIUM}
     await page.getByRole("button", { name: "办理新业务" }).click();
     await page.getByText("电力交易平台数字证书", { exact: true }).click();
     await page.getByRole("button", { name: "办理：新办证书" }).click();
-    await page.getByRole("radio", { name: /组合资费/ }).check();
-    await page.getByLabel("电子钥匙数量").fill("2");
-    await page.getByRole("radio", { name: "3 年" }).check();
+    // Programme B's new keys are a basket: one line here, the all-inclusive plan, 2 keys, 3 years (the default).
+    const main = page.getByRole("main");
+    await main.getByRole("combobox", { name: "第 1 行的资费方案" }).click();
+    await page
+      .locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+      .getByTitle("组合资费", { exact: true })
+      .click();
+    await main.getByRole("spinbutton", { name: "第 1 行的电子钥匙数量" }).fill("2");
     await page.getByRole("cell", { name: "¥1200.00" }).first().waitFor();
     await page.getByLabel("详细地址").fill("广州市天河区示例大道 1 号（演示地址）");
     await page.getByRole("button", { name: "下一步：确认费用" }).click();

@@ -116,9 +116,10 @@ export async function uploadMaterial(
   file: { name: string; mimeType: string; buffer: Buffer },
 ): Promise<void> {
   const chooser = page.waitForEvent("filechooser");
-  await page.getByRole("button", { name: `上传：${material}` }).click();
+  // exact: the camera's button (拍照上传：…) sits beside the file one.
+  await page.getByRole("button", { name: `上传：${material}`, exact: true }).click();
   await (await chooser).setFiles(file);
-  await page.getByRole("button", { name: `重新上传：${material}` }).waitFor();
+  await page.getByRole("button", { name: `重新上传：${material}`, exact: true }).waitFor();
 }
 
 /** The id at the end of /portal/orders/:id. */
