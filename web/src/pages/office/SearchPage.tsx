@@ -111,11 +111,14 @@ export function SearchPage() {
           </Form.Item>
         ))}
         <Form.Item name="service" label={t("search.service")}>
-          <Select allowClear options={services} style={{ width: 150 }} />
+          <Select allowClear showSearch optionFilterProp="label" options={services} style={{ width: 150 }} />
         </Form.Item>
         <Form.Item name="state" label={t("search.state")}>
+          {/* Typing finds a state among the many (the list shows only some at a time). */}
           <Select
             allowClear
+            showSearch
+            optionFilterProp="label"
             style={{ width: 150 }}
             options={STATES.map((s) => ({ value: s, label: t(`state.${s}` as MessageKey) }))}
           />
