@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { wholeNumber } from "../cli/args.js";
 import { DomainError } from "../domain/errors.js";
 import { sealOfd } from "./actions.js";
 import { withKey, type KeySelection } from "./keys.js";
@@ -37,8 +38,8 @@ export function addSignOfdCommand(program: Command, shell: SignOfdShell): void {
     .option("--pin <pin>", shell.t("client.help.pin"))
     .action(
       async (file: string, o: { page?: string; x?: string; y?: string; out?: string; pin?: string }) => {
-        const page = o.page === undefined ? 1 : Number(o.page);
-        if (!Number.isInteger(page) || page < 1)
+        const page = wholeNumber("--page", o.page ?? "1");
+        if (page < 1)
           throw new DomainError("cli.not_whole_number", { option: "--page", value: o.page ?? "" });
         const stamp = { page, xMm: millimetres("--x", o.x, 120), yMm: millimetres("--y", o.y, 200) };
         let ofd: Uint8Array;
