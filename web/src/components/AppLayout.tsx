@@ -89,10 +89,11 @@ export function AppLayout() {
         : PUBLIC_NAV;
   // A phone's menu closes when a page is chosen.
   useEffect(() => setDrawer(false), [location.pathname]);
+  // Leave the guarded page first: signed out on it, its guard would send us to sign in instead.
   const signOutAndLeave = async () => {
     setDrawer(false);
-    await signOut();
     navigate("/");
+    await signOut();
   };
 
   return (
