@@ -144,7 +144,7 @@ describe("a GM/T 0031 version 2 seal signature (SESeal and TBS_Sign of version 2
     // The signature value itself changed (its last byte): the signer's signature no longer holds.
     const forged = changeFile(ofd, "Doc_0/Signs/Sign_0/SignedValue.dat", (d) => {
       const copy = new Uint8Array(d);
-      copy[copy.length - 1] ^= 0x01;
+      copy[copy.length - 1] = copy[copy.length - 1]! ^ 0x01;
       return copy;
     });
     const f = verifyOfd(forged, { at: DATES.checkAt }).signatures[0]!;
