@@ -14,6 +14,7 @@ import { describeSealVerdict } from "./describe.js";
 import { buildSealSignature } from "./signature.js";
 import type { SealTrust } from "./trust.js";
 import { verifySealFileTrusted, type SealFileVerdict } from "./verify-file.js";
+import { trustMessages } from "../i18n/messages/trust.js";
 
 const DOCUMENT = new TextEncoder().encode("<ofd:Signature>采购合同 2026-002</ofd:Signature>");
 const AT = DATES.checkAt;
@@ -169,4 +170,12 @@ it("with no trusted CA certificate at all, every chain is untrusted and says how
   expect(check(result, "makerChain")).toMatchObject({ status: "fail", code: "chain.no_trust" });
   expect(check(result, "makerRevocation")?.status).toBe("skipped");
   expect(result.verdict.valid).toBe(false);
+});
+
+it("every chain and trust message has zh-CN and en with the same placeholders", () => {
+  const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const [code, message] of Object.entries(trustMessages)) {
+    expect(message["zh-CN"], code).not.toBe("");
+    expect(placeholders(message.en), code).toEqual(placeholders(message["zh-CN"]));
+  }
 });
