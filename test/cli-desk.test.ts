@@ -3,10 +3,12 @@
  * session it says how to get one; after `certdesk login` (a session file only its owner may read)
  * produce, key reset-pin and ca revoke go through the desk's API: the desk resets the PIN of the key
  * it made on its own station for an approved unlock order only, and the revocation is in its CRL.
+ * Reading goes through it too: quote (public, no session), ca list and seal verify's trusted CAs.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type CliIo } from "../src/cli/main.js";
 import { fixedClock } from "../src/domain/clock.js";
@@ -19,19 +21,20 @@ import { serverFleet, type ServerProcess } from "./support/process.js";
 import { orderAtProduction, USCC_A } from "./support/production.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "certdesk-cli-desk-"));
+const ofdrwSeal = fileURLToPath(new URL("../../shared/fixtures/external/ofdrw/UserV4.esl", import.meta.url));
 const env = { CERTDESK_DATA_DIR: scratch };
 const fleet = serverFleet();
 let desk: ServerProcess;
 let orderNumber = "";
 
 type Ran = { code: number; stdout: string; stderr: string };
-async function certdesk(args: string[]): Promise<Ran> {
+async function certdesk(args: string[], environment: Record<string, string> = env): Promise<Ran> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
-    env,
+    env: environment,
   };
   return { code: await run(args, io), stdout, stderr };
 }
@@ -75,6 +78,43 @@ afterAll(async () => {
 });
 
 describe("certdesk beside the running demo", () => {
+  it("quote goes through the desk without a session and prints what it prints without a desk; ca list and seal verify's default trust want one", async () => {
+    const args = ["quote", "--programme", "procurement", "--service", "new", "--years", "2"];
+    const priced = await certdesk([...args, "--json"]);
+    expect(priced.code, priced.stdout + priced.stderr).toBe(0);
+    const quote = JSON.parse(priced.stdout) as {
+      total: number;
+      currency: string;
+      items: { amount: number }[];
+    };
+    expect(quote.currency).toBe("CNY");
+    expect(quote.items.length).toBeGreaterThan(0);
+    expect(quote.total).toBe(quote.items.reduce((sum, i) => sum + i.amount, 0));
+    const text = await certdesk([...args, "--lang", "en"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/Total: CNY/);
+    // The same answer, word for word, as the CLI gives on the demo programmes without any desk.
+    const noDesk = { CERTDESK_DATA_DIR: join(scratch, "no-desk") };
+    expect((await certdesk([...args, "--json"], noDesk)).stdout).toBe(priced.stdout);
+    expect((await certdesk([...args, "--lang", "en"], noDesk)).stdout).toBe(text.stdout);
+    // Not the folder's refusal: an unknown programme is the desk's own answer.
+    const unknown = await certdesk(["quote", "--programme", "nope", "--service", "new", "--json"]);
+    expect((JSON.parse(unknown.stdout) as { error: { code: string } }).error.code).toBe(
+      "programme.not_found",
+    );
+
+    for (const command of [
+      ["ca", "list"],
+      ["seal", "verify", ofdrwSeal],
+    ]) {
+      const ran = await certdesk([...command, "--json"]);
+      expect(ran.code, ran.stdout).toBe(2);
+      expect((JSON.parse(ran.stdout) as { error: { code: string } }).error.code).toBe(
+        "cli.desk_login_required",
+      );
+    }
+  });
+
   it("without a session, produce says to log in first (the store is the desk's)", async () => {
     const ran = await certdesk(["produce", "--order", orderNumber, "--json"]);
     expect(ran.code).toBe(2);
@@ -159,4 +199,43 @@ describe("certdesk beside the running demo", () => {
     const crl = parseCrl(new Uint8Array(await (await fetch(`${desk.url}/crl/${caId}.crl`)).arrayBuffer()));
     expect(crl.entries.map((e) => normalizeSerial(e.serialNumber))).toContain(normalizeSerial(serial));
   }, 240_000);
+
+  it("with a session, ca list and seal verify's trust (the desk's own CA certificates) go through the desk", async () => {
+    expect(
+      (await certdesk(["login", "--server", desk.url, "--login", "admin", "--password", "admin-demo-1"]))
+        .code,
+    ).toBe(0);
+    const listed = await certdesk(["ca", "list", "--json"]);
+    expect(listed.code, listed.stdout + listed.stderr).toBe(0);
+    const { cas } = JSON.parse(listed.stdout) as { cas: { id: string; kind: string; subject: string }[] };
+    expect(cas.map((c) => c.kind)).toContain("root");
+    expect(Object.keys(cas[0]!).sort()).toEqual([
+      "active",
+      "algorithm",
+      "id",
+      "issuerId",
+      "keyStorage",
+      "kind",
+      "notAfter",
+      "notBefore",
+      "serial",
+      "subject",
+    ]);
+    const table = await certdesk(["ca", "list", "--lang", "en"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.trimEnd().split("\n")).toHaveLength(cas.length);
+    expect(table.stdout).toContain(cas[0]!.id);
+
+    // ofdrw's seal is not made under the desk's CAs: its maker's chain is untrusted, by name.
+    const verified = await certdesk(["seal", "verify", ofdrwSeal, "--at", "2021-06-01T00:00:00Z", "--json"]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(1);
+    const v = JSON.parse(verified.stdout) as {
+      trust: { source: string; certificates: number };
+      checks: { name: string; status: string; code: string }[];
+    };
+    expect(v.trust).toEqual({ source: "desk", certificates: cas.length });
+    expect(v.checks).toContainEqual(
+      expect.objectContaining({ name: "makerChain", status: "fail", code: "chain.issuer_unknown" }),
+    );
+  }, 120_000);
 });

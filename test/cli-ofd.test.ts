@@ -1,14 +1,17 @@
 /**
  * The OFD verbs as a user runs them, through the real bins: `certdesk-client sign-ofd` stamps
  * ofdrw's helloworld.ofd with the seal on a software key, `certdesk ofd verify` judges it and
- * ofdrw's own stamped document, exit codes included.
+ * ofdrw's own stamped document, exit codes and certificate chains (--trust) included.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Workdir } from "./support/pki.js";
+import { writeFileSync } from "node:fs";
+import { pemEncode } from "../src/pki/pem.js";
 import { changeFile, changeOneByte, softwareKeyWithSeal } from "./support/seal-ofd.js";
+import { buildSealParties } from "./support/seal.js";
 
 const fixtures = fileURLToPath(new URL("../../shared/fixtures/external/ofdrw/", import.meta.url));
 const bin = (name: string) => fileURLToPath(new URL(`../bin/${name}.js`, import.meta.url));
@@ -39,14 +42,20 @@ describe("certdesk ofd verify and certdesk-client sign-ofd", () => {
   const keyFile = join(dir.path, "supplier.certdesk-key");
   const signed = join(dir.path, "helloworld.signed.ofd");
   const env = { CERTDESK_CLIENT_HOME: join(dir.path, "home") };
+  // No desk store here: trust is what --trust gives (the key's test root, or another root).
+  const noStore = { CERTDESK_DATA_DIR: join(dir.path, "no-desk") };
+  const trusted = join(dir.path, "root.pem");
+  const other = join(dir.path, "other-root.pem");
 
   beforeAll(async () => {
-    await softwareKeyWithSeal(keyFile, PIN);
+    const { root } = await softwareKeyWithSeal(keyFile, PIN);
+    writeFileSync(trusted, pemEncode("CERTIFICATE", root));
+    writeFileSync(other, pemEncode("CERTIFICATE", (await buildSealParties("sm2")).root.cert));
   });
   afterAll(() => dir.remove());
 
   it("ofdrw's SESV4SignDoc.ofd: intact, expired, exit 1, the expiry named", () => {
-    const r = run("certdesk", ["ofd", "verify", `${fixtures}SESV4SignDoc.ofd`, "--json"]);
+    const r = run("certdesk", ["ofd", "verify", `${fixtures}SESV4SignDoc.ofd`, "--json"], noStore);
     expect(r.code, r.stderr).toBe(1);
     const v = JSON.parse(r.stdout) as VerifyJson;
     expect(v.valid).toBe(false);
@@ -59,8 +68,36 @@ describe("certdesk ofd verify and certdesk-client sign-ofd", () => {
     expect(v.signatures[0]!.checks).toContainEqual(
       expect.objectContaining({ name: "sealValidityNow", status: "fail", code: "seal.expired" }),
     );
-    const text = run("certdesk", ["ofd", "verify", `${fixtures}SESV4SignDoc.ofd`, "--lang", "en"]);
+    // Its chain is not ours: untrusted whether no CA is trusted or ours is, the signer's and the maker's.
+    for (const name of ["signerChain", "makerChain"])
+      expect(v.signatures[0]!.checks).toContainEqual(
+        expect.objectContaining({ name, status: "fail", code: "chain.no_trust" }),
+      );
+    const ours = run("certdesk", [
+      "ofd",
+      "verify",
+      `${fixtures}SESV4SignDoc.ofd`,
+      "--trust",
+      trusted,
+      "--json",
+    ]);
+    expect(ours.code).toBe(1);
+    const judged = JSON.parse(ours.stdout) as VerifyJson & {
+      trust: { source: string; certificates: number };
+    };
+    expect(judged.trust).toEqual({ source: "files", certificates: 1 });
+    for (const name of ["signerChain", "makerChain"])
+      expect(judged.signatures[0]!.checks).toContainEqual(
+        expect.objectContaining({ name, status: "fail", code: "chain.issuer_unknown" }),
+      );
+    const text = run("certdesk", [
+      ...["ofd", "verify", `${fixtures}SESV4SignDoc.ofd`, "--trust", trusted, "--lang", "en"],
+    ]);
     expect(text.stdout).toContain("✗ Seal validity now: the seal expired at 2022-04-22T02:09:00Z");
+    expect(text.stdout).toMatch(
+      /✗ Signer certificate chain: untrusted: the issuer of .*OFD Reader and WriterROOT/,
+    );
+    expect(text.stdout).toMatch(/✗ Maker certificate chain: untrusted/);
     expect(text.stdout).toContain("✓ Stamp position: page 1, top left at (50, 50) mm, 40×40 mm");
   });
 
@@ -92,13 +129,34 @@ describe("certdesk ofd verify and certdesk-client sign-ofd", () => {
       signatureId: "1",
       seal: { esId: "CDSEAL-OFD-KEY" },
     });
-    const r = run("certdesk", ["ofd", "verify", signed, "--json"]);
+    const r = run("certdesk", ["ofd", "verify", signed, "--trust", trusted, "--json"]);
     expect(r.code, r.stdout).toBe(0);
     const v = JSON.parse(r.stdout) as VerifyJson;
     expect(v).toMatchObject({
       valid: true,
       signatures: [{ signatureIntact: true, documentIntact: true, valid: true }],
     });
+    for (const name of ["signerChain", "makerChain"])
+      expect(v.signatures[0]!.checks).toContainEqual(
+        expect.objectContaining({ name, status: "pass", code: "chain.trusted" }),
+      );
+
+    // The same file judged against another root: both chains untrusted, exit 1, the rest intact.
+    const untrusted = run("certdesk", ["ofd", "verify", signed, "--trust", other, "--json"], noStore);
+    expect(untrusted.code, untrusted.stdout).toBe(1);
+    const u = JSON.parse(untrusted.stdout) as VerifyJson;
+    expect(u.signatures[0]).toMatchObject({ signatureIntact: true, documentIntact: true, valid: false });
+    expect(
+      u.signatures[0]!.checks.filter((c) => c.status === "fail")
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["makerChain", "signerChain"]);
+    // Without a desk store or --trust nothing is trusted, and it says how to give trust.
+    const none = run("certdesk", ["ofd", "verify", signed, "--lang", "en"], noStore);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain(
+      "no trusted CA certificates (no desk store here; give CA certificates with --trust)",
+    );
   });
 
   it("a page the document lacks and a wrong PIN are refused with exit 2 and a code", () => {
@@ -119,12 +177,12 @@ describe("certdesk ofd verify and certdesk-client sign-ofd", () => {
   });
 
   it("a stamped file changed afterwards fails verify with exit 1, naming the file", async () => {
-    const { readFileSync, writeFileSync } = await import("node:fs");
+    const { readFileSync } = await import("node:fs");
     const changed = changeFile(new Uint8Array(readFileSync(signed)), "Doc_0/Pages/Page_0/Content.xml", (d) =>
       changeOneByte(d, "Content.xml"),
     );
     writeFileSync(join(dir.path, "changed.ofd"), changed);
-    const r = run("certdesk", ["ofd", "verify", join(dir.path, "changed.ofd"), "--json"]);
+    const r = run("certdesk", ["ofd", "verify", join(dir.path, "changed.ofd"), "--trust", trusted, "--json"]);
     expect(r.code).toBe(1);
     const v = JSON.parse(r.stdout) as VerifyJson;
     expect(v.signatures[0]).toMatchObject({ signatureIntact: true, documentIntact: false, valid: false });

@@ -132,7 +132,15 @@ export async function caInitCommand(ctx: CliContext, options: CaInitOptions): Pr
 
 export async function caListCommand(ctx: CliContext): Promise<number> {
   const { listCas } = await import("../ca/ca.js");
-  const cas = await withStore(ctx.config(), { create: false }, ({ db }) => listCas(db));
+  const cas = await onStoreOrDesk(
+    ctx,
+    () => withStore(ctx.config(), { create: false }, ({ db }) => listCas(db)),
+    // The running desk lists them (GET /api/cas, staff), with each certificate's URL, not shown here.
+    async (session) =>
+      (await deskRequest<(CaSummary & { certificateUrl?: string })[]>(session, "GET", "/api/cas")).map(
+        ({ certificateUrl: _url, ...ca }) => ca,
+      ),
+  );
   ctx.out.result({ cas }, () => casText(ctx, cas));
   return EXIT_OK;
 }

@@ -1,7 +1,7 @@
 /**
  * The CLI beside a running desk on the embedded store. PGlite admits one process, so while the
- * desk (`npm run demo`) holds the data folder, commands that change state go through the desk's API
- * with an operator's session instead: `certdesk login` once stores the desk's address and a session
+ * desk (`npm run demo`) holds the data folder, commands go through the desk's API instead, those
+ * that change state or read staff data with an operator's session: `certdesk login` once stores the desk's address and a session
  * token in CERTDESK_DATA_DIR/cli-session.json, readable by its owner only (0600).
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -35,14 +35,16 @@ export function deskAddressFile(dataDir: string): string {
   return join(dataDir, "desk.json");
 }
 
-/** The pid of the desk that listens on this data folder, if one said so. */
-function deskPid(config: Config): string | undefined {
+/** The pid and address of the desk that listens on this data folder, if one said so. */
+function deskAddress(config: Config): { pid: string; url: string | undefined } | undefined {
   if (config.store.kind !== "embedded") return undefined;
   try {
-    const { pid } = JSON.parse(readFileSync(deskAddressFile(config.dataDir), "utf8")) as {
+    const { pid, url } = JSON.parse(readFileSync(deskAddressFile(config.dataDir), "utf8")) as {
       pid?: unknown;
+      url?: unknown;
     };
-    return typeof pid === "number" ? String(pid) : undefined;
+    if (typeof pid !== "number") return undefined;
+    return { pid: String(pid), url: typeof url === "string" ? url : undefined };
   } catch {
     return undefined;
   }
@@ -52,17 +54,21 @@ function deskPid(config: Config): string | undefined {
  * Runs `local` on the store; when the embedded folder is held by a running desk, runs `remote`
  * with the stored session instead (or says how to get one). Held by another process (a second
  * `certdesk produce`), the folder's refusal stands: logging in to a desk would not help.
+ * A `public` read (a quote) needs no session: it goes to the address the desk wrote.
  */
 export async function onStoreOrDesk<T>(
   ctx: CliContext,
   local: () => Promise<T>,
   remote: (session: DeskSession) => Promise<T>,
+  options: { public?: boolean } = {},
 ): Promise<T> {
   try {
     return await local();
   } catch (e) {
     if (!(e instanceof DomainError) || e.code !== "store.folder_locked") throw e;
-    if (String(e.params.pid) !== deskPid(ctx.config())) throw e;
+    const desk = deskAddress(ctx.config());
+    if (String(e.params.pid) !== desk?.pid) throw e;
+    if (options.public && desk.url) return remote({ server: desk.url, token: "", login: "" });
     const session = readSession(ctx.config());
     if (!session) throw new DomainError("cli.desk_login_required", { file: sessionFile(ctx.config()) });
     return remote(session);
@@ -81,7 +87,8 @@ export async function deskRequest<T>(
     res = await fetch(new URL(path, session.server), {
       method,
       headers: {
-        authorization: `Bearer ${session.token}`,
+        // No token: a public route (the login itself, a quote).
+        ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
         ...(json === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),

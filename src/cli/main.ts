@@ -39,6 +39,7 @@ import { type CliContext, type CliIo, EXIT_ERROR, EXIT_OK, Output, localeFrom } 
 import { platformAddCommand, platformListCommand, platformRotateCommand } from "./platform.js";
 import { listProgrammesCommand, loadProgrammesCommand, showProgrammeCommand } from "./programme.js";
 import { type QuoteOptions, quoteCommand } from "./quote.js";
+import type { TrustOptions } from "./trust.js";
 import { cliConfig, errorText } from "./source.js";
 import { type ValidateKind, validateCommand } from "./validate.js";
 
@@ -176,7 +177,11 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .description(out.t("cli.help.seal.verify"))
     .argument("<file>", out.t("cli.help.seal_file"))
     .option("--at <time>", out.t("cli.help.at"))
-    .action(act((file: string, options: { at?: string }) => sealVerifyCommand(ctx, file, options)));
+    .option("--trust <files...>", out.t("cli.help.trust"))
+    .option("--crl <files...>", out.t("cli.help.crl"))
+    .action(
+      act((file: string, options: { at?: string } & TrustOptions) => sealVerifyCommand(ctx, file, options)),
+    );
 
   const pdf = group(program, "pdf");
   pdf
@@ -192,7 +197,11 @@ function buildProgram(ctx: CliContext, finish: Finish): Command {
     .description(out.t("cli.help.ofd.verify"))
     .argument("<file>", out.t("cli.help.ofd_file"))
     .option("--at <time>", out.t("cli.help.at"))
-    .action(act((file: string, options: { at?: string }) => ofdVerifyCommand(ctx, file, options)));
+    .option("--trust <files...>", out.t("cli.help.trust"))
+    .option("--crl <files...>", out.t("cli.help.crl"))
+    .action(
+      act((file: string, options: { at?: string } & TrustOptions) => ofdVerifyCommand(ctx, file, options)),
+    );
   ofd
     .command("render")
     .description(out.t("cli.help.ofd.render"))

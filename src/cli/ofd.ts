@@ -1,7 +1,8 @@
 /**
- * certdesk ofd verify FILE [--at TIME]: every seal signature in an OFD file, each with whether its
- * signature value and the files it protects are intact, the seal's and certificates' validity when
- * signed and now, and where its stamp is. Exits 0 only when there is a signature and every one is
+ * certdesk ofd verify FILE [--at TIME] [--trust CA…] [--crl CRL…]: every seal signature in an OFD
+ * file, each with whether its signature value and the files it protects are intact, the seal's and
+ * certificates' validity when signed and now, their chains to the trusted CAs and revocation
+ * (src/cli/trust.ts), and where its stamp is. Exits 0 only when there is a signature and every one is
  * valid, 1 otherwise.
  * certdesk ofd render FILE --page N [--out F.png]: the page drawn to PNG, stamps where they were placed.
  */
@@ -9,9 +10,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { DomainError } from "../domain/errors.js";
 import { describeOfdVerdict, ofdVerdictToJson } from "../seal/ofd/describe.js";
 import { renderOfdPage } from "../seal/ofd/render-png.js";
-import { verifyOfd } from "../seal/ofd/verify.js";
+import { verifyOfdTrusted } from "../seal/ofd/verify-trust.js";
 import { wholeNumber } from "./args.js";
 import { type CliContext, EXIT_NO, EXIT_OK } from "./output.js";
+import { loadTrust, type TrustOptions } from "./trust.js";
 
 function readFile(path: string): Uint8Array {
   try {
@@ -36,11 +38,14 @@ function atOption(value: string | undefined): Date | undefined {
 export async function ofdVerifyCommand(
   ctx: CliContext,
   file: string,
-  options: { at?: string },
+  options: { at?: string } & TrustOptions,
 ): Promise<number> {
   const at = atOption(options.at) ?? ctx.clock.now();
-  const verdict = verifyOfd(readFile(file), { at });
-  ctx.out.result(ofdVerdictToJson(verdict), () => describeOfdVerdict(verdict, ctx.out.locale).join("\n"));
+  const ofd = readFile(file);
+  const { trust, source } = await loadTrust(ctx, options);
+  const verdict = await verifyOfdTrusted(ofd, { at, trust });
+  const json = { ...ofdVerdictToJson(verdict), trust: { source, certificates: trust.anchors.length } };
+  ctx.out.result(json, () => describeOfdVerdict(verdict, ctx.out.locale).join("\n"));
   return verdict.valid ? EXIT_OK : EXIT_NO;
 }
 

@@ -1,9 +1,13 @@
-/** certdesk quote: prices a service from a programme's tariff (src/domain/tariff.ts). */
+/**
+ * certdesk quote: prices a service from a programme's tariff (src/domain/tariff.ts); through the
+ * running desk when it holds the embedded store.
+ */
 import { DomainError } from "../domain/errors.js";
 import { type Programme, serviceCodes } from "../domain/programme.js";
 import { type CourierPayment, type Quote, type QuoteRequest, formatFen, quote } from "../domain/tariff.js";
 import { oneOf, optionalWholeNumber } from "./args.js";
 import { type CliContext, EXIT_OK, formatTable } from "./output.js";
+import { deskRequest, onStoreOrDesk } from "./desk-session.js";
 import { withDeskData } from "./source.js";
 
 export interface QuoteOptions {
@@ -26,17 +30,36 @@ export async function quoteCommand(ctx: CliContext, options: QuoteOptions): Prom
     coveredByPlan: options.coveredBy,
     courier: options.courier === undefined ? undefined : oneOf("--courier", options.courier, courierPayments),
   };
-  const { programme, priced } = await withDeskData(ctx.config(), async (data) => {
-    const programme = await data.programme(options.programme);
-    const service = serviceCodes.find((code) => code === options.service);
-    if (service === undefined) {
-      throw new DomainError("tariff.service_not_offered", {
+  const { programme, priced } = await onStoreOrDesk(
+    ctx,
+    () =>
+      withDeskData(ctx.config(), async (data) => {
+        const programme = await data.programme(options.programme);
+        const service = serviceCodes.find((code) => code === options.service);
+        if (service === undefined) {
+          throw new DomainError("tariff.service_not_offered", {
+            service: options.service,
+            programme: programme.id,
+          });
+        }
+        return { programme, priced: quote(programme, { ...request, service }) };
+      }),
+    // The running desk prices it (POST /api/quote, public): the same tariff code on its store.
+    async (desk) => {
+      const programme = await deskRequest<Programme>(
+        desk,
+        "GET",
+        `/api/programmes/${encodeURIComponent(options.programme)}`,
+      );
+      const priced = await deskRequest<Quote>(desk, "POST", "/api/quote", {
+        programmeId: options.programme,
         service: options.service,
-        programme: programme.id,
+        ...Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)),
       });
-    }
-    return { programme, priced: quote(programme, { ...request, service }) };
-  });
+      return { programme, priced };
+    },
+    { public: true },
+  );
   ctx.out.result({ total: priced.total, currency: priced.currency, items: priced.items }, () =>
     quoteText(ctx, programme, priced),
   );

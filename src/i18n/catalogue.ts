@@ -25,6 +25,7 @@ import { publicationMessages } from "./messages/publication.js";
 import { rulesMessages } from "./messages/rules.js";
 import { sealMessages } from "./messages/seal.js";
 import { tsaMessages } from "./messages/tsa.js";
+import { trustMessages } from "./messages/trust.js";
 import { uploadMessages } from "./messages/uploads.js";
 import { validationMessages } from "./messages/validation.js";
 
@@ -46,6 +47,7 @@ const tables: MessageTable[] = [
   sealMessages,
   ofdMessages,
   tsaMessages,
+  trustMessages,
   documentsMessages,
   caMessages,
   platformMessages,

@@ -23,7 +23,9 @@ export type {
   SealSignatureView,
   VerifySealSignatureOptions,
 } from "./signature.js";
-export { sealFileKind, verifySealFile } from "./verify-file.js";
+export { sealFileKind, verifySealFile, verifySealFileTrusted } from "./verify-file.js";
+export { chainChecks } from "./trust.js";
+export type { ChainCheckName, ChainRole, SealTrust } from "./trust.js";
 export type { SealFileVerdict } from "./verify-file.js";
 export { buildDetachedCms, parseCms } from "./cms.js";
 export type { BuildCmsInput, CmsView } from "./cms.js";

@@ -11,6 +11,7 @@ import { decodeSESeal, structureInvalid } from "./asn1.js";
 import type { ExtDataFields, SealHeaderFields, SealLayout } from "./asn1.js";
 import { allPass, fail, isoSecond, pass, skipped, validityAt, warning } from "./checks.js";
 import type { Check } from "./checks.js";
+import type { ChainCheckName } from "./trust.js";
 
 /** GB/T 38540 / GM/T 0031 property.type: 1 单位印章 (organisation), 2 个人印章 (personal). */
 export const SEAL_TYPE_CODE = { organisation: 1, personal: 2 } as const;
@@ -125,7 +126,12 @@ export function sealBindsCertificate(seal: SealView, certificate: Uint8Array): b
 // Verification
 
 export type SealCheckName =
-  "structure" | "makerSignature" | "makerCertificate" | "validity" | "boundCertificates";
+  | "structure"
+  | "makerSignature"
+  | "makerCertificate"
+  | "validity"
+  | "boundCertificates"
+  | ChainCheckName<"maker">;
 export type SealCheck = Check<SealCheckName>;
 
 export interface SealVerdict {
@@ -139,6 +145,8 @@ export interface SealVerdict {
 export interface VerifySealOptions {
   /** the moment to judge validity at; default now */
   at?: Date;
+  /** the maker's chain and revocation checks (src/seal/trust.ts), made beforehand: they may fetch CRLs */
+  chain?: readonly Check<ChainCheckName<"maker">>[];
 }
 
 const CHECK_ORDER: readonly SealCheckName[] = [
@@ -161,7 +169,7 @@ export function verifySeal(der: Uint8Array, options: VerifySealOptions = {}): Se
     );
     return { valid: false, at, seal: undefined, checks };
   }
-  const checks = sealChecks(seal, at);
+  const checks = [...sealChecks(seal, at), ...(options.chain ?? [])];
   return { valid: allPass(checks), at, seal, checks };
 }
 

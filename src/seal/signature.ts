@@ -18,6 +18,7 @@ import type { ExtDataFields, SealLayout } from "./asn1.js";
 import { structureInvalid } from "./asn1.js";
 import { allPass, fail, isoSecond, pass, skipped } from "./checks.js";
 import type { Check } from "./checks.js";
+import type { ChainCheckName } from "./trust.js";
 import {
   SEAL_STANDARD,
   certificateValidityCheck,
@@ -82,7 +83,14 @@ export function parseSealSignature(der: Uint8Array): SealSignatureView {
 // Verification
 
 export type SealSignatureCheckName =
-  "structure" | "seal" | "signerSignature" | "signerCertificate" | "binding" | "signingTime" | "document";
+  | "structure"
+  | "seal"
+  | "signerSignature"
+  | "signerCertificate"
+  | "binding"
+  | "signingTime"
+  | "document"
+  | ChainCheckName<"signer">;
 export type SealSignatureCheck = Check<SealSignatureCheckName>;
 
 export interface SealSignatureVerdict {
@@ -99,6 +107,11 @@ export interface VerifySealSignatureOptions {
   at?: Date;
   /** the signed document; without it the document check is skipped */
   document?: Uint8Array;
+  /** the maker's and the signer's chain checks (src/seal/trust.ts), made beforehand */
+  chain?: {
+    maker: readonly Check<ChainCheckName<"maker">>[];
+    signer: readonly Check<ChainCheckName<"signer">>[];
+  };
 }
 
 const CHECK_ORDER: readonly SealSignatureCheckName[] = [
@@ -126,7 +139,10 @@ export function verifySealSignature(
     );
     return { valid: false, at, signature: undefined, seal: undefined, checks };
   }
-  const sealVerdict = verifySeal(view.seal.der, { at });
+  const sealVerdict = verifySeal(view.seal.der, {
+    at,
+    ...(options.chain ? { chain: options.chain.maker } : {}),
+  });
   const checks: SealSignatureCheck[] = [
     structureCheck(view),
     sealVerdict.valid
@@ -139,6 +155,7 @@ export function verifySealSignature(
       : fail("binding", "seal.certificate_not_bound", { subject: view.signer.subjectText }),
     signingTimeCheck(view, at),
     documentCheck(view, options.document),
+    ...(options.chain?.signer ?? []),
   ];
   return { valid: allPass(checks), at, signature: view, seal: sealVerdict, checks };
 }

@@ -81,9 +81,13 @@ export const fileOf = (ofd: Uint8Array, name: string): Uint8Array =>
 
 /**
  * A software USB key as the security client finds it after activation and install-seal: an SM2
- * key pair, its certificate from the test root, and the seal bound to that certificate.
+ * key pair, its certificate from the test root, and the seal bound to that certificate; with the
+ * test root's certificate.
  */
-export async function softwareKeyWithSeal(path: string, pin: string): Promise<{ seal: Uint8Array }> {
+export async function softwareKeyWithSeal(
+  path: string,
+  pin: string,
+): Promise<{ seal: Uint8Array; root: Uint8Array }> {
   const parties = await buildSealParties("sm2");
   const key = SoftwareKey.create(path, { scrypt: { N: 2 ** 12, r: 8, p: 1 } });
   await key.initialise({
@@ -120,7 +124,8 @@ export async function softwareKeyWithSeal(path: string, pin: string): Promise<{ 
       vendor: "certdesk",
     });
     await session.writeObject({ label: OBJECT_LABELS.seal, value: seal });
-    return { seal };
+    // The root issued both the key's certificate and the seal maker's: what a verifier trusts.
+    return { seal, root: parties.root.cert };
   } finally {
     await session.close();
   }

@@ -163,10 +163,15 @@ export interface HandMaker {
 /**
  * A GM/T 0031-2014 seal: signInfo, UTCTime dates, no certListType. The maker signs
  * DER(SEQUENCE { esealInfo, cert, signatureAlgorithm }); "info-only" signs esealInfo alone (wrong).
+ * `version` is SES_Header.version: 1, or 2 as the V2 seals of that layout say.
  */
-export function handSealV1(maker: HandMaker, signWhat: "standard" | "info-only" = "standard"): Uint8Array {
+export function handSealV1(
+  maker: HandMaker,
+  signWhat: "standard" | "info-only" = "standard",
+  version = 1,
+): Uint8Array {
   const info = sequence(
-    sequence(ia5("ES"), smallInteger(1), ia5("HandMadeV1")),
+    sequence(ia5("ES"), smallInteger(version), ia5("HandMadeV1")),
     ia5("HANDV1-0001"),
     sequence(
       smallInteger(1),
