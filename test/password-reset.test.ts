@@ -20,7 +20,8 @@ type Problem = { code: string; params: Record<string, number>; messages: Record<
 const NEW_PASSWORD = "brand-new-pass-7";
 
 for (const kind of testStores) {
-  describe(`password reset by SMS code on ${kind.name}`, () => {
+  // Each test hashes a few codes and passwords with scrypt on purpose: a loaded machine takes time.
+  describe(`password reset by SMS code on ${kind.name}`, { timeout: 120_000 }, () => {
     let store: Awaited<ReturnType<typeof kind.open>>;
     let t: TestApp;
     let anyone: Client;

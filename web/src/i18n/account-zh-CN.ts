@@ -1,0 +1,33 @@
+/** Strings of the account pages (a forgotten password) and of the 403 page, in Simplified Chinese. */
+export const accountZhCN = {
+  "forgot.link": "忘记密码？",
+  "forgot.title": "找回密码",
+  "forgot.intro": "输入经办人手机号，我们将向该手机发送 6 位验证码，验证后即可设置新密码。",
+  "forgot.staff": "工作人员账号不能通过短信找回密码，请联系系统管理员重置。",
+  "forgot.mobile": "手机号",
+  "forgot.mobileRequired": "请输入经办人手机号",
+  "forgot.send": "获取验证码",
+  "forgot.sent":
+    "如果 {mobile} 是已注册的经办人手机号，验证码已发送，{minutes} 分钟内有效。没有收到？请核对手机号，稍后可重新获取。",
+  "forgot.code": "短信验证码",
+  "forgot.codeRequired": "请输入 6 位短信验证码",
+  "forgot.newPassword": "新密码",
+  "forgot.confirm": "确认新密码",
+  "forgot.submit": "重置密码并登录",
+  "forgot.resend": "重新获取验证码",
+  "forgot.resendIn": "{seconds} 秒后可重新获取",
+  "forgot.otherMobile": "换一个手机号",
+  "forgot.backToSignIn": "返回登录",
+  "forgot.done": "密码已重置，您已登录。其他设备上的登录已全部退出。",
+
+  "forbidden.title": "无权访问",
+  "forbidden.roles": "此页面仅限{roles}使用，您当前的角色是{mine}。如需访问，请联系系统管理员为您分配角色。",
+  "forbidden.server": "{message}。如需访问，请联系系统管理员为您分配角色。",
+  "forbidden.backToOffice": "返回工作台",
+  "forbidden.backToPortal": "返回我的业务",
+  "forbidden.back": "返回上一页",
+  "role.reviewer": "审核员",
+  "role.production": "制证员",
+  "role.finance": "财务",
+  "role.admin": "系统管理员",
+} as const;
