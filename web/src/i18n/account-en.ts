@@ -22,6 +22,7 @@ export const accountEn: Record<keyof typeof accountZhCN, string> = {
   "forgot.otherMobile": "Use another number",
   "forgot.backToSignIn": "Back to sign in",
   "forgot.done": "Your password is reset and you are signed in. Every other sign-in has been ended.",
+  "messages.template.password-reset-code": "Password reset code",
 
   "forbidden.title": "Forbidden",
   "forbidden.roles":

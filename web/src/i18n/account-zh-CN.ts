@@ -19,6 +19,7 @@ export const accountZhCN = {
   "forgot.otherMobile": "换一个手机号",
   "forgot.backToSignIn": "返回登录",
   "forgot.done": "密码已重置，您已登录。其他设备上的登录已全部退出。",
+  "messages.template.password-reset-code": "重置密码验证码",
 
   "forbidden.title": "无权访问",
   "forbidden.roles": "此页面仅限{roles}使用，您当前的角色是{mine}。如需访问，请联系系统管理员为您分配角色。",
