@@ -68,7 +68,7 @@ describe.skipIf(!haveChromium)(`account pages in Chromium (skipped when ${CHROMI
     await main.getByLabel("新密码", { exact: true }).fill(newPassword);
     await main.getByLabel("确认新密码").fill(newPassword);
     await main.getByRole("button", { name: "重置密码并登录" }).click();
-    await main.getByText("验证码错误或已失效，请核对后重试或重新获取验证码").waitFor();
+    await main.getByRole("alert").getByText("验证码错误或已失效，请核对后重试或重新获取验证码").waitFor();
     await checkPhone?.();
 
     await main.getByLabel("短信验证码").fill(code);

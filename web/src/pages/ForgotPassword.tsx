@@ -7,11 +7,11 @@ import { Alert, App, Button, Card, Form, Input, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { saveDeskSession } from "../api/agent";
-import { api, isApiError } from "../api/client";
+import { api } from "../api/client";
 import type { Actor } from "../api/types";
 import { useAuth } from "../auth";
 import { usePageTitle } from "../components/AppLayout";
-import { ErrorAlert, useErrorText } from "../components/errors";
+import { ErrorAlert } from "../components/errors";
 import { useI18n } from "../i18n";
 
 interface Sent {
@@ -50,8 +50,6 @@ export function ForgotPassword() {
   const { refresh } = useAuth();
   const { message } = App.useApp();
   const navigate = useNavigate();
-  const errorText = useErrorText();
-  const [form] = Form.useForm<ResetValues>();
   const [sent, setSent] = useState<Sent | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
@@ -93,17 +91,7 @@ export function ForgotPassword() {
       message.success(t("forgot.done"));
       navigate("/portal", { replace: true });
     } catch (e) {
-      const field = isApiError(e)
-        ? (
-            {
-              "auth.reset_code_invalid": "code",
-              "auth.reset_throttled": "code",
-              "auth.password_weak": "password",
-            } as const
-          )[e.code]
-        : undefined;
-      if (field) form.setFields([{ name: field, errors: [errorText(e)] }]);
-      else setError(e);
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -141,7 +129,7 @@ export function ForgotPassword() {
             message={t("forgot.sent", { mobile: sent.mobile, minutes: sent.expiresInMinutes })}
             style={{ marginBottom: 16 }}
           />
-          <Form form={form} layout="vertical" requiredMark={false} onFinish={reset}>
+          <Form layout="vertical" requiredMark={false} onFinish={reset}>
             <Form.Item
               label={t("forgot.code")}
               name="code"
