@@ -33,6 +33,8 @@ const ROUTES: Record<string, Action> = {
   "POST /api/auth/sign-up": "organisation.signUp",
   "POST /api/auth/login": "session.login",
   "POST /api/auth/logout": "session.logout",
+  "POST /api/auth/password-reset/request": "session.passwordReset",
+  "POST /api/auth/password-reset/confirm": "session.passwordReset",
   "POST /api/auth/key/challenge": "session.login",
   "POST /api/auth/key/login": "session.login",
   "GET /api/me": "session.read",

@@ -19,6 +19,7 @@ const SAMPLE: Record<string, string | number> = {
   days: 30,
   ...localizedParam("deadline", { "zh-CN": "制证", en: "production" }),
   dueOn: "2026-11-25",
+  minutes: 10,
 };
 
 describe("notification templates (zh-CN and English)", () => {

@@ -22,6 +22,7 @@ export const TEMPLATES = [
   "deadline-overdue",
   "order-expired",
   "transfer-rejected",
+  "password-reset-code",
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
@@ -40,6 +41,7 @@ export const TEMPLATE_PARAMS: Record<TemplateName, readonly string[]> = {
   "deadline-overdue": ["number", "deadline", "dueOn"],
   "order-expired": ["number"],
   "transfer-rejected": ["number", "reason"],
+  "password-reset-code": ["code", "minutes"],
 };
 
 export type TemplateParams = Record<string, string | number>;

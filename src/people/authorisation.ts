@@ -35,6 +35,8 @@ export const ACTIONS = {
   "organisation.signUp": ANYONE,
   "session.login": ANYONE,
   "session.logout": ANYONE,
+  // A forgotten password, by a code sent to the handler's mobile (people/password-reset.ts).
+  "session.passwordReset": ANYONE,
   // The gateway proves itself with its own signature, checked by the payment service.
   "payment.gatewayCallback": ANYONE,
   // The development gateway's pay page (served only in development).

@@ -44,7 +44,8 @@ function ensure<T extends { valid: boolean }>(
   }
 }
 
-function checkPassword(password: string): void {
+/** The rule every new password meets (sign-up, a new handler, staff, a reset). */
+export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
     throw new DomainError("auth.password_weak", { min: MIN_PASSWORD });
   }

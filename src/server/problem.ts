@@ -11,6 +11,7 @@ const EXACT: Record<string, number> = {
   "auth.bad_credentials": 401,
   "auth.forbidden": 403,
   "auth.throttled": 429,
+  "auth.reset_throttled": 429,
   "keys.code_throttled": 429,
   "auth.organisation_exists": 409,
   "auth.mobile_taken": 409,

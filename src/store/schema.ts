@@ -57,6 +57,15 @@ export interface LoginThrottleTable {
   blocked_until: Date | null;
 }
 
+/** Migration 0022: a user's live password reset code (people/password-reset.ts). */
+export interface PasswordResetCodesTable {
+  user_id: string;
+  id: string;
+  code_hash: string;
+  sent_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface PlatformAccountsTable {
   id: string;
   programme_id: string;
@@ -212,6 +221,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   login_throttle: LoginThrottleTable;
+  password_reset_codes: PasswordResetCodesTable;
   platform_accounts: PlatformAccountsTable;
   certificates: CertificatesTable;
   bindings: BindingsTable;

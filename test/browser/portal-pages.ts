@@ -55,6 +55,11 @@ export function portalPages(o: PortalOrders): PortalPage[] {
     },
     { name: "sign-in", path: "/sign-in", heading: { zh: /登录/, en: /Sign in/ } },
     { name: "sign-up", path: "/sign-up", heading: { zh: /注册/, en: /Sign up|Register/ } },
+    {
+      name: "forgot-password",
+      path: "/forgot-password",
+      heading: { zh: "找回密码", en: "Reset your password" },
+    },
     { name: "guides", path: "/guides", heading: { zh: "办事指南", en: /guides/i } },
     {
       name: "guide-power-trading-new",

@@ -2,12 +2,14 @@
  * Screenshots of the main screens, in Chinese and in English, into docs/screenshots/: the portal
  * home, the application flow with its quote, an order's timeline (paid, reviewed, produced,
  * shipped), an order returned with a reason beside the material, a guide page, and sign-up with
- * the server's validation message; and every portal page at 390 px (phone-*.png, phone-screenshots.ts).
+ * the server's validation message; and every portal page at 390 px (phone-*.png, phone-screenshots.ts),
+ * with a forgotten password's steps and the 403 page (account-screenshots.ts).
  * Run: npm run screenshots (needs /usr/bin/chromium).
  */
 import { generateKeyPairSync } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { http, login, type ServerProcess } from "../support/process.js";
+import { accountScreenshots } from "./account-screenshots.js";
 import { phoneScreenshots } from "./phone-screenshots.js";
 import {
   applyNewOnProgrammeA,
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
       await context.close();
     }
     await phoneScreenshots(browser, desk.server);
+    await accountScreenshots(browser, desk.server);
   } finally {
     await browser.close();
     await desk.stop();

@@ -57,6 +57,9 @@ const Apply = lazy(() => import("./pages/portal/Apply").then((m) => ({ default: 
 const Home = lazy(() => import("./pages/portal/Home").then((m) => ({ default: m.Home })));
 const OrderPage = lazy(() => import("./pages/portal/OrderPage").then((m) => ({ default: m.OrderPage })));
 const RefundPage = lazy(() => import("./pages/portal/RefundPage").then((m) => ({ default: m.RefundPage })));
+const ForgotPassword = lazy(() =>
+  import("./pages/ForgotPassword").then((m) => ({ default: m.ForgotPassword })),
+);
 const UsbKey = lazy(() => import("./pages/portal/UsbKey").then((m) => ({ default: m.UsbKey })));
 
 function Themed({ children }: { children: React.ReactNode }) {
@@ -92,6 +95,7 @@ export function App() {
                 <Route index element={<Landing />} />
                 <Route path="sign-in" element={<SignIn />} />
                 <Route path="sign-up" element={<SignUp />} />
+                <Route path="forgot-password" element={<ForgotPassword />} />
                 <Route path="guides" element={<GuideIndex />} />
                 <Route path="guides/:programmeId/:service" element={<GuidePage />} />
                 <Route

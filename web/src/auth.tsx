@@ -6,6 +6,8 @@ import { saveDeskSession } from "./api/agent";
 import { api, isApiError } from "./api/client";
 import type { Actor } from "./api/types";
 import { useI18n } from "./i18n";
+import { mayOpenOfficePage, rolesForOfficePage } from "./lib/officeAccess";
+import { Forbidden } from "./pages/Forbidden";
 
 interface Auth {
   /** undefined while the first check runs; null when nobody is signed in. */
@@ -85,7 +87,10 @@ export function RequireApplicant({ children }: { children: (actor: Applicant) =>
 
 export type Staff = Extract<Actor, { kind: "staff" }>;
 
-/** The back office's pages: staff only; applicants go to their portal, others to sign in. */
+/**
+ * The back office's pages: staff only; applicants go to their portal, others to sign in; staff
+ * without a role the page needs (lib/officeAccess.ts) see the 403 page.
+ */
 export function RequireStaff({ children }: { children: (actor: Staff) => ReactNode }) {
   const { actor } = useAuth();
   const { t } = useI18n();
@@ -96,5 +101,8 @@ export function RequireStaff({ children }: { children: (actor: Staff) => ReactNo
     const next = encodeURIComponent(location.pathname + location.search);
     return <Navigate to={`/sign-in?next=${next}`} replace />;
   }
+  const needs = rolesForOfficePage(location.pathname);
+  if (needs && !mayOpenOfficePage(actor.roles, location.pathname))
+    return <Forbidden actor={actor} needs={needs} />;
   return <>{children(actor)}</>;
 }

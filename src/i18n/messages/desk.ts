@@ -32,6 +32,14 @@ export const deskMessages: MessageTable = {
     en: "Staff logins are 3–32 lower-case letters, digits, dots, underscores or dashes, starting with a letter",
   },
   "auth.unknown_role": { "zh-CN": "未知角色：{role}", en: "Unknown role: {role}" },
+  "auth.reset_code_invalid": {
+    "zh-CN": "验证码错误或已失效，请核对后重试或重新获取验证码",
+    en: "The code is wrong or no longer valid; check it or ask for a new one",
+  },
+  "auth.reset_throttled": {
+    "zh-CN": "验证码错误次数过多，请 {minutes} 分钟后再试",
+    en: "Too many wrong codes; try again in {minutes} minutes",
+  },
 
   "order.not_found": { "zh-CN": "订单不存在", en: "No such order" },
   "order.illegal_transition": {

@@ -170,6 +170,21 @@ export const moneyMessages: MessageTable = {
     en: "Hello,\n\nYour key unlock verification code is: {code}\nEnter it in the security client and set a new user PIN.\nDo not share this code.\n",
   },
 
+  "notify.password-reset-code.sms": {
+    "zh-CN":
+      "您正在重置证书服务平台的登录密码，验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。请勿告知他人。",
+    en: "Your code to reset your certificate desk password is {code}, valid for {minutes} minutes. If you did not ask for it, ignore this message. Do not share it.",
+  },
+  "notify.password-reset-code.subject": {
+    "zh-CN": "重置登录密码的验证码",
+    en: "Code to reset your password",
+  },
+  "notify.password-reset-code.body": {
+    "zh-CN":
+      "您好，\n\n您正在重置证书服务平台的登录密码，验证码为：{code}\n{minutes} 分钟内有效。如非本人操作，请忽略本邮件。\n验证码请勿告知他人。\n",
+    en: "Hello,\n\nYour code to reset your certificate desk password is: {code}\nIt is valid for {minutes} minutes. If you did not ask for it, ignore this message.\nDo not share this code.\n",
+  },
+
   "notify.invoice-ready.sms": {
     "zh-CN": "订单 {number} 的发票已开具，发票号码 {invoiceNumber}，金额 ¥{amount}，请登录证书服务平台下载。",
     en: "The invoice for order {number} is ready: number {invoiceNumber}, ¥{amount}. Download it from the certificate desk.",

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DomainError } from "../../domain/errors.js";
-import { addHandler, login, logout, signUp } from "../../people/people.js";
+import type { FastifyReply } from "fastify";
+import { requestPasswordReset, resetPassword } from "../../people/password-reset.js";
+import { addHandler, login, logout, signUp, type Session } from "../../people/people.js";
 import type { AppDeps, ZApp } from "../app.js";
 import { actorOf, SESSION_COOKIE } from "../session.js";
 
@@ -11,6 +13,20 @@ const actorSchema = z.object({
   roles: z.array(z.string()).optional(),
   name: z.string(),
 });
+
+const sessionSchema = z.object({ token: z.string(), expiresAt: z.string(), actor: actorSchema });
+
+/** The session as the cookie the web app sends back, and as the answer (for the security client). */
+function sessionAnswer(deps: AppDeps, reply: FastifyReply, session: Session) {
+  reply.setCookie(SESSION_COOKIE, session.token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: deps.secureCookies,
+    expires: session.expiresAt,
+  });
+  return { token: session.token, expiresAt: session.expiresAt.toISOString(), actor: session.actor };
+}
 
 export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
   app.post(
@@ -42,20 +58,45 @@ export function registerAuthRoutes(app: ZApp, deps: AppDeps): void {
       schema: {
         tags: ["auth"],
         body: z.object({ login: z.string().max(100), password: z.string().max(200) }),
-        response: { 200: z.object({ token: z.string(), expiresAt: z.string(), actor: actorSchema }) },
+        response: { 200: sessionSchema },
       },
     },
-    async (req, reply) => {
-      const session = await login(deps, { ...req.body, address: req.ip });
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: deps.secureCookies,
-        expires: session.expiresAt,
-      });
-      return { token: session.token, expiresAt: session.expiresAt.toISOString(), actor: session.actor };
+    async (req, reply) => sessionAnswer(deps, reply, await login(deps, { ...req.body, address: req.ip })),
+  );
+
+  app.post(
+    "/api/auth/password-reset/request",
+    {
+      config: { action: "session.passwordReset" },
+      schema: {
+        tags: ["auth"],
+        summary:
+          "A handler who forgot the password asks for a code by SMS; the same answer whether or not the login exists",
+        body: z.object({ login: z.string().max(100) }),
+        response: { 202: z.object({ resendAfterSeconds: z.number(), expiresInMinutes: z.number() }) },
+      },
     },
+    async (req, reply) =>
+      reply.status(202).send(await requestPasswordReset(deps, { login: req.body.login, address: req.ip })),
+  );
+
+  app.post(
+    "/api/auth/password-reset/confirm",
+    {
+      config: { action: "session.passwordReset" },
+      schema: {
+        tags: ["auth"],
+        summary:
+          "A new password with the code sent by SMS: the account's other sessions end and it is signed in",
+        body: z.object({
+          login: z.string().max(100),
+          code: z.string().max(20),
+          password: z.string().max(200),
+        }),
+        response: { 200: sessionSchema },
+      },
+    },
+    async (req, reply) => sessionAnswer(deps, reply, await resetPassword(deps, req.body)),
   );
 
   app.post(

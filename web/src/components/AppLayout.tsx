@@ -9,6 +9,7 @@ import { Link, Outlet, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../auth";
 import { useI18n, type MessageKey } from "../i18n";
 import { queuesFor } from "../lib/office";
+import { mayOpenOfficePage } from "../lib/officeAccess";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { LongText } from "./LongText";
 
@@ -33,35 +34,26 @@ function staffNav(roles: readonly string[]): NavItem[] {
   return [
     { key: "/office", label: "nav.office" },
     ...queuesFor(roles).map((q) => ({ key: `/office/queue/${q.id}`, label: q.label })),
-    ...(roles.includes("admin")
-      ? [
-          { key: "/office/programmes", label: "office.programmes" as const },
-          { key: "/office/audit", label: "office.auditCheck" as const },
-        ]
-      : []),
+    ...[
+      { key: "/office/programmes", label: "office.programmes" as const },
+      { key: "/office/audit", label: "office.auditCheck" as const },
+    ].filter((i) => mayOpenOfficePage(roles, i.key)),
     // Last, so that an admin's narrow window folds these (also linked from the desk) first.
     ...officePagesFor(roles),
   ];
 }
 
-/** The back office's own pages beyond the queues, by role: also the desk's shortcuts. */
+/** The back office's own pages beyond the queues, by role (lib/officeAccess.ts): also the desk's shortcuts. */
 export function officePagesFor(roles: readonly string[]): NavItem[] {
-  const admin = roles.includes("admin");
   return [
     { key: "/office/search", label: "search.title" as const },
-    ...(admin || roles.includes("production")
-      ? [{ key: "/office/production", label: "production.title" as const }]
-      : []),
-    ...(admin || roles.includes("finance")
-      ? [
-          { key: "/office/receipts", label: "finance.receipts" as const },
-          { key: "/office/invoices", label: "invoices.title" as const },
-          { key: "/office/finance", label: "finance.reports" as const },
-        ]
-      : []),
-    { key: "/office/messages", label: "messages.title" },
-    ...(admin ? [{ key: "/office/platforms", label: "platforms.title" as const }] : []),
-  ];
+    { key: "/office/production", label: "production.title" as const },
+    { key: "/office/receipts", label: "finance.receipts" as const },
+    { key: "/office/invoices", label: "invoices.title" as const },
+    { key: "/office/finance", label: "finance.reports" as const },
+    { key: "/office/messages", label: "messages.title" as const },
+    { key: "/office/platforms", label: "platforms.title" as const },
+  ].filter((i) => mayOpenOfficePage(roles, i.key));
 }
 
 /** The nav entry a path belongs to: the longest key that prefixes it. */

@@ -1,4 +1,5 @@
 /** Every string the web app shows, in English: the same keys as zh-CN.ts (the compiler checks it). */
+import { accountEn } from "./account-en";
 import { portalEn } from "./portal-en";
 import type { MessageKey } from "./zh-CN";
 
@@ -997,4 +998,5 @@ export const en: Record<MessageKey, string> = {
   "finance.channel.online": "Online",
   "finance.channel.bank-transfer": "Bank transfer",
   ...portalEn,
+  ...accountEn,
 };

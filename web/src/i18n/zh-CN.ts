@@ -3,6 +3,7 @@
  * (the compiler checks it). Placeholders are written {name}. Programme texts (service names,
  * materials, tips, FAQ) are not here: they come from the programme data in both languages.
  */
+import { accountZhCN } from "./account-zh-CN";
 import { portalZhCN } from "./portal-zh-CN";
 
 export const zhCN = {
@@ -958,6 +959,7 @@ export const zhCN = {
   "finance.channel.online": "在线支付",
   "finance.channel.bank-transfer": "银行转账",
   ...portalZhCN,
+  ...accountZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

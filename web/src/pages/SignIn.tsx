@@ -55,6 +55,9 @@ export function SignIn() {
         >
           <Input.Password autoComplete="current-password" />
         </Form.Item>
+        <div className="forgot-link">
+          <Link to="/forgot-password">{t("forgot.link")}</Link>
+        </div>
         <Button type="primary" htmlType="submit" block loading={busy}>
           {t("auth.signIn")}
         </Button>

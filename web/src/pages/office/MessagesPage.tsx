@@ -27,6 +27,7 @@ const TEMPLATES = [
   "deadline-overdue",
   "order-expired",
   "transfer-rejected",
+  "password-reset-code",
 ] as const;
 
 const STATUS_COLOURS: Record<OutboxStatus, string> = {
