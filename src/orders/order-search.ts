@@ -99,7 +99,18 @@ export async function searchOrders(
   const uscc = search.uscc?.trim().toUpperCase();
   if (uscc) q = q.where("organisations.uscc", "like", `${likeLiteral(uscc)}%`);
   const organisation = search.organisation?.trim();
-  if (organisation) q = q.where(sql<boolean>`organisations.name ilike ${`%${likeLiteral(organisation)}%`}`);
+  if (organisation) {
+    // Text without letters of two cases (Chinese names) is matched by LIKE, which skips ILIKE's
+    // case folding of every name: the same rows, about three times faster when names are read in
+    // full (two characters, too short for the trigram index of migration 0025).
+    const caseless = organisation.toLowerCase() === organisation.toUpperCase();
+    const pattern = `%${likeLiteral(organisation)}%`;
+    q = q.where(
+      caseless
+        ? sql<boolean>`organisations.name like ${pattern}`
+        : sql<boolean>`organisations.name ilike ${pattern}`,
+    );
+  }
   const mobileText = search.mobile?.trim();
   if (mobileText) {
     const mobile = validateMobile(mobileText);
