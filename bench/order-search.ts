@@ -122,6 +122,15 @@ try {
   const kinds: [string, (n: number) => Promise<OrderSearch>][] = [
     ["order number", async (n) => ({ number: await sampleNumber(n * 37) })],
     ["number prefix", async () => ({ number: `CD${today.slice(0, 4)}` })],
+    // A month a year back: its orders sit far down the newest-first index.
+    [
+      "number prefix, old",
+      async (n) => ({
+        number: `CD${addDays(today, -365 - (n % 300))
+          .slice(0, 7)
+          .replace("-", "")}`,
+      }),
+    ],
     ["organisation name", async (n) => ({ organisation: `第${pick(n)}号` })],
     ["organisation word", async () => ({ organisation: "售电" })],
     ["USCC", async (n) => ({ uscc: `BENCH${String(pick(n)).padStart(13, "0")}` })],

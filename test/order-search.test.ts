@@ -5,14 +5,35 @@
  * pages follow one another, and applicants are refused. Speed on 100,000 orders is measured by
  * bench/order-search.ts, not here.
  */
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, startTestApp, submittedOrderA, type Client, type TestApp } from "./support/app.js";
 import { testStores } from "./support/stores.js";
+import { createdSpanOfNumberPrefix } from "../src/orders/order-search.js";
 
 type Found = {
   orders: { id: string; number: string; state: string; organisation: { uscc: string } }[];
   more: boolean;
 };
+
+describe("the creation span an order number's beginning names", () => {
+  const span = (prefix: string) => {
+    const s = createdSpanOfNumberPrefix(prefix);
+    return s && [s.from.toISOString(), s.before.toISOString()];
+  };
+  it("covers every Shanghai day the digits allow, with a day to spare either side", () => {
+    // CD20250: January to September 2025, Shanghai days (UTC+8).
+    expect(span("CD20250")).toEqual(["2024-12-30T16:00:00.000Z", "2025-10-02T16:00:00.000Z"]);
+    expect(span("CD2026")).toEqual(["2025-12-30T16:00:00.000Z", "2027-01-01T16:00:00.000Z"]);
+    expect(span("CD20261207000042")).toEqual(["2026-12-05T16:00:00.000Z", "2026-12-08T16:00:00.000Z"]);
+    // February's last day: the span runs past it rather than miss it.
+    expect((span("CD202502") ?? [])[1]! >= "2025-02-28T16:00:00.000Z").toBe(true);
+  });
+  it("names none when the beginning does not hold a year", () => {
+    expect(span("CD202")).toBeUndefined();
+    expect(span("XX20260101")).toBeUndefined();
+  });
+});
 
 for (const kind of testStores) {
   describe(`staff order search on ${kind.name}`, () => {
@@ -63,6 +84,9 @@ for (const kind of testStores) {
       expect((await search(`number=${a[0]!.number}`)).orders.map((o) => o.id)).toEqual([a[0]!.id]);
       const prefix = await search(`number=${a[0]!.number.slice(0, 6)}`);
       expect(prefix.orders.map((o) => o.id)).toEqual(expect.arrayContaining([a[0]!.id, a[1]!.id]));
+      // The day in the number: the first order's day holds it, not the second's (a day later).
+      const day = await search(`number=${a[0]!.number.slice(0, 10)}`);
+      expect(day.orders.map((o) => o.id)).toEqual([a[0]!.id]);
       expect((await search("uscc=91440101MA5")).orders.map((o) => o.id)).toEqual([b.id]);
       expect((await search(`organisation=${encodeURIComponent("供应链")}`)).orders.map((o) => o.id)).toEqual([
         a[1]!.id,
@@ -107,6 +131,16 @@ for (const kind of testStores) {
       expect((await stats(DEMO.production)).revenuePerDay).toBeNull();
       expect(Array.isArray((await stats(DEMO.finance)).revenuePerDay)).toBe(true);
       expect(Array.isArray((await stats(DEMO.admin)).revenuePerDay)).toBe(true);
+    });
+
+    it("part of a name: a trigram index on PostgreSQL (migration 0025), read in full on the embedded store", async () => {
+      const indexes = await sql<{ indexname: string }>`
+        select indexname from pg_indexes where tablename = 'organisations' and indexname = 'organisations_name_trgm'
+      `.execute(store.db);
+      // PostgreSQL with contrib has pg_trgm; PGlite loads no extension, and the migration passes it by.
+      expect(indexes.rows.length).toBe(kind.name === "postgres" ? 1 : 0);
+      const found = await search(`organisation=${encodeURIComponent("示例供应链")}`);
+      expect(found.orders.map((o) => o.id)).toEqual([a[1]!.id, a[0]!.id]);
     });
 
     it("refuses a malformed mobile or day, and applicants", async () => {

@@ -49,6 +49,29 @@ function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * The creation instants an order number's beginning allows: a number is CD, the Shanghai day it was
+ * created (YYYYMMDD) and a sequence (create-order.ts), so "CD20250" names orders of January to
+ * September 2025. Said beside the number filter, it lets PostgreSQL read the newest-first index
+ * from that span's end instead of filtering every newer order (360 ms on 100,000 orders for an
+ * older month before). A day either side covers clocks that disagree; undefined when the prefix
+ * does not name a year.
+ */
+export function createdSpanOfNumberPrefix(prefix: string): { from: Date; before: Date } | undefined {
+  const digits = /^CD(\d{4,8})/.exec(prefix)?.[1];
+  if (!digits) return undefined;
+  const parts = (s: string) => [Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8))];
+  // The smallest and largest YYYYMMDD the digits begin; Date.UTC carries day 0 or 99 over, which
+  // only widens the span.
+  const [ly, lm, ld] = parts(digits.padEnd(8, "0")) as [number, number, number];
+  const [hy, hm, hd] = parts(digits.padEnd(8, "9")) as [number, number, number];
+  const DAY = 86_400_000;
+  const SHANGHAI = 8 * 3_600_000;
+  const from = Date.UTC(ly, Math.max(lm, 1) - 1, Math.max(ld, 1)) - SHANGHAI - DAY;
+  const before = Date.UTC(hy, Math.min(hm, 12) - 1, Math.min(hd, 31) + 1) - SHANGHAI + DAY;
+  return { from: new Date(from), before: new Date(before) };
+}
+
 /** Shanghai midnight of a day, as an instant. */
 function shanghaiMidnight(day: CalendarDate): Date {
   return new Date(`${day}T00:00:00+08:00`);
@@ -68,11 +91,26 @@ export async function searchOrders(
     .selectAll("orders")
     .select(["organisations.name as organisation_name", "organisations.uscc as organisation_uscc"]);
   const number = search.number?.trim().toUpperCase();
-  if (number) q = q.where("orders.number", "like", `${likeLiteral(number)}%`);
+  if (number) {
+    q = q.where("orders.number", "like", `${likeLiteral(number)}%`);
+    const span = createdSpanOfNumberPrefix(number);
+    if (span) q = q.where("orders.created_at", ">=", span.from).where("orders.created_at", "<", span.before);
+  }
   const uscc = search.uscc?.trim().toUpperCase();
   if (uscc) q = q.where("organisations.uscc", "like", `${likeLiteral(uscc)}%`);
   const organisation = search.organisation?.trim();
-  if (organisation) q = q.where(sql<boolean>`organisations.name ilike ${`%${likeLiteral(organisation)}%`}`);
+  if (organisation) {
+    // Text without letters of two cases (Chinese names) is matched by LIKE, which skips ILIKE's
+    // case folding of every name: the same rows, about three times faster when names are read in
+    // full (two characters, too short for the trigram index of migration 0025).
+    const caseless = organisation.toLowerCase() === organisation.toUpperCase();
+    const pattern = `%${likeLiteral(organisation)}%`;
+    q = q.where(
+      caseless
+        ? sql<boolean>`organisations.name like ${pattern}`
+        : sql<boolean>`organisations.name ilike ${pattern}`,
+    );
+  }
   const mobileText = search.mobile?.trim();
   if (mobileText) {
     const mobile = validateMobile(mobileText);

@@ -1,20 +1,21 @@
-/** Providers (language, antd locale and theme, session) and the routes of the web app. */
-import { App as AntApp, ConfigProvider } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
-import dayjs from "dayjs";
-import "dayjs/locale/zh-cn";
-import { lazy, useEffect } from "react";
+/**
+ * Providers (language, session) and the routes of the web app. The landing page comes in a light
+ * frame of plain HTML; every other page loads with Ant Design's frame (AntFrame: locale, theme,
+ * AppLayout) on first visit, so a first visitor downloads no Ant Design (issue 19, item 7).
+ */
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { AuthProvider, RequireApplicant, RequireStaff } from "./auth";
-import { AppLayout } from "./components/AppLayout";
+import { LightFrame } from "./components/LightFrame";
+import { Loading } from "./components/Loading";
 import { I18nProvider, useI18n } from "./i18n";
 import { Landing } from "./pages/Landing";
-import { NotFound } from "./pages/NotFound";
-import { SignIn } from "./pages/SignIn";
-import { SignUp } from "./pages/SignUp";
 
 // Pages load on first visit: the front page comes up before the portal's and guides' code.
+const AntFrame = lazy(() => import("./components/AntFrame"));
+const NotFound = lazy(() => import("./pages/NotFound").then((m) => ({ default: m.NotFound })));
+const SignIn = lazy(() => import("./pages/SignIn").then((m) => ({ default: m.SignIn })));
+const SignUp = lazy(() => import("./pages/SignUp").then((m) => ({ default: m.SignUp })));
 const GuideIndex = lazy(() => import("./pages/guides/GuideIndex").then((m) => ({ default: m.GuideIndex })));
 const GuidePage = lazy(() => import("./pages/guides/GuidePage").then((m) => ({ default: m.GuidePage })));
 const OfficeHome = lazy(() => import("./pages/office/OfficeHome").then((m) => ({ default: m.OfficeHome })));
@@ -62,37 +63,28 @@ const ForgotPassword = lazy(() =>
 );
 const UsbKey = lazy(() => import("./pages/portal/UsbKey").then((m) => ({ default: m.UsbKey })));
 
-function Themed({ children }: { children: React.ReactNode }) {
-  const { locale } = useI18n();
-  useEffect(() => {
-    dayjs.locale(locale === "en" ? "en" : "zh-cn");
-  }, [locale]);
-  return (
-    <ConfigProvider
-      locale={locale === "en" ? enUS : zhCN}
-      // Button names read as written ("登录", not "登 录"), for people and for screen readers.
-      button={{ autoInsertSpace: false }}
-      theme={{
-        token: {
-          fontFamily:
-            '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif',
-        },
-      }}
-    >
-      <AntApp>{children}</AntApp>
-    </ConfigProvider>
-  );
+/** Until a page's code has come. */
+function Waiting() {
+  const { t } = useI18n();
+  return <Loading text={t("common.loading")} />;
 }
 
 export function App() {
   return (
     <I18nProvider>
-      <Themed>
-        <AuthProvider>
+      <AuthProvider>
+        <Suspense fallback={<Waiting />}>
           <BrowserRouter>
             <Routes>
-              <Route element={<AppLayout />}>
-                <Route index element={<Landing />} />
+              <Route
+                index
+                element={
+                  <LightFrame>
+                    <Landing />
+                  </LightFrame>
+                }
+              />
+              <Route element={<AntFrame />}>
                 <Route path="sign-in" element={<SignIn />} />
                 <Route path="sign-up" element={<SignUp />} />
                 <Route path="forgot-password" element={<ForgotPassword />} />
@@ -176,8 +168,8 @@ export function App() {
               </Route>
             </Routes>
           </BrowserRouter>
-        </AuthProvider>
-      </Themed>
+        </Suspense>
+      </AuthProvider>
     </I18nProvider>
   );
 }

@@ -1,10 +1,10 @@
 /** Who is signed in (GET /api/me), sign-in and sign-out, and the guard for the portal's pages. */
-import { Spin } from "antd";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Navigate, useLocation } from "react-router-dom";
 import { saveDeskSession } from "./api/agent";
 import { api, isApiError } from "./api/client";
 import type { Actor } from "./api/types";
+import { Loading } from "./components/Loading";
 import { useI18n } from "./i18n";
 import { mayOpenOfficePage, rolesForOfficePage } from "./lib/officeAccess";
 import { Forbidden } from "./pages/Forbidden";
@@ -76,7 +76,7 @@ export function RequireApplicant({ children }: { children: (actor: Applicant) =>
   const { actor } = useAuth();
   const { t } = useI18n();
   const location = useLocation();
-  if (actor === undefined) return <Spin tip={t("common.loading")} fullscreen />;
+  if (actor === undefined) return <Loading text={t("common.loading")} />;
   if (actor !== null && actor.kind === "staff") return <Navigate to="/office" replace />;
   if (actor === null || actor.kind !== "applicant") {
     const next = encodeURIComponent(location.pathname + location.search);
@@ -95,7 +95,7 @@ export function RequireStaff({ children }: { children: (actor: Staff) => ReactNo
   const { actor } = useAuth();
   const { t } = useI18n();
   const location = useLocation();
-  if (actor === undefined) return <Spin tip={t("common.loading")} fullscreen />;
+  if (actor === undefined) return <Loading text={t("common.loading")} />;
   if (actor !== null && actor.kind === "applicant") return <Navigate to="/portal" replace />;
   if (actor === null || actor.kind !== "staff") {
     const next = encodeURIComponent(location.pathname + location.search);

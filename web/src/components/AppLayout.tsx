@@ -200,13 +200,7 @@ export function AppLayout() {
   );
 }
 
-/** Sets the browser tab's title for the page. */
-export function usePageTitle(title: string | undefined): void {
-  const { t } = useI18n();
-  useEffect(() => {
-    document.title = title ? `${title} · ${t("app.name")}` : t("app.name");
-  }, [title, t]);
-}
+export { usePageTitle } from "./page-title";
 
 /** A page's heading row: the title, and the actions on the right. */
 export function PageHeading({ title, extra, sub }: { title: ReactNode; extra?: ReactNode; sub?: ReactNode }) {

@@ -1,18 +1,12 @@
-/** Turning a failure into a sentence in the UI's language: the server's message, never its code. */
+/** A failure shown in the UI's language, in Ant Design's alert (the sentence: lib/error-text.ts). */
 import { Alert, Button } from "antd";
 import { isApiError } from "../api/client";
 import { useAuth } from "../auth";
-import { useI18n, type I18n } from "../i18n";
+import { useI18n } from "../i18n";
+import { errorText } from "../lib/error-text";
 import { Forbidden } from "../pages/Forbidden";
 
-export function errorText(e: unknown, i18n: Pick<I18n, "locale" | "t">): string {
-  if (isApiError(e)) {
-    if (e.messages) return e.messages[i18n.locale];
-    if (e.code === "network") return i18n.t("error.network");
-    return i18n.t("error.http", { status: e.status });
-  }
-  return i18n.t("error.unexpected");
-}
+export { errorText };
 
 export function useErrorText(): (e: unknown) => string {
   const i18n = useI18n();

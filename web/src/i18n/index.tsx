@@ -4,14 +4,22 @@
  * programme texts come with both languages from the server and are picked with `loc`.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { en } from "./en";
 import { zhCN, type MessageKey } from "./zh-CN";
 
 export type Locale = "zh-CN" | "en";
 export type { MessageKey } from "./zh-CN";
 export type Params = Record<string, string | number>;
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zhCN, en };
+// English comes when first asked for: a first visitor (in Chinese) does not download it.
+const catalogues: Partial<Record<Locale, Record<MessageKey, string>>> = { "zh-CN": zhCN };
+let english: Promise<void> | undefined;
+function loadCatalogue(locale: Locale): Promise<void> {
+  if (catalogues[locale]) return Promise.resolve();
+  english ??= import("./en").then((m) => {
+    catalogues.en = m.en;
+  });
+  return english;
+}
 const STORAGE_KEY = "certdesk.locale";
 
 function initialLocale(): Locale {
@@ -32,7 +40,8 @@ export function currentLocale(): Locale {
 }
 
 export function translate(locale: Locale, key: MessageKey, params: Params = {}): string {
-  const template = catalogues[locale][key];
+  // Until English has come, its pages show in Chinese (the provider waits for it: rarely seen).
+  const template = (catalogues[locale] ?? zhCN)[key];
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
@@ -50,14 +59,20 @@ const I18nContext = createContext<I18n | undefined>(undefined);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(current);
+  const [ready, setReady] = useState(catalogues[current] !== undefined);
+  useEffect(() => {
+    if (!ready) void loadCatalogue(current).then(() => setReady(true));
+  }, [ready]);
   const setLocale = useCallback((next: Locale) => {
-    current = next;
-    try {
-      localStorage.setItem(STORAGE_KEY, next);
-    } catch {
-      // Not remembered, still switched.
-    }
-    setLocaleState(next);
+    void loadCatalogue(next).then(() => {
+      current = next;
+      try {
+        localStorage.setItem(STORAGE_KEY, next);
+      } catch {
+        // Not remembered, still switched.
+      }
+      setLocaleState(next);
+    });
   }, []);
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -71,7 +86,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     }),
     [locale, setLocale],
   );
-  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+  // Started in English: nothing shows until its catalogue has come (a moment, not a Chinese flash).
+  return <I18nContext.Provider value={value}>{ready ? children : null}</I18nContext.Provider>;
 }
 
 export function useI18n(): I18n {

@@ -1,17 +1,21 @@
-/** The front page: what the desk does, the programmes it serves, where to start. */
-import { Button, Card, Col, Row, Space, Spin, Typography } from "antd";
+/**
+ * The landing page: what the desk does, the way in, and each programme's services. Plain HTML and
+ * CSS (styles.css, .lf-*), in the light frame: a first visitor loads no Ant Design (issue 19, item 7).
+ */
 import { Link, useNavigate } from "react-router-dom";
 import { api } from "../api/client";
 import { useLoad } from "../api/hooks";
 import type { Programme } from "../api/types";
 import { useAuth } from "../auth";
-import { usePageTitle } from "../components/AppLayout";
-import { ErrorAlert } from "../components/errors";
+import { Loading } from "../components/Loading";
+import { usePageTitle } from "../components/page-title";
 import { useI18n } from "../i18n";
+import { errorText } from "../lib/error-text";
 import { offeredServices } from "../lib/programme";
 
 export function Landing() {
-  const { t, loc } = useI18n();
+  const i18n = useI18n();
+  const { t, loc } = i18n;
   const { actor } = useAuth();
   const navigate = useNavigate();
   const programmes = useLoad((signal) => api.get<Programme[]>("/api/programmes", signal), []);
@@ -19,54 +23,58 @@ export function Landing() {
 
   return (
     <>
-      <div className="page-heading">
-        <div>
-          <Typography.Title level={1} style={{ marginTop: 0 }}>
-            {t("landing.title")}
-          </Typography.Title>
-          <Typography.Paragraph style={{ fontSize: 16, maxWidth: 760 }}>
-            {t("landing.intro")}
-          </Typography.Paragraph>
-          <Space wrap>
-            {actor?.kind === "applicant" ? (
-              <Button type="primary" size="large" onClick={() => navigate("/portal")}>
-                {t("landing.toPortal")}
-              </Button>
-            ) : (
-              <>
-                <Button type="primary" size="large" onClick={() => navigate("/sign-in")}>
-                  {t("auth.signIn")}
-                </Button>
-                <Button size="large" onClick={() => navigate("/sign-up")}>
-                  {t("landing.signUp")}
-                </Button>
-              </>
-            )}
-            <Button size="large" type="link" onClick={() => navigate("/guides")}>
-              {t("landing.guides")}
-            </Button>
-          </Space>
+      <div className="lf-hero">
+        <h1>{t("landing.title")}</h1>
+        <p>{t("landing.intro")}</p>
+        <div className="lf-actions">
+          {actor?.kind === "applicant" ? (
+            <button type="button" className="lf-btn lf-primary lf-large" onClick={() => navigate("/portal")}>
+              {t("landing.toPortal")}
+            </button>
+          ) : (
+            <>
+              <button
+                type="button"
+                className="lf-btn lf-primary lf-large"
+                onClick={() => navigate("/sign-in")}
+              >
+                {t("auth.signIn")}
+              </button>
+              <button type="button" className="lf-btn lf-large" onClick={() => navigate("/sign-up")}>
+                {t("landing.signUp")}
+              </button>
+            </>
+          )}
+          <button type="button" className="lf-btn lf-plain lf-large" onClick={() => navigate("/guides")}>
+            {t("landing.guides")}
+          </button>
         </div>
       </div>
-      <ErrorAlert error={programmes.error} onRetry={programmes.reload} />
-      {programmes.loading && !programmes.data && <Spin />}
-      <Row gutter={[16, 16]}>
+      {programmes.error !== undefined && programmes.error !== null && (
+        <div role="alert" className="lf-error">
+          {errorText(programmes.error, i18n)}{" "}
+          <button type="button" className="lf-btn" onClick={programmes.reload}>
+            {t("common.retry")}
+          </button>
+        </div>
+      )}
+      {programmes.loading && !programmes.data && <Loading text={t("common.loading")} />}
+      <div className="lf-cards">
         {programmes.data?.map((p) => (
-          <Col xs={24} md={12} key={p.id}>
-            <Card title={<h2 style={{ margin: 0, fontSize: 16 }}>{loc(p.name)}</h2>} className="service-card">
-              <Typography.Paragraph type="secondary">{loc(p.platform.description)}</Typography.Paragraph>
-              <Typography.Text strong>{t("landing.services")}</Typography.Text>
-              <Space wrap>
-                {offeredServices(p).map(([code, def]) => (
-                  <Link key={code} to={`/guides/${p.id}/${code}`}>
-                    {loc(def.name)}
-                  </Link>
-                ))}
-              </Space>
-            </Card>
-          </Col>
+          <section key={p.id} className="lf-card service-card" aria-labelledby={`programme-${p.id}`}>
+            <h2 id={`programme-${p.id}`}>{loc(p.name)}</h2>
+            <p className="lf-secondary">{loc(p.platform.description)}</p>
+            <strong>{t("landing.services")}</strong>
+            <div className="lf-services">
+              {offeredServices(p).map(([code, def]) => (
+                <Link key={code} to={`/guides/${p.id}/${code}`}>
+                  {loc(def.name)}
+                </Link>
+              ))}
+            </div>
+          </section>
         ))}
-      </Row>
+      </div>
     </>
   );
 }

@@ -49,8 +49,11 @@ export function TransferReceipts({
   const term = programme.tariff.term;
   const planName = (id: string | null | undefined) =>
     (id && term?.kind === "plans" && loc(term.plans.find((p) => p.id === id)?.name)) || id || "";
-  const years = order.details.years ?? 1;
-  const plan = order.details.plan;
+  // A basket of several plans is paid at once: the receipt names its first line's plan and term
+  // (the server takes any line of the order), never no plan at all, which no line matches.
+  const first = order.details.lines?.[0];
+  const years = first?.years ?? order.details.years ?? 1;
+  const plan = first?.plan ?? order.details.plan;
   const waiting = receipts.some((r) => r.status === "submitted");
   const canUpload = order.state === "awaiting_payment" && !waiting;
 
