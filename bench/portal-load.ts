@@ -33,6 +33,9 @@ import { percentile } from "./support/load.js";
 import { loadAverage, treeCpuSeconds } from "./support/peers.js";
 import { serverFleet, type ServerProcess } from "../test/support/process.js";
 import { createTempDatabase } from "../test/support/stores.js";
+import { systemClock } from "../src/domain/clock.js";
+import { createStaff } from "../src/people/people.js";
+import { openStore } from "../src/store/database.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -55,6 +58,9 @@ const ONLY = new Set(flags.only.split(","));
 const P99_TARGET_MS = 100;
 const PAYMENT_SECRET = "portal-load-bench-payment-secret-0123456789";
 const APPLICANT = { login: "13800138000", password: "supplier-demo-1" };
+/** Accounts of their own for the logins: one account's parallel logins are limited (guess-limits.ts). */
+const LOGIN_PASSWORD = "bench-login-password-1";
+const loginName = (i: number) => `bench-login-${i}`;
 const MATERIALS = ["application-form", "business-licence", "handler-id-card"];
 
 const log = (line: string) => console.log(line);
@@ -355,9 +361,9 @@ async function othersDuringLogins(
   const logging = new Client(new URL(server.url));
   const until = performance.now() + seconds * 1000;
   let loginsDone = 0;
-  const loginLoops = Array.from({ length: logins }, async () => {
+  const loginLoops = Array.from({ length: logins }, async (_, i) => {
     while (performance.now() < until) {
-      await login(logging, APPLICANT.login, APPLICANT.password).catch(() => undefined);
+      await login(logging, loginName(i), LOGIN_PASSWORD).catch(() => undefined);
       loginsDone++;
     }
   });
@@ -380,6 +386,8 @@ async function othersDuringLogins(
   const sorted = [...(others.latencies.get("other") ?? [])].sort((a, b) => a - b);
   const loginSorted = [...(logging.latencies.get("login") ?? [])].sort((a, b) => a - b);
   const errors = (others.errors.get("other")?.count ?? 0) + (logging.errors.get("login")?.count ?? 0);
+  for (const [kind, e] of [...others.errors, ...logging.errors])
+    log(`    ${kind} errors: ${e.count}, first: ${e.first}`);
   others.close();
   logging.close();
   return {
@@ -446,6 +454,16 @@ async function main(): Promise<boolean> {
     }
     client.close();
     if (ONLY.has("logins")) {
+      const store = await openStore({ kind: "postgres", url: database!.url });
+      try {
+        for (let i = 0; i < LOGINS; i++)
+          await createStaff(
+            { db: store.db, clock: systemClock },
+            { login: loginName(i), name: `bench ${i}`, password: LOGIN_PASSWORD, roles: ["reviewer"] },
+          );
+      } finally {
+        await store.close();
+      }
       log(`\nlogins: ${LOGINS} at once for ${LOGIN_SECONDS} s, other requests (8 clients) beside them`);
       for (const pool of ["on", "off"] as const) {
         if (pool === "off") {
