@@ -75,6 +75,7 @@ export class PasswordPool {
       this.#queue.push({ request, fallback, resolve, reject });
       if (this.#slots.length === 0) this.#start();
       this.#dispatch();
+      this.#holdWhileWaiting();
     });
   }
 
@@ -96,6 +97,18 @@ export class PasswordPool {
     this.#fallback(job).then(job.resolve, job.reject);
   }
 
+  /**
+   * Threads keep the process alive only while there is work for them: a CLI awaiting a hash must
+   * not exit while the thread starts, and an idle pool must not keep a finished command running.
+   */
+  #holdWhileWaiting(): void {
+    const waiting = this.#queue.length > 0;
+    for (const slot of this.#slots) {
+      if (slot.job || (waiting && !slot.ready)) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+
   #dispatch(): void {
     for (const slot of this.#slots) {
       if (!slot.ready || slot.job) continue;
@@ -103,8 +116,6 @@ export class PasswordPool {
       if (!job) return;
       const id = this.#nextId++;
       slot.job = { ...job, id };
-      // Referenced while it works: a CLI awaiting a hash must not exit meanwhile.
-      slot.worker.ref();
       slot.worker.postMessage({ id, ...job.request } satisfies PasswordPoolRequest);
     }
   }
@@ -123,17 +134,18 @@ export class PasswordPool {
         if ("ready" in reply) {
           slot.ready = true;
           this.#dispatch();
+          this.#holdWhileWaiting();
           return;
         }
         const job = slot.job;
         if (job?.id !== reply.id) return;
         slot.job = undefined;
-        worker.unref();
         if (reply.ok && "key" in reply) {
           this.stats.pooled++;
           job.resolve(Buffer.from(reply.key.buffer, reply.key.byteOffset, reply.key.byteLength));
         } else this.#runFallback(job);
         this.#dispatch();
+        this.#holdWhileWaiting();
       });
       // A thread that cannot start or dies: its work and what waits go to the fallback.
       worker.on("error", () => this.#fail());
