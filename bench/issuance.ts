@@ -5,7 +5,11 @@
  * DATABASE_URL points at).
  *
  *   node --import tsx bench/issuance.ts [certificates per algorithm, default 100]
+ *
+ * Beside the time, the queries each certificate took and this process's CPU per certificate; the
+ * last row is an SM2 token key (a bare public key, as production on a USB key finishes an order).
  */
+import type { KyselyPlugin } from "kysely";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +22,7 @@ import { systemActor } from "../src/people/actor.js";
 import { CaRegistry, initCas, publicationUrls } from "../src/ca/ca.js";
 import { LiveCalendar, loadCalendar, seedBundledCalendar } from "../src/desk/calendar.js";
 import { seedDemo } from "../src/desk/demo.js";
-import { finishProduction } from "../src/orders/fulfilment.js";
+import { finishProduction, type ProductionKey } from "../src/orders/fulfilment.js";
 import { saveProgramme } from "../src/orders/programmes.js";
 import { openStore } from "../src/store/database.js";
 import { demoProgrammesPath, readProgrammesFile } from "../src/store/programme-files.js";
@@ -60,8 +64,17 @@ try {
     urls,
     prefix: "bench",
   });
+  // Counts the queries the desk sends (each one a round trip to the store).
+  let queries = 0;
+  const counting: KyselyPlugin = {
+    transformQuery: (args) => {
+      queries++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
   const deps = {
-    db: store.db,
+    db: store.db.withPlugin(counting),
     clock,
     calendar: new LiveCalendar(await loadCalendar(store.db)),
     cas: new CaRegistry(store.db, { passphrase }),
@@ -104,27 +117,42 @@ try {
   };
 
   console.log(`store: ${target.kind}; ${perAlgorithm} certificates per algorithm`);
-  for (const algorithm of ["sm2", "ecdsa-p256", "rsa"] as KeyAlgorithm[]) {
+  const runs: { name: string; algorithm: KeyAlgorithm; token: boolean }[] = [
+    { name: "sm2", algorithm: "sm2", token: false },
+    { name: "ecdsa-p256", algorithm: "ecdsa-p256", token: false },
+    { name: "rsa", algorithm: "rsa", token: false },
+    { name: "sm2 token", algorithm: "sm2", token: true },
+  ];
+  for (const { name, algorithm, token } of runs) {
     // Keys and requests are the token's work, made before the clock starts; so are the orders.
-    const jobs: { orderId: string; csr: string }[] = [];
+    const jobs: { orderId: string; key: ProductionKey }[] = [];
     for (let i = 0; i < perAlgorithm; i++) {
       const key = generateSoftwareKey(algorithm);
-      const csr = pemEncode(
-        "CERTIFICATE REQUEST",
-        await buildCsr({ subject: { CN: "bench" }, signer: key.signer }),
-      );
-      jobs.push({ orderId: await order(), csr });
+      const input: ProductionKey = token
+        ? { publicKey: Buffer.from(key.signer.publicKeySpki).toString("base64") }
+        : {
+            csr: pemEncode(
+              "CERTIFICATE REQUEST",
+              await buildCsr({ subject: { CN: "bench" }, signer: key.signer }),
+            ),
+          };
+      jobs.push({ orderId: await order(), key: input });
     }
     // The first issuance opens the CA key (scrypt): timed apart.
     const first = jobs.shift()!;
     let t = performance.now();
-    await finishProduction(deps, actor, first.orderId, [{ csr: first.csr }]);
+    await finishProduction(deps, actor, first.orderId, [first.key]);
     const opening = performance.now() - t;
+    queries = 0;
+    const cpu = process.cpuUsage();
     t = performance.now();
-    for (const job of jobs) await finishProduction(deps, actor, job.orderId, [{ csr: job.csr }]);
+    for (const job of jobs) await finishProduction(deps, actor, job.orderId, [job.key]);
     const each = (performance.now() - t) / jobs.length;
+    const used = process.cpuUsage(cpu);
+    const cpuEach = (used.user + used.system) / 1000 / jobs.length;
     console.log(
-      `${algorithm.padEnd(11)} ${each.toFixed(1).padStart(6)} ms per certificate (${(1000 / each).toFixed(0)}/s, one at a time); first one ${opening.toFixed(0)} ms (opens the CA key)`,
+      `${name.padEnd(11)} ${each.toFixed(1).padStart(6)} ms per certificate (${(1000 / each).toFixed(0)}/s, one at a time), ` +
+        `${(queries / jobs.length).toFixed(1)} queries, CPU ${cpuEach.toFixed(2)} ms (this process); first one ${opening.toFixed(0)} ms (opens the CA key)`,
     );
   }
 } finally {

@@ -57,6 +57,8 @@ const envSchema = z
       .optional(),
     // SM2 by OpenSSL through the addon native/sm2 (on), or in JavaScript only (off: slower, for tests).
     CERTDESK_SM2_NATIVE: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
+    // Passwords hashed on worker threads of their own (on), or on libuv's threadpool (off: for comparison).
+    CERTDESK_PASSWORD_POOL: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
     // The API documentation at /docs; left out, on in development and off in production.
     CERTDESK_API_DOCS: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).optional(),
     CERTDESK_LOG_LEVEL: z
@@ -172,6 +174,8 @@ export interface Config {
   apiDocs: boolean;
   /** SM2 through the native addon when it is built (src/pki/sm2-native.ts) */
   sm2Native: boolean;
+  /** passwords hashed on the password pool's threads (src/people/password-pool.ts) */
+  passwordPool: boolean;
   /** The production station of the back office's API (software keys in a folder in development). */
   keyStation: string | undefined;
   ca: {
@@ -260,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.CERTDESK_LOG_LEVEL,
     trustedProxy: e.CERTDESK_TRUSTED_PROXY ?? [],
     sm2Native: e.CERTDESK_SM2_NATIVE === "on",
+    passwordPool: e.CERTDESK_PASSWORD_POOL === "on",
     apiDocs: (e.CERTDESK_API_DOCS ?? (e.CERTDESK_MODE === "production" ? "off" : "on")) === "on",
     keyStation:
       e.CERTDESK_KEY_STATION ??

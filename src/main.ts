@@ -32,6 +32,7 @@ import { seedDemo, type DemoLogins } from "./desk/demo.js";
 import { openStore, type Store } from "./store/database.js";
 import { stationFromSpec } from "./token/station.js";
 import { setSm2Native, sm2Backend } from "./pki/sm2-native.js";
+import { setPasswordPool } from "./people/passwords.js";
 
 export interface Running {
   url: string;
@@ -245,6 +246,7 @@ async function main(): Promise<void> {
   }
   // At start, so that a missing SM2 addon is said (one line) before anything is signed.
   setSm2Native(config.sm2Native);
+  setPasswordPool(config.passwordPool);
   sm2Backend();
   try {
     const running = await startCertdesk(config);

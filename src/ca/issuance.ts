@@ -218,11 +218,19 @@ export async function issueCertificateInTx(
   tx: Transaction<Database>,
   deps: IssuanceDeps,
   actor: Actor,
-  input: { orderId: string; key: PreparedKey; keySerial?: string | undefined; years?: number | undefined },
+  input: {
+    orderId: string;
+    key: PreparedKey;
+    keySerial?: string | undefined;
+    years?: number | undefined;
+    /** the order as the caller locked it in this transaction, and its programme: not read again */
+    locked?: { order: OrderRow; programme: Programme } | undefined;
+  },
 ): Promise<IssuedCertificate> {
   requireRole(actor, "production");
-  const order = await lockOrder(tx, input.orderId);
-  const programme = await getProgramme(tx, order.programme_id);
+  const locked = input.locked?.order.id === input.orderId ? input.locked : undefined;
+  const order = locked?.order ?? (await lockOrder(tx, input.orderId));
+  const programme = locked?.programme ?? (await getProgramme(tx, order.programme_id));
   if (!ISSUING_SERVICES.includes(order.service)) {
     throw new DomainError("issuance.order_issues_no_certificates", { service: order.service });
   }

@@ -13,6 +13,7 @@
  *   down are done by the first one up.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
+import { afterAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import type { DeskEventRow } from "../store/schema-desk.js";
 
@@ -34,6 +35,15 @@ export async function recordDeskEvents(
   now: Date,
 ): Promise<void> {
   if (events.length === 0) return;
+  // After the audit rows, also when a transaction gathers them for its end (store/audit.ts).
+  await afterAudit(tx, (tx) => recordDeskEventsNow(tx, events, now));
+}
+
+async function recordDeskEventsNow(
+  tx: Transaction<Database>,
+  events: readonly DeskEvent[],
+  now: Date,
+): Promise<void> {
   // Ids are drawn under this lock, held to commit: so they commit in the order of their ids, and a
   // follower past id n never sees an n-1 appear later. Callers record events after their audit
   // rows, whose chain already takes turns, so this lock adds no wait of its own.

@@ -7,7 +7,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { DomainError, isDomainError } from "../domain/errors.js";
 import type { Programme } from "../domain/programme.js";
-import { appendAudit } from "../store/audit.js";
+import { appendAudit, atTransactionEnd } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import type { KeyStep, ProductionBatchRow, UsbKeyRow } from "../store/schema-keys.js";
 import "../store/schema-keys.js";
@@ -27,6 +27,7 @@ import {
 } from "./production-lease.js";
 import { getBatch, initialUserPin, type BatchView, type KeyProductionDeps } from "./production.js";
 import { requireRole } from "../people/people.js";
+import { lockOrder } from "../orders/orders.js";
 import { getProgramme } from "../orders/programmes.js";
 
 export interface BatchProgress {
@@ -211,48 +212,53 @@ async function certify(
 ): Promise<UsbKeyRow> {
   const prepared = await prepareKey(deps, programme, undefined, { publicKey: row.public_key! });
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (tx) => {
-    await fence(tx);
-    const locked = await tx
-      .selectFrom("usb_keys")
-      .selectAll()
-      .where("id", "=", row.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    if (locked.certificate_id || locked.step !== "key_generated") return locked;
-    const issued = await issueCertificateInTx(tx, deps, actor, {
-      orderId: row.order_id,
-      key: prepared,
-      keySerial: row.serial ?? undefined,
-      // A basket's keys may differ in term: each certificate runs for its own key's.
-      years: locked.years ?? undefined,
-    });
-    const updated = await tx
-      .updateTable("usb_keys")
-      .set({ certificate_id: issued.id, step: "certificate_issued", updated_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendAudit(
-      tx,
-      {
-        actor: actorLabel(actor),
-        action: "key.certify",
-        subjectType: "usb_key",
-        subjectId: row.id,
-        fromState: "key_generated",
-        toState: "certificate_issued",
-        data: {
-          label: row.label,
-          serial: row.serial ?? "",
-          certificateId: issued.id,
-          certificateSerial: issued.serial,
+  // The programme is the batch's (read once per run); audit rows and events go in at the end.
+  return deps.db.transaction().execute((tx) =>
+    atTransactionEnd(tx, async () => {
+      await fence(tx);
+      const locked = await tx
+        .selectFrom("usb_keys")
+        .selectAll()
+        .where("id", "=", row.id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (locked.certificate_id || locked.step !== "key_generated") return locked;
+      const order = await lockOrder(tx, row.order_id);
+      const issued = await issueCertificateInTx(tx, deps, actor, {
+        orderId: row.order_id,
+        locked: { order, programme },
+        key: prepared,
+        keySerial: row.serial ?? undefined,
+        // A basket's keys may differ in term: each certificate runs for its own key's.
+        years: locked.years ?? undefined,
+      });
+      const updated = await tx
+        .updateTable("usb_keys")
+        .set({ certificate_id: issued.id, step: "certificate_issued", updated_at: now })
+        .where("id", "=", row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await appendAudit(
+        tx,
+        {
+          actor: actorLabel(actor),
+          action: "key.certify",
+          subjectType: "usb_key",
+          subjectId: row.id,
+          fromState: "key_generated",
+          toState: "certificate_issued",
+          data: {
+            label: row.label,
+            serial: row.serial ?? "",
+            certificateId: issued.id,
+            certificateSerial: issued.serial,
+          },
         },
-      },
-      now,
-    );
-    return updated;
-  });
+        now,
+      );
+      return updated;
+    }),
+  );
 }
 
 /** In a step's transaction: this run still holds the batch (see production-lease.ts). */
@@ -381,8 +387,8 @@ export async function runClaimedBatch(
         done++;
         await setBatch({ state: "running", done });
       }
-      for (const orderId of [...new Set(rows.map((r) => r.order_id))])
-        await finishProduction(deps, actor, orderId, []);
+      for (const r of [...new Map(rows.map((r) => [r.order_id, r])).values()])
+        await finishProduction(deps, actor, r.order_id, [], { programme: programmes.get(r.programme_id) });
       await setBatch({ state: "done", done });
     } catch (e) {
       // A run that lost its lease leaves the batch to the one that took it.

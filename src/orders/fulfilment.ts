@@ -8,10 +8,11 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import { calendarDate, shanghaiDate } from "../domain/dates.js";
 import { DomainError } from "../domain/errors.js";
 import { pendingStep, type OrderState } from "../domain/lifecycle.js";
+import type { Programme } from "../domain/programme.js";
 import { validateCourierNumber, type CourierCarrier } from "../domain/validators.js";
 import { pemEncode } from "../pki/pem.js";
 import { bindCertificate, takeOverBindingInTx } from "../platforms/bindings.js";
-import { appendAudit } from "../store/audit.js";
+import { appendAudit, atTransactionEnd } from "../store/audit.js";
 import type { Database, OrderRow } from "../store/schema.js";
 import "../store/schema-keys.js";
 import { actorLabel, type Actor } from "../people/actor.js";
@@ -191,16 +192,14 @@ function keyInputOf(key: { csr?: string | undefined; publicKey?: string | undefi
 /** Each key checked and its issuing CA opened, before the production transaction takes the order's lock. */
 async function prepareKeys(
   deps: ProductionDeps,
-  orderId: string,
+  order: OrderRow,
+  programme: Programme,
   keys: ProductionKey[],
 ): Promise<{ signing: PreparedKey; encryption?: PreparedKey; keySerial?: string | undefined }[]> {
   if (keys.length === 0) return [];
-  const order = await deps.db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
-  if (!order) throw new DomainError("order.not_found");
   if (!ISSUING_SERVICES.includes(order.service)) {
     throw new DomainError("issuance.order_issues_no_certificates", { service: order.service });
   }
-  const programme = await getProgramme(deps.db, order.programme_id);
   const dualPair = certificateSettings(programme).dualPair;
   const out = [];
   for (const k of keys) {
@@ -233,79 +232,99 @@ export async function finishProduction(
   actor: Actor,
   orderId: string,
   keys: ProductionKey[],
+  options: { programme?: Programme | undefined } = {},
 ): Promise<ProductionResult> {
   requireRole(actor, "production");
+  const read = await deps.db.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirst();
+  if (!read) throw new DomainError("order.not_found");
   // A seal order makes a seal, not certificates: its production is seals/seals.ts produceSeal.
-  const service = await deps.db
-    .selectFrom("orders")
-    .select("service")
-    .where("id", "=", orderId)
-    .executeTakeFirst();
-  if (service && (service.service === "seal-apply" || service.service === "seal-change")) {
-    throw new DomainError("production.seal_order", { service: service.service });
+  if (read.service === "seal-apply" || read.service === "seal-change") {
+    throw new DomainError("production.seal_order", { service: read.service });
   }
-  const prepared = await prepareKeys(deps, orderId, keys);
+  // Read once, here, and handed down: the order's programme does not change with its state.
+  const programme =
+    options.programme?.id === read.programme_id
+      ? options.programme
+      : await getProgramme(deps.db, read.programme_id);
+  const prepared = await prepareKeys(deps, read, programme, keys);
   const revoked: RevokedCertificate[] = [];
-  const { row, certificateIds } = await deps.db.transaction().execute(async (tx) => {
-    const order = await lockOrder(tx, orderId);
-    assertCanSee(actor, order);
-    const programme = await getProgramme(tx, order.programme_id);
-    // In the order they were issued: created_at can tie, the audit trail's sequence cannot.
-    const existing = await tx
-      .selectFrom("certificates")
-      .select(["id", "profile"])
-      .where("order_id", "=", order.id)
-      .orderBy("created_at")
-      .orderBy(
-        sql`(select min(seq) from audit_log where subject_type = 'certificate' and subject_id = certificates.id::text)`,
-      )
-      .execute();
-    const pending = pendingStep(flowOf(programme, order.service), order.state as OrderState);
-    if (existing.length > 0 && pending !== "production") {
-      return { row: order, certificateIds: existing.map((c) => c.id) };
-    }
-    if (order.state !== "in_production") await transitionInTx(tx, deps, actor, orderId, "start_production");
-    const dualPair = ISSUING_SERVICES.includes(order.service)
-      ? certificateSettings(programme).dualPair
-      : undefined;
-    // Certificates issued one by one beforehand (issueCertificate) count towards the order's keys.
-    const have = existing.filter((c) => c.profile !== dualPair?.encryptionProfile).length;
-    const missing = Math.max(keysExpected(order) - have, 0);
-    if (keys.length !== missing) {
-      throw new DomainError("issuance.key_count_mismatch", { expected: missing, given: keys.length });
-    }
-    const issued: IssuedCertificate[] = [];
-    for (const k of prepared) {
-      issued.push(
-        await issueCertificateInTx(tx, deps, actor, { orderId, key: k.signing, keySerial: k.keySerial }),
-      );
-      if (k.encryption) {
-        issued.push(
-          await issueCertificateInTx(tx, deps, actor, { orderId, key: k.encryption, keySerial: k.keySerial }),
-        );
-      } else if (dualPair?.required) {
-        throw new DomainError("issuance.encryption_key_required", { programme: programme.id });
+  // The order locked once; its audit rows and desk events written at the end, in one statement each.
+  const { row, certificateIds } = await deps.db.transaction().execute((tx) =>
+    atTransactionEnd(tx, async () => {
+      let order = await lockOrder(tx, orderId);
+      assertCanSee(actor, order);
+      // In the order they were issued: created_at can tie, the audit trail's sequence cannot.
+      const existing = await tx
+        .selectFrom("certificates")
+        .select(["id", "profile"])
+        .where("order_id", "=", order.id)
+        .orderBy("created_at")
+        .orderBy(
+          sql`(select min(seq) from audit_log where subject_type = 'certificate' and subject_id = certificates.id::text)`,
+        )
+        .execute();
+      const pending = pendingStep(flowOf(programme, order.service), order.state as OrderState);
+      if (existing.length > 0 && pending !== "production") {
+        return { row: order, certificateIds: existing.map((c) => c.id) };
       }
-    }
-    const all = [...existing.map((c) => c.id), ...issued.map((c) => c.id)];
-    const lost = (order.details as OrderDetails).certificateId;
-    if (order.service === "reissue" && lost && all[0]) {
-      const r = await revokeInTx(tx, deps, actor, {
-        certificate: { certificateId: lost },
-        reason: "keyCompromise",
-        supersededBy: all[0],
-        trigger: `reissue ${order.number}`,
-        ifRevoked: "skip",
+      if (order.state !== "in_production")
+        order = await transitionInTx(tx, deps, actor, orderId, "start_production", {
+          locked: { order, programme },
+        });
+      const locked = { order, programme };
+      const dualPair = ISSUING_SERVICES.includes(order.service)
+        ? certificateSettings(programme).dualPair
+        : undefined;
+      // Certificates issued one by one beforehand (issueCertificate) count towards the order's keys.
+      const have = existing.filter((c) => c.profile !== dualPair?.encryptionProfile).length;
+      const missing = Math.max(keysExpected(order) - have, 0);
+      if (keys.length !== missing) {
+        throw new DomainError("issuance.key_count_mismatch", { expected: missing, given: keys.length });
+      }
+      const issued: IssuedCertificate[] = [];
+      for (const k of prepared) {
+        issued.push(
+          await issueCertificateInTx(tx, deps, actor, {
+            orderId,
+            key: k.signing,
+            keySerial: k.keySerial,
+            locked,
+          }),
+        );
+        if (k.encryption) {
+          issued.push(
+            await issueCertificateInTx(tx, deps, actor, {
+              orderId,
+              key: k.encryption,
+              keySerial: k.keySerial,
+              locked,
+            }),
+          );
+        } else if (dualPair?.required) {
+          throw new DomainError("issuance.encryption_key_required", { programme: programme.id });
+        }
+      }
+      const all = [...existing.map((c) => c.id), ...issued.map((c) => c.id)];
+      const lost = (order.details as OrderDetails).certificateId;
+      if (order.service === "reissue" && lost && all[0]) {
+        const r = await revokeInTx(tx, deps, actor, {
+          certificate: { certificateId: lost },
+          reason: "keyCompromise",
+          supersededBy: all[0],
+          trigger: `reissue ${order.number}`,
+          ifRevoked: "skip",
+        });
+        if (r) revoked.push(r);
+      }
+      const first = all[0];
+      const moved = await transitionInTx(tx, deps, actor, orderId, "finish_production", {
+        data: { certificates: issued.map((c) => c.serial) },
+        patch: first && !order.certificate_id ? { certificate_id: first } : {},
+        locked,
       });
-      if (r) revoked.push(r);
-    }
-    const first = all[0];
-    const moved = await transitionInTx(tx, deps, actor, orderId, "finish_production", {
-      data: { certificates: issued.map((c) => c.serial) },
-      patch: first && !order.certificate_id ? { certificate_id: first } : {},
-    });
-    return { row: moved, certificateIds: all };
-  });
+      return { row: moved, certificateIds: all };
+    }),
+  );
   await notifyRevoked(deps.publication, revoked);
   return { ...viewOf(deps, row), certificates: await producedCertificates(deps.db, certificateIds) };
 }

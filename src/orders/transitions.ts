@@ -87,6 +87,8 @@ export interface TransitionOptions {
   patch?: Partial<Pick<OrderRow, "rejection" | "certificate_id">> & { details?: OrderDetails };
   /** Collects certificates revoked by the move, for the caller to announce after commit. */
   revoked?: RevokedCertificate[];
+  /** The order as the caller locked it in this transaction (lockOrder), and its programme: not read again. */
+  locked?: { order: OrderRow; programme: Programme } | undefined;
 }
 
 /**
@@ -117,9 +119,10 @@ export async function transitionInTx(
   event: OrderEvent,
   options: TransitionOptions = {},
 ): Promise<OrderRow> {
-  const order = await lockOrder(tx, orderId);
+  const locked = options.locked?.order.id === orderId ? options.locked : undefined;
+  const order = locked?.order ?? (await lockOrder(tx, orderId));
   assertCanSee(actor, order);
-  const programme = await getProgramme(tx, order.programme_id);
+  const programme = locked?.programme ?? (await getProgramme(tx, order.programme_id));
   const flow = flowOf(programme, order.service);
   if (event === "submit") return submitInTx(tx, deps, actor, programme, order, flow);
   return applyEvent(tx, deps, actor, programme, order, flow, event, options);

@@ -1,17 +1,26 @@
 /**
  * Password hashing with scrypt (memory-hard, in node:crypto): slow on purpose, salted,
- * self-describing. It runs off the event loop, in libuv's threadpool, and at most one hash per
- * core but one at a time: a burst of logins queues here instead of taking every core (and every
- * pool thread, which file reads also need) from the requests the event loop is serving.
+ * self-describing. It runs off the event loop on the password pool's threads (password-pool.ts),
+ * one hash per core but one at a time: a burst of logins queues there instead of taking every core
+ * (and libuv's threads, which file reads and SM2 signatures need) from the requests the event loop
+ * is serving. Where the pool cannot run, the same key is derived on libuv's threadpool, as many at
+ * once.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { availableParallelism } from "node:os";
+import { passwordPool } from "./password-pool.js";
 
 const HASHES_AT_ONCE = Math.max(1, availableParallelism() - 1);
 let running = 0;
 const waiting: (() => void)[] = [];
 
-async function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+/** The pool's fallback (and the reference its test compares with): scrypt on libuv's threadpool. */
+export async function scryptInThread(
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  opts: ScryptOptions,
+): Promise<Buffer> {
   if (running >= HASHES_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
   else running++;
   try {
@@ -24,6 +33,19 @@ async function scrypt(password: string, salt: Buffer, keylen: number, opts: Scry
     if (next) next();
     else running--;
   }
+}
+
+let pooled = true;
+
+/** Derives on libuv's threadpool instead of the pool (its tests, a comparison in the portal bench). */
+export function setPasswordPool(on: boolean): void {
+  pooled = on;
+}
+
+function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  const inThread = () => scryptInThread(password, salt, keylen, opts);
+  if (!pooled) return inThread();
+  return passwordPool().scrypt({ password, salt, keylen, params: opts }, inThread);
 }
 
 const PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };

@@ -20,9 +20,56 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export async function appendAudit(tx: Transaction<Database>, entry: AuditEntry, at: Date): Promise<bigint> {
+/** A transaction's audit rows and writes after them, gathered until its end (see atTransactionEnd). */
+interface Gathered {
+  entries: { entry: AuditEntry; at: Date }[];
+  after: ((tx: Transaction<Database>) => Promise<void>)[];
+}
+const gathering = new WeakMap<Transaction<Database>, Gathered>();
+
+/**
+ * Runs `work` with the transaction's audit rows gathered, then appends them in one statement at
+ * its end, followed by the writes deferred with afterAudit (desk events). The chain's head is
+ * locked until commit: taken last, it is held for a few statements instead of the whole of a
+ * production step, so concurrent transactions queue on it for that long only. The rows keep
+ * their order, their times and their chain; nothing is written if `work` throws.
+ */
+export async function atTransactionEnd<T>(tx: Transaction<Database>, work: () => Promise<T>): Promise<T> {
+  if (gathering.has(tx)) return work();
+  const gathered: Gathered = { entries: [], after: [] };
+  gathering.set(tx, gathered);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    gathering.delete(tx);
+  }
+  await appendAuditEntries(tx, gathered.entries);
+  for (const write of gathered.after) await write(tx);
+  return result;
+}
+
+/**
+ * A write that must come after the transaction's audit rows (it takes a lock the audit chain's
+ * writers take after theirs): deferred to the end of an atTransactionEnd, else made now.
+ */
+export async function afterAudit(
+  tx: Transaction<Database>,
+  write: (tx: Transaction<Database>) => Promise<void>,
+): Promise<void> {
+  const gathered = gathering.get(tx);
+  if (gathered) gathered.after.push(write);
+  else await write(tx);
+}
+
+/** Appends one row; inside atTransactionEnd it is gathered for the end and its seq is not known yet (undefined). */
+export async function appendAudit(
+  tx: Transaction<Database>,
+  entry: AuditEntry,
+  at: Date,
+): Promise<bigint | undefined> {
   const [seq] = await appendAuditEntries(tx, [{ entry, at }]);
-  return seq!;
+  return seq;
 }
 
 /**
@@ -34,6 +81,11 @@ export async function appendAuditEntries(
   entries: readonly { entry: AuditEntry; at: Date }[],
 ): Promise<bigint[]> {
   if (entries.length === 0) return [];
+  const gathered = gathering.get(tx);
+  if (gathered) {
+    gathered.entries.push(...entries);
+    return [];
+  }
   // Taking the head row for update orders concurrent appenders, so the chain never forks.
   const head = await tx
     .selectFrom("audit_head")
