@@ -11,7 +11,7 @@ import { parseCertificate } from "../pki/certificate.js";
 import { buildCsr } from "../pki/csr.js";
 import { pemDecode } from "../pki/pem.js";
 import type { Signer } from "../pki/signer.js";
-import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../seal/cms.js";
+import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../pki/cms.js";
 import { parseSeal } from "../seal/index.js";
 import type { KeyView } from "../keys/keys.js";
 import type { OrderView } from "../orders/orders.js";

@@ -20,7 +20,7 @@ import {
   readMessageDigest,
   serialTlv,
   signingCertificateV2,
-} from "../seal/cms.js";
+} from "./cms.js";
 import { parseCertificate, verifyCertificateSignature, type CertificateView } from "./certificate.js";
 import {
   TAG,

@@ -25,8 +25,8 @@ export type {
 } from "./signature.js";
 export { sealFileKind, verifySealFile } from "./verify-file.js";
 export type { SealFileVerdict } from "./verify-file.js";
-export { buildDetachedCms, parseCms } from "./cms.js";
-export type { BuildCmsInput, CmsView } from "./cms.js";
+export { buildDetachedCms, parseCms } from "../pki/cms.js";
+export type { BuildCmsInput, CmsView } from "../pki/cms.js";
 export { signPdf } from "./pdf-sign.js";
 export type { SignPdfInput, StampPosition } from "./pdf-sign.js";
 export { verifyPdf } from "./pdf-verify.js";

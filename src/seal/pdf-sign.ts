@@ -30,7 +30,7 @@ import { DomainError } from "../domain/errors.js";
 import { parseCertificate } from "../pki/certificate.js";
 import type { CertificateView } from "../pki/certificate.js";
 import type { Signer } from "../pki/signer.js";
-import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "./cms.js";
+import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../pki/cms.js";
 import { SEAL_ENTRY, mmToPt, pdfDate, textStringHex } from "./pdf-common.js";
 import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { verifyPdf } from "./pdf-verify.js";

@@ -27,8 +27,8 @@ import {
   readContentTypeAttribute,
   readMessageDigest,
   readSigningTime,
-} from "./cms.js";
-import type { CmsSignerView, CmsView } from "./cms.js";
+} from "../pki/cms.js";
+import type { CmsSignerView, CmsView } from "../pki/cms.js";
 import { SEAL_ENTRY, decodeTextString, parsePdfDate } from "./pdf-common.js";
 import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { sealBindsCertificate, verifySeal } from "./seal.js";

@@ -1,7 +1,7 @@
 /**
- * CMS SignedData (RFC 5652) for PDF signatures: a detached signature over the PDF's ByteRange with
- * the attributes PAdES asks for (content-type, message-digest, signing-certificate-v2), written and
- * read with the bare DER helpers. Certificates go in as the DER they came in, and the SignerInfo's
+ * CMS SignedData (RFC 5652), shared by PDF signatures (src/seal) and timestamp tokens (tsa.ts): a
+ * detached signature over the PDF's ByteRange with the attributes PAdES asks for (content-type,
+ * message-digest, signing-certificate-v2), written and read with the bare DER helpers. Certificates go in as the DER they came in, and the SignerInfo's
  * issuer Name is the certificate's issuer field byte for byte: re-encoding a Name through a schema
  * library is how UTF8String Chinese names end up double-encoded or re-tagged.
  *
@@ -11,8 +11,8 @@
 import { createHash } from "node:crypto";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
-import { parseCertificate } from "../pki/certificate.js";
-import type { CertificateView } from "../pki/certificate.js";
+import { parseCertificate } from "./certificate.js";
+import type { CertificateView } from "./certificate.js";
 import {
   TAG,
   children,
@@ -32,12 +32,12 @@ import {
   time,
   tlv,
   whole,
-} from "../pki/der.js";
-import type { Tlv } from "../pki/der.js";
-import { OID } from "../pki/oids.js";
-import { verifySignature } from "../pki/signer.js";
-import type { Signer } from "../pki/signer.js";
-import { SM2_DEFAULT_ID } from "../pki/sm2.js";
+} from "./der.js";
+import type { Tlv } from "./der.js";
+import { OID } from "./oids.js";
+import { verifySignature } from "./signer.js";
+import type { Signer } from "./signer.js";
+import { SM2_DEFAULT_ID } from "./sm2.js";
 
 /** Object identifiers of CMS and its attributes, each with the document that assigns it. */
 export const CMS_OID = {
