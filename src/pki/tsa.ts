@@ -199,10 +199,16 @@ export function timestampReply(token: Uint8Array): Uint8Array {
   return sequence(sequence(smallInteger(0)), token);
 }
 
-/** PKIFailureInfo badDataFormat (bit 5) or badAlg (bit 0): the request could not be honoured. */
-export function timestampRejection(failure: "badAlg" | "badDataFormat"): Uint8Array {
-  const bits = failure === "badAlg" ? Uint8Array.of(7, 0x80) : Uint8Array.of(2, 0x04);
-  return sequence(sequence(smallInteger(2), tlv(TAG.BIT_STRING, bits)));
+/** PKIFailureInfo bits as DER BIT STRING contents (unused bits first): section 2.4.2. */
+const FAILURE_BITS = {
+  badAlg: Uint8Array.of(7, 0x80), // bit 0
+  badDataFormat: Uint8Array.of(2, 0x04), // bit 5
+  systemFailure: Uint8Array.of(6, 0, 0, 0, 0x40), // bit 25
+} as const;
+
+/** A rejection (status 2) with the failure bit saying why the request could not be honoured. */
+export function timestampRejection(failure: keyof typeof FAILURE_BITS): Uint8Array {
+  return sequence(sequence(smallInteger(2), tlv(TAG.BIT_STRING, FAILURE_BITS[failure])));
 }
 
 /** Answers a DER TimeStampReq: the reply's bytes, granted or rejected. */
