@@ -113,9 +113,9 @@ export const ofdMessages: MessageTable = {
   },
   "ofd.seal_file_missing": { "zh-CN": "印章文件 {file} 不存在", en: "the seal file {file} is missing" },
   "ofd.signing_time": { "zh-CN": "签章者声明的签章时间 {time}", en: "{time}, as the signer states" },
-  "ofd.timestamp_present": {
-    "zh-CN": "签章带有时间戳（{bytes} 字节），此处未检查",
-    en: "the signature carries a timestamp ({bytes} bytes), not checked here",
+  "ofd.timestamp_chain_not_checked": {
+    "zh-CN": "时间戳 {genTime}，由 {tsa} 签发；未提供信任的证书，未检查其证书链",
+    en: "timestamp {genTime} by {tsa}; its chain was not checked: no trusted certificates given",
   },
   "ofd.timestamp_absent": { "zh-CN": "签章没有时间戳", en: "the signature has no timestamp" },
   "ofd.stamp_at": {
