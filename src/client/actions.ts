@@ -380,6 +380,8 @@ export async function sealPdf(
     stamp: StampPosition;
     reason?: string | undefined;
     signedAt: Date;
+    /** a timestamp authority's token over the signature value (client/timestamp.ts) */
+    timestamp?: ((signatureValue: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
   },
 ): Promise<{ pdf: Uint8Array; certificate: CertificateSummary; seal: { name: string; esId: string } }> {
   assertPinChanged(await key.info());
@@ -396,6 +398,7 @@ export async function sealPdf(
       stamp: input.stamp,
       signedAt: input.signedAt,
       reason: input.reason,
+      timestamp: input.timestamp,
     });
     return { pdf, certificate: summarise(cert), seal: { name: seal.name, esId: seal.id } };
   });
@@ -413,7 +416,7 @@ export async function sealOfd(
     ofd: Uint8Array;
     stamp: OfdStampPosition;
     signedAt: Date;
-    timestamp?: ((signature: Uint8Array) => Promise<Uint8Array>) | undefined;
+    timestamp?: ((signature: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
   },
 ): Promise<{
   ofd: Uint8Array;

@@ -197,6 +197,22 @@ export const ofdMessages: MessageTable = {
     "zh-CN": "已用印章“{seal}”签章 {file}，写入 {out}（第 {page} 页）",
     en: "Stamped {file} with the seal \u201c{seal}\u201d into {out} (page {page})",
   },
+  "client.help.tsa": {
+    "zh-CN": "签章时加盖时间戳的时间戳服务地址（默认为服务中心的 /tsa，或 CERTDESK_TSA_URL）",
+    en: "the timestamp authority stamped documents ask (default: the desk's /tsa, or CERTDESK_TSA_URL)",
+  },
+  "client.timestamp_stamped": {
+    "zh-CN": "已由时间戳服务 {url} 加盖时间戳",
+    en: "Timestamped by the timestamp authority at {url}",
+  },
+  "client.timestamp_unavailable": {
+    "zh-CN": "未能从 {url} 获得时间戳（{reason}）：签章不带时间戳，证书过期后无法证明签章时间",
+    en: "No timestamp from {url} ({reason}): signed without one, so the signing time cannot be proven once the certificate expires",
+  },
+  "client.timestamp_none": {
+    "zh-CN": "未设时间戳服务（--tsa 或 --server）：签章不带时间戳",
+    en: "No timestamp authority known (--tsa or --server): signed without a timestamp",
+  },
   "agent.op.seal-ofd": {
     "zh-CN": "用电子印章签章 OFD 文件",
     en: "Stamp an OFD document with the electronic seal",
