@@ -536,7 +536,8 @@ describe("certdesk ca init --hsm: CA keys in SoftHSM2 through PKCS#11", () => {
     const ran = await cli("ca", "init", "--hsm", "--json");
     expect(ran.code, ran.stdout).toBe(0);
     const { cas } = json<{ cas: CaRow[] }>(ran);
-    expect(cas).toHaveLength(7);
+    // RSA: root, issuing, OCSP, TSA, seal maker; P-256: root, issuing, OCSP, TSA.
+    expect(cas).toHaveLength(9);
     expect(cas.every((c) => c.keyStorage === "pkcs11")).toBe(true);
     const objects = hsm.pkcs11Tool([
       "--token-label",
