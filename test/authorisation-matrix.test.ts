@@ -148,6 +148,7 @@ const ROUTES: Record<string, Action> = {
   "GET /crl/:file": "publication.read",
   "POST /ocsp": "publication.read",
   "GET /ocsp/*": "publication.read",
+  "POST /tsa": "timestamp.issue",
 };
 
 /** Routes the document leaves out (schema.hide): the web app's pages and the development gateway. */

@@ -273,7 +273,7 @@ describe.each(storeCases)("certdesk ca on a store ($name)", ({ setUp }) => {
     await tearDown();
   });
 
-  it("ca init makes a root, an issuing CA, an OCSP responder per algorithm and a seal maker for SM2 and RSA (never ECDSA); a second run adds nothing", async () => {
+  it("ca init makes a root, an issuing CA, an OCSP responder and a timestamp authority per algorithm and a seal maker for SM2 and RSA (never ECDSA); a second run adds nothing", async () => {
     const first = await cli(
       "ca",
       "init",
@@ -285,9 +285,9 @@ describe.each(storeCases)("certdesk ca on a store ($name)", ({ setUp }) => {
     );
     expect(first.code, first.stdout).toBe(0);
     const { cas } = json<{ cas: CaRow[] }>(first);
-    expect(cas).toHaveLength(11);
+    expect(cas).toHaveLength(14);
     expect(new Set(cas.map((c) => c.kind))).toEqual(
-      new Set(["root", "issuing", "ocsp-responder", "seal-maker"]),
+      new Set(["root", "issuing", "ocsp-responder", "seal-maker", "tsa"]),
     );
     expect(
       cas
@@ -299,7 +299,7 @@ describe.each(storeCases)("certdesk ca on a store ($name)", ({ setUp }) => {
     const again = json<{ cas: CaRow[] }>(await cli("ca", "init", "--json"));
     expect(again.cas.map((c) => c.id).sort()).toEqual(cas.map((c) => c.id).sort());
     const listed = json<{ cas: CaRow[] }>(await cli("ca", "list", "--json"));
-    expect(listed.cas).toHaveLength(11);
+    expect(listed.cas).toHaveLength(14);
     const text = await cli("ca", "list", "--lang", "en");
     expect(text.stdout).toContain("sm2-issuing");
     expect(text.stdout).toContain("示例认证中心 Organisation CA SM2");
@@ -536,7 +536,8 @@ describe("certdesk ca init --hsm: CA keys in SoftHSM2 through PKCS#11", () => {
     const ran = await cli("ca", "init", "--hsm", "--json");
     expect(ran.code, ran.stdout).toBe(0);
     const { cas } = json<{ cas: CaRow[] }>(ran);
-    expect(cas).toHaveLength(7);
+    // RSA: root, issuing, OCSP, TSA, seal maker; P-256: root, issuing, OCSP, TSA.
+    expect(cas).toHaveLength(9);
     expect(cas.every((c) => c.keyStorage === "pkcs11")).toBe(true);
     const objects = hsm.pkcs11Tool([
       "--token-label",

@@ -18,7 +18,7 @@ import {
   checkSigningCertificate,
   parseCms,
   readMessageDigest,
-} from "../src/seal/cms.js";
+} from "../src/pki/cms.js";
 import { systemActor } from "../src/people/actor.js";
 import { addCalendarYear } from "../src/desk/calendar.js";
 import { SoftwareKey } from "../src/token/software-key.js";

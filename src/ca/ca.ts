@@ -1,6 +1,6 @@
 /**
- * The CAs the desk signs with: per algorithm a root, an issuing CA, a delegated OCSP responder and
- * a seal maker. Certificates and the whereabouts of the keys live in the `cas` table; a key is
+ * The CAs the desk signs with: per algorithm a root, an issuing CA, a delegated OCSP responder, a
+ * seal maker and a timestamp authority (RFC 3161, pki/tsa.ts). Certificates and the whereabouts of the keys live in the `cas` table; a key is
  * either encrypted at rest (pki/key-vault.ts) or held in an HSM behind the Signer port. The
  * registry opens each signer once and keeps it for the life of the process.
  */
@@ -220,11 +220,25 @@ const CA_PROFILES: Record<CaKind, KindProfile> = {
       authorityInfoAccess: { ocsp: [urls.ocsp()], caIssuers: [urls.caCertificate(issuerId!)] },
     }),
   },
+  // RFC 3161 section 2.3: the only extended key usage is id-kp-timeStamping, and it is critical.
+  // Ten years: a timestamp must outlive the signer certificates it vouches for.
+  tsa: {
+    years: 10,
+    cn: (org, alg) => `${org} Timestamp Authority ${LABEL[alg]}`,
+    extensions: (urls, issuerId) => ({
+      basicConstraints: { ca: false },
+      keyUsage: ["digitalSignature", "nonRepudiation"],
+      extendedKeyUsage: [OID.kpTimeStamping],
+      extendedKeyUsageCritical: true,
+      crlDistributionPoints: [urls.crl(issuerId!)],
+      authorityInfoAccess: { ocsp: [urls.ocsp()], caIssuers: [urls.caCertificate(issuerId!)] },
+    }),
+  },
 };
 
 /**
- * Creates, for each algorithm that has none yet, a root, an issuing CA, an OCSP responder and (SM2
- * and RSA only) a seal maker. Algorithms that already have an active issuing CA are left alone (safe to re-run).
+ * Creates, for each algorithm that has none yet, a root, an issuing CA, an OCSP responder, a
+ * timestamp authority and (SM2 and RSA only) a seal maker. Algorithms that already have an active issuing CA are left alone (safe to re-run).
  */
 export async function initCas(
   deps: { db: Kysely<Database>; clock: Clock },
@@ -310,7 +324,7 @@ export async function initCas(
 
 /** Seals are SM2 or RSA (GB/T 38540 verifiers expect no ECDSA), so an ECDSA hierarchy makes no seal maker. */
 function kindsOf(algorithm: CaAlgorithm): readonly CaKind[] {
-  const kinds = ["root", "issuing", "ocsp-responder"] as const;
+  const kinds = ["root", "issuing", "ocsp-responder", "tsa"] as const;
   return algorithm === "ecdsa-p256" ? kinds : [...kinds, "seal-maker"];
 }
 
@@ -319,6 +333,7 @@ const SHORT_KIND: Record<CaKind, string> = {
   issuing: "issuing",
   "ocsp-responder": "ocsp",
   "seal-maker": "seal",
+  tsa: "tsa",
 };
 
 function softwareKey(algorithm: CaAlgorithm, passphrase: string): { ref: EncryptedKey; signer: Signer } {

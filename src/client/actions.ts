@@ -11,7 +11,7 @@ import { parseCertificate } from "../pki/certificate.js";
 import { buildCsr } from "../pki/csr.js";
 import { pemDecode } from "../pki/pem.js";
 import type { Signer } from "../pki/signer.js";
-import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../seal/cms.js";
+import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../pki/cms.js";
 import { parseSeal } from "../seal/index.js";
 import type { KeyView } from "../keys/keys.js";
 import type { OrderView } from "../orders/orders.js";
@@ -380,6 +380,8 @@ export async function sealPdf(
     stamp: StampPosition;
     reason?: string | undefined;
     signedAt: Date;
+    /** a timestamp authority's token over the signature value (client/timestamp.ts) */
+    timestamp?: ((signatureValue: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
   },
 ): Promise<{ pdf: Uint8Array; certificate: CertificateSummary; seal: { name: string; esId: string } }> {
   assertPinChanged(await key.info());
@@ -396,6 +398,7 @@ export async function sealPdf(
       stamp: input.stamp,
       signedAt: input.signedAt,
       reason: input.reason,
+      timestamp: input.timestamp,
     });
     return { pdf, certificate: summarise(cert), seal: { name: seal.name, esId: seal.id } };
   });
@@ -413,7 +416,7 @@ export async function sealOfd(
     ofd: Uint8Array;
     stamp: OfdStampPosition;
     signedAt: Date;
-    timestamp?: ((signature: Uint8Array) => Promise<Uint8Array>) | undefined;
+    timestamp?: ((signature: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
   },
 ): Promise<{
   ofd: Uint8Array;

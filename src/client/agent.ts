@@ -36,6 +36,7 @@ import {
   summarise,
   unlock,
 } from "./actions.js";
+import { timestamper } from "./timestamp.js";
 import { ConfirmationWindows, type Field, type Secrets } from "./agent-dialog.js";
 import type { DeskClient } from "./desk.js";
 import { withKey, type KeySelection } from "./keys.js";
@@ -76,6 +77,8 @@ export interface AgentOptions {
   version?: string;
   /** the terminal's language */
   locale?: Locale;
+  /** the timestamp authority stamped PDFs and OFDs ask (client/timestamp.ts); none, no timestamp */
+  tsaUrl?: string | undefined;
 }
 
 export interface RunningAgent {
@@ -323,10 +326,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
             ...(b.reason ? [["agent.dialog.detail.reason", b.reason] as [string, string]] : []),
           ];
           return confirm(c, "seal-pdf", ["pin"], details, async (s) => {
+            const ts = timestamper(options.tsaUrl);
             const stamped = await onKey((key) =>
-              sealPdf(key, { pin: s.pin!, pdf, stamp, reason: b.reason, signedAt: new Date() }),
+              sealPdf(key, {
+                pin: s.pin!,
+                pdf,
+                stamp,
+                reason: b.reason,
+                signedAt: new Date(),
+                timestamp: ts.hook,
+              }),
             );
-            return { ...stamped, pdf: Buffer.from(stamped.pdf).toString("base64") };
+            const pdfBase64 = Buffer.from(stamped.pdf).toString("base64");
+            return { ...stamped, pdf: pdfBase64, timestamp: ts.outcome() };
           });
         },
       },
@@ -343,10 +355,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
             ["agent.dialog.detail.position", `${stamp.page} · ${stamp.xMm} mm, ${stamp.yMm} mm`],
           ];
           return confirm(c, "seal-ofd", ["pin"], details, async (s) => {
+            const ts = timestamper(options.tsaUrl);
             const stamped = await onKey((key) =>
-              sealOfd(key, { pin: s.pin!, ofd, stamp, signedAt: new Date() }),
+              sealOfd(key, { pin: s.pin!, ofd, stamp, signedAt: new Date(), timestamp: ts.hook }),
             );
-            return { ...stamped, ofd: Buffer.from(stamped.ofd).toString("base64") };
+            const ofdBase64 = Buffer.from(stamped.ofd).toString("base64");
+            return { ...stamped, ofd: ofdBase64, timestamp: ts.outcome() };
           });
         },
       },

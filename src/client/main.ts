@@ -31,6 +31,7 @@ import { AGENT_DEFAULT_PORT, normaliseOrigin, startAgent } from "./agent.js";
 import { DeskClient } from "./desk.js";
 import { selectionFrom, withKey, type KeySelection } from "./keys.js";
 import { addSignOfdCommand } from "./ofd-command.js";
+import { tsaUrlOf } from "./timestamp.js";
 import {
   clientHome,
   forgetSession,
@@ -91,6 +92,7 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
     .option("--lang <locale>", t("cli.help.lang"))
     .option("--server <url>", t("client.help.server"))
     .option("--token <token>", t("client.help.token"))
+    .option("--tsa <url>", t("client.help.tsa"))
     .option("--key <file>", t("client.help.key"))
     .option("--key-dir <folder>", t("client.help.key_dir"))
     .option("--pkcs11-module <path>", t("client.help.pkcs11_module"))
@@ -116,6 +118,15 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
       return undefined;
     }
     return new DeskClient({ server, token, locale: out.locale, fetch: io.fetch });
+  };
+
+  /** The timestamp authority stamped documents ask: --tsa, CERTDESK_TSA_URL, else the desk's /tsa. */
+  const tsaUrl = (): string | undefined => {
+    const g = globals();
+    return tsaUrlOf(
+      g.tsa ?? io.env.CERTDESK_TSA_URL,
+      g.server ?? io.env.CERTDESK_SERVER ?? readSession(home())?.server,
+    );
   };
 
   const secret = async (given: string | undefined, question: string, option: string): Promise<string> => {
@@ -390,6 +401,7 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
     selection,
     secret,
     finish,
+    tsaUrl,
   });
 
   program
@@ -481,6 +493,7 @@ function buildProgram(io: ClientIo, out: Out, finish: (code: number) => void): C
             locale: out.locale,
             pairAgain: o.pairAgain ?? false,
             log: (line) => io.stderr.write(`${line}\n`),
+            tsaUrl: tsaUrl(),
             desk: (token) => {
               if (token) {
                 const server = g.server ?? io.env.CERTDESK_SERVER ?? readSession(home())?.server;

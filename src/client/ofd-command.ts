@@ -9,6 +9,7 @@ import { wholeNumber } from "../cli/args.js";
 import { DomainError } from "../domain/errors.js";
 import { sealOfd } from "./actions.js";
 import { withKey, type KeySelection } from "./keys.js";
+import { timestamper } from "./timestamp.js";
 
 export interface SignOfdShell {
   t(code: string, params?: Record<string, string | number>): string;
@@ -16,6 +17,8 @@ export interface SignOfdShell {
   selection(): KeySelection;
   secret(given: string | undefined, question: string, option: string): Promise<string>;
   finish(code: number): void;
+  /** the timestamp authority to ask (client/timestamp.ts); undefined, none */
+  tsaUrl(): string | undefined;
 }
 
 function millimetres(option: string, value: string | undefined, fallback: number): number {
@@ -48,19 +51,39 @@ export function addSignOfdCommand(program: Command, shell: SignOfdShell): void {
         } catch (e) {
           throw new DomainError("cli.file_unreadable", { path: file, detail: String(e) });
         }
+        const ts = timestamper(shell.tsaUrl());
         const r = await withKey(shell.selection(), async (key) =>
           sealOfd(key, {
             pin: await shell.secret(o.pin, "client.prompt.pin", "--pin"),
             ofd,
             stamp,
             signedAt: new Date(),
+            timestamp: ts.hook,
           }),
         );
         const out = o.out ?? `${file.replace(/\.ofd$/i, "")}.signed.ofd`;
         writeFileSync(out, r.ofd);
+        const timestamp = ts.outcome();
         shell.result(
-          { file: out, signatureId: r.signatureId, stamp, certificate: r.certificate, seal: r.seal },
-          () => [shell.t("client.signed_ofd", { file, out, seal: r.seal.name, page })],
+          {
+            file: out,
+            signatureId: r.signatureId,
+            stamp,
+            certificate: r.certificate,
+            seal: r.seal,
+            timestamp,
+          },
+          () => [
+            shell.t("client.signed_ofd", { file, out, seal: r.seal.name, page }),
+            timestamp.status === "stamped"
+              ? shell.t("client.timestamp_stamped", { url: timestamp.url })
+              : timestamp.status === "unavailable"
+                ? shell.t("client.timestamp_unavailable", {
+                    url: timestamp.url,
+                    reason: shell.t(timestamp.code, timestamp.params),
+                  })
+                : shell.t("client.timestamp_none"),
+          ],
         );
         shell.finish(0);
       },

@@ -29,6 +29,7 @@ export interface Globals extends KeySelection {
   lang?: string;
   server?: string;
   token?: string;
+  tsa?: string;
 }
 
 export class Out {

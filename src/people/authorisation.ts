@@ -43,6 +43,8 @@ export const ACTIONS = {
   "devGateway.pay": ANYONE,
   "ca.certificate.read": ANYONE,
   "publication.read": ANYONE,
+  // RFC 3161 timestamps, public like OCSP; the route limits body size and rate per address.
+  "timestamp.issue": ANYONE,
   "web.page": ANYONE,
 
   // ---- anyone signed in ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import {
   readMessageDigest,
   serialTlv,
   signingCertificateV2,
-} from "../seal/cms.js";
+} from "./cms.js";
 import { parseCertificate, verifyCertificateSignature, type CertificateView } from "./certificate.js";
 import {
   TAG,
@@ -50,7 +50,7 @@ export const TSA_OID = {
   /** id-ct-TSTInfo, RFC 3161 section 2.4.2 */
   tstInfo: "1.2.840.113549.1.9.16.1.4",
   /** id-aa-signatureTimeStampToken, RFC 3161 appendix A: the CMS unsigned attribute */
-  signatureTimeStampToken: "1.2.840.113549.1.9.16.2.14",
+  signatureTimeStampToken: CMS_OID.signatureTimeStampToken,
   /** the desk's default TSA policy (an arc of the desk's own; a deployment may set its own) */
   defaultPolicy: "1.3.6.1.4.1.59999.3161.1",
 } as const;
@@ -199,10 +199,16 @@ export function timestampReply(token: Uint8Array): Uint8Array {
   return sequence(sequence(smallInteger(0)), token);
 }
 
-/** PKIFailureInfo badDataFormat (bit 5) or badAlg (bit 0): the request could not be honoured. */
-export function timestampRejection(failure: "badAlg" | "badDataFormat"): Uint8Array {
-  const bits = failure === "badAlg" ? Uint8Array.of(7, 0x80) : Uint8Array.of(2, 0x04);
-  return sequence(sequence(smallInteger(2), tlv(TAG.BIT_STRING, bits)));
+/** PKIFailureInfo bits as DER BIT STRING contents (unused bits first): section 2.4.2. */
+const FAILURE_BITS = {
+  badAlg: Uint8Array.of(7, 0x80), // bit 0
+  badDataFormat: Uint8Array.of(2, 0x04), // bit 5
+  systemFailure: Uint8Array.of(6, 0, 0, 0, 0x40), // bit 25
+} as const;
+
+/** A rejection (status 2) with the failure bit saying why the request could not be honoured. */
+export function timestampRejection(failure: keyof typeof FAILURE_BITS): Uint8Array {
+  return sequence(sequence(smallInteger(2), tlv(TAG.BIT_STRING, FAILURE_BITS[failure])));
 }
 
 /** Answers a DER TimeStampReq: the reply's bytes, granted or rejected. */
@@ -240,13 +246,14 @@ export interface TimestampVerdict {
 /**
  * Checks a timestamp token over signedBytes (for a CMS signature: its signature value): the
  * imprint, the TSA's signature and ESS certificate binding, the critical timeStamping EKU, genTime
- * inside the TSA certificate's validity, and a chain to one of trustAnchors (DER roots, with any
- * issuing CAs given among them or carried in the token).
+ * inside the TSA certificate's validity, and a chain to one of trustAnchors (DER roots) through the
+ * issuing CAs carried in the token or given as intermediates.
  */
 export function verifyTimestampToken(
   token: Uint8Array,
   signedBytes: Uint8Array,
   trustAnchors: readonly Uint8Array[],
+  intermediates: readonly Uint8Array[] = [],
 ): TimestampVerdict {
   let cms: ReturnType<typeof parseCms>;
   try {
@@ -289,7 +296,8 @@ export function verifyTimestampToken(
   if (info.genTime < cert.notBefore || info.genTime > cert.notAfter) {
     return { ...withTsa, valid: false, code: "tsa.certificate_not_valid_then" };
   }
-  if (!chainsTo(cert, [...cms.certificates, ...trustAnchors.map((a) => parseCertificate(a))], trustAnchors)) {
+  const pool = [...cms.certificates, ...[...intermediates, ...trustAnchors].map((a) => parseCertificate(a))];
+  if (!chainsTo(cert, pool, trustAnchors)) {
     return { ...withTsa, valid: false, code: "tsa.untrusted" };
   }
   return { ...withTsa, valid: true, code: "tsa.token_valid" };

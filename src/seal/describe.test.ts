@@ -88,7 +88,7 @@ describe("describeSealVerdict", () => {
 describe("sealMessages", () => {
   /**
    * Every seal.* and pdf.* code the seal area can produce, literal or composed from a prefix: the
-   * seal modules, and the desk's seal service, routes and `certdesk pdf` command.
+   * seal modules, the CMS they sign with, and the desk's seal service, routes and `certdesk pdf` command.
    */
   function codesInSource(): Set<string> {
     const dir = new URL("./", import.meta.url);
@@ -97,6 +97,7 @@ describe("sealMessages", () => {
         .filter((f) => f.endsWith(".ts") && !f.includes("test"))
         .map((f) => new URL(f, dir)),
       new URL("../seals/seals.ts", dir),
+      new URL("../pki/cms.ts", dir),
       new URL("../server/routes/seals.ts", dir),
       new URL("../cli/pdf.ts", dir),
       new URL("../cli/main.ts", dir),
@@ -122,6 +123,7 @@ describe("sealMessages", () => {
       "digest",
       "signature",
       "signingCertificate",
+      "timestamp",
       "signerCertificate",
       "chain",
       "seal",

@@ -27,8 +27,8 @@ export { sealFileKind, verifySealFile, verifySealFileTrusted } from "./verify-fi
 export { chainChecks } from "./trust.js";
 export type { ChainCheckName, ChainRole, SealTrust } from "./trust.js";
 export type { SealFileVerdict } from "./verify-file.js";
-export { buildDetachedCms, parseCms } from "./cms.js";
-export type { BuildCmsInput, CmsView } from "./cms.js";
+export { buildDetachedCms, parseCms } from "../pki/cms.js";
+export type { BuildCmsInput, CmsView } from "../pki/cms.js";
 export { signPdf } from "./pdf-sign.js";
 export type { SignPdfInput, StampPosition } from "./pdf-sign.js";
 export { verifyPdf } from "./pdf-verify.js";

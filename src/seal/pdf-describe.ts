@@ -31,6 +31,9 @@ function signatureLines(v: PdfSignatureVerdict, index: number, locale: Locale): 
   if (v.seal?.seal) {
     lines.push("  " + translate("pdf.info_seal", locale, { name: v.seal.seal.name, id: v.seal.seal.id }));
   }
+  if (v.validAsOf) {
+    lines.push("  " + translate("pdf.info_valid_as_of", locale, { genTime: isoSecond(v.validAsOf) }));
+  }
   for (const check of v.checks) {
     lines.push(checkLine(check, locale, "pdf", "  "));
     // The seal's own checks under it: which part of the seal failed matters.
@@ -82,6 +85,15 @@ export function pdfSignatureToJson(v: PdfSignatureVerdict) {
     coversWholeDocument: v.coversWholeDocument,
     modifiedAfterSigning: v.modifiedAfterSigning,
     seal: v.seal ? sealVerdictToJson(v.seal) : null,
+    timestamp: v.timestamp
+      ? {
+          valid: v.timestamp.valid,
+          code: v.timestamp.code,
+          genTime: v.timestamp.genTime ? isoSecond(v.timestamp.genTime) : null,
+          tsa: v.timestamp.tsa ?? null,
+        }
+      : null,
+    validAsOf: v.validAsOf ? isoSecond(v.validAsOf) : null,
     checks: v.checks.map((c) => ({ name: c.name, status: c.status, code: c.code, params: c.params })),
   };
 }

@@ -30,7 +30,7 @@ import { DomainError } from "../domain/errors.js";
 import { parseCertificate } from "../pki/certificate.js";
 import type { CertificateView } from "../pki/certificate.js";
 import type { Signer } from "../pki/signer.js";
-import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "./cms.js";
+import { buildDetachedCms, cmsAlgorithmsFor, digestBytes } from "../pki/cms.js";
 import { SEAL_ENTRY, mmToPt, pdfDate, textStringHex } from "./pdf-common.js";
 import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { verifyPdf } from "./pdf-verify.js";
@@ -65,10 +65,21 @@ export interface SignPdfInput {
    * signature does not carry one (the time is /M), so the default is false.
    */
   signingTimeAttribute?: boolean;
+  /**
+   * Asks a timestamp authority for a token over the signature value (RFC 3161), which goes into
+   * the CMS as id-aa-signatureTimeStampToken (PAdES B-T): the signature stays verifiable after the
+   * certificate expires. Undefined from it, the signature goes without one.
+   */
+  timestamp?: ((signatureValue: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
 }
 
 /** Bytes reserved for the CMS beyond the certificates: attributes and a signature up to RSA-8192. */
 const CMS_OVERHEAD = 4096;
+/**
+ * Bytes reserved for a timestamp token when one is asked for: TSTInfo, the TSA's signature and its
+ * certificate with its issuing CA and root (the desk's RSA token is about 4.5 KB).
+ */
+export const TIMESTAMP_RESERVE = 12_288;
 
 export async function signPdf(input: SignPdfInput): Promise<Uint8Array> {
   const certificate = parseCertificate(input.certificate);
@@ -144,7 +155,10 @@ export async function signPdf(input: SignPdfInput): Promise<Uint8Array> {
   annots.array.push(widgetRef);
 
   const reserve =
-    CMS_OVERHEAD + certificate.der.length + (input.chain ?? []).reduce((n, c) => n + c.length, 0);
+    CMS_OVERHEAD +
+    certificate.der.length +
+    (input.chain ?? []).reduce((n, c) => n + c.length, 0) +
+    (input.timestamp ? TIMESTAMP_RESERVE : 0);
   const update = writeIncrementalUpdate({
     original: input.pdf,
     context,
@@ -179,6 +193,7 @@ export async function signPdf(input: SignPdfInput): Promise<Uint8Array> {
     chain: input.chain ?? [],
     signer: input.signer,
     signingTime: input.signingTimeAttribute ? input.signedAt : undefined,
+    timestamp: input.timestamp,
   });
   const hex = Buffer.from(Buffer.from(cms).toString("hex").toUpperCase(), "latin1");
   if (hex.length > contents.end - contents.start - 2) throw new DomainError("pdf.too_large");

@@ -7,12 +7,17 @@
  * are a later revision, acceptable only when a later signature covers them. Signatures are found
  * through the document's objects (pdf-lib), and also by scanning the bytes for /ByteRange, so that a
  * damaged file still reports what it can.
+ *
+ * The signer's certificate is judged now (the /M time is only claimed). A timestamp (RFC 3161) over
+ * the signature value proves the signature existed at its time: with a trusted one, a certificate
+ * that has expired since but was valid then leaves the signature valid as of that time.
  */
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from "pdf-lib";
 import type { PDFContext } from "pdf-lib";
 import { parseCertificate, verifyCertificateSignature } from "../pki/certificate.js";
 import type { CertificateView } from "../pki/certificate.js";
 import { SM2_DEFAULT_ID } from "../pki/sm2.js";
+import { verifyTimestampToken } from "../pki/tsa.js";
 import { allPass, fail, isoSecond, pass, skipped, validityAt } from "./checks.js";
 import type { Check } from "./checks.js";
 import {
@@ -27,8 +32,8 @@ import {
   readContentTypeAttribute,
   readMessageDigest,
   readSigningTime,
-} from "./cms.js";
-import type { CmsSignerView, CmsView } from "./cms.js";
+} from "../pki/cms.js";
+import type { CmsSignerView, CmsView } from "../pki/cms.js";
 import { SEAL_ENTRY, decodeTextString, parsePdfDate } from "./pdf-common.js";
 import { assertPdfWithinLimits } from "./pdf-limits.js";
 import { sealBindsCertificate, verifySeal } from "./seal.js";
@@ -39,6 +44,7 @@ export type PdfCheckName =
   | "digest"
   | "signature"
   | "signingCertificate"
+  | "timestamp"
   | "signerCertificate"
   | "chain"
   | "seal"
@@ -77,7 +83,20 @@ export interface PdfSignatureVerdict {
   modifiedAfterSigning: boolean;
   /** the SESeal embedded in the signature dictionary, verified at the signing time */
   seal: SealVerdict | undefined;
+  /** the timestamp token over the signature value (unsigned attribute), as checked */
+  timestamp: PdfTimestampView | undefined;
+  /** the signer's certificate has expired, but a trusted timestamp proves the signature older */
+  validAsOf: Date | undefined;
   checks: PdfCheck[];
+}
+
+export interface PdfTimestampView {
+  valid: boolean;
+  /** tsa.token_valid, or why not (src/i18n/messages/tsa.ts) */
+  code: string;
+  genTime: Date | undefined;
+  /** the TSA certificate's subject */
+  tsa: string | undefined;
 }
 
 export interface PdfVerdict {
@@ -91,7 +110,7 @@ export interface PdfVerdict {
 }
 
 export interface VerifyPdfOptions {
-  /** when certificates are judged if the signature claims no time; default now */
+  /** when the signer's certificate is judged (a trusted timestamp may vouch for an earlier time); default now */
   at?: Date;
   /** trusted roots (DER); without them the chain check is skipped */
   trustAnchors?: readonly Uint8Array[];
@@ -267,6 +286,8 @@ function verifyOne(
     coversWholeDocument: false,
     modifiedAfterSigning: false,
     seal: undefined,
+    timestamp: undefined,
+    validAsOf: undefined,
     checks: [],
   };
   const checks = verdict.checks;
@@ -276,6 +297,7 @@ function verifyOne(
       "digest",
       "signature",
       "signingCertificate",
+      "timestamp",
       "signerCertificate",
       "chain",
       "seal",
@@ -339,7 +361,16 @@ function verifyOne(
   };
   checks.push(signatureCheck(signer, cert, verdict.signatureAlgorithm));
   checks.push(signingCertificateCheck(signer, cert, found.subFilter));
-  checks.push(signerCertificateCheck(cert, judgedAt));
+  const stamp = timestampCheck(signer, trust.anchors, [
+    ...trust.intermediates,
+    ...cms.certificates.map((c) => c.der),
+  ]);
+  verdict.timestamp = stamp.view;
+  checks.push(stamp.check);
+  const certificateCheck = signerCertificateCheck(cert, at, stamp.view);
+  if (certificateCheck.code === "pdf.signer_certificate_valid_at_timestamp")
+    verdict.validAsOf = stamp.view?.genTime;
+  checks.push(certificateCheck);
   checks.push(chainCheck(cert, cms.certificates, trust.anchors, trust.intermediates));
   if (found.seal) {
     verdict.seal = verifySeal(found.seal, { at: judgedAt });
@@ -417,7 +448,45 @@ function signingCertificateCheck(
     : skipped("signingCertificate", "pdf.ess_missing_legacy");
 }
 
-function signerCertificateCheck(cert: CertificateView, at: Date): PdfCheck {
+/** The id-aa-signatureTimeStampToken over the signature value: present, and trusted when roots are given. */
+function timestampCheck(
+  signer: CmsSignerView,
+  anchors: readonly Uint8Array[] | undefined,
+  intermediates: readonly Uint8Array[],
+): { check: PdfCheck; view?: PdfTimestampView } {
+  const tokens = signer.unsignedAttributes.get(CMS_OID.signatureTimeStampToken) ?? [];
+  if (tokens.length === 0) return { check: skipped("timestamp", "pdf.timestamp_absent") };
+  const verdict =
+    tokens.length === 1
+      ? verifyTimestampToken(tokens[0]!, signer.signature, anchors ?? [], intermediates)
+      : { valid: false, code: "tsa.token_unreadable", genTime: undefined, tsa: undefined };
+  const view: PdfTimestampView = {
+    valid: verdict.valid,
+    code: verdict.code,
+    genTime: verdict.genTime,
+    tsa: verdict.tsa,
+  };
+  const params = {
+    genTime: verdict.genTime ? isoSecond(verdict.genTime) : "?",
+    tsa: verdict.tsa ?? "?",
+  };
+  if (verdict.valid) return { check: pass("timestamp", "tsa.token_valid", params), view };
+  // Without roots nothing is trusted: the token is sound, but vouches for no time.
+  if (!anchors?.length && verdict.code === "tsa.untrusted") {
+    return { check: skipped("timestamp", "pdf.timestamp_chain_not_checked", params), view };
+  }
+  return { check: fail("timestamp", verdict.code, params), view };
+}
+
+/**
+ * The signer's certificate now; when it has expired since, a trusted timestamp whose time falls
+ * inside its validity keeps the signature valid as of that time (long-term validity).
+ */
+function signerCertificateCheck(
+  cert: CertificateView,
+  at: Date,
+  stamp: PdfTimestampView | undefined,
+): PdfCheck {
   const params = {
     subject: cert.subjectText,
     notBefore: isoSecond(cert.notBefore),
@@ -425,9 +494,15 @@ function signerCertificateCheck(cert: CertificateView, at: Date): PdfCheck {
     at: isoSecond(at),
   };
   const outcome = validityAt(at, cert.notBefore, cert.notAfter);
-  return outcome === "valid"
-    ? pass("signerCertificate", "pdf.signer_certificate_valid", params)
-    : fail("signerCertificate", `pdf.signer_certificate_${outcome}`, params);
+  if (outcome === "valid") return pass("signerCertificate", "pdf.signer_certificate_valid", params);
+  const genTime = stamp?.valid ? stamp.genTime : undefined;
+  if (outcome === "expired" && genTime && validityAt(genTime, cert.notBefore, cert.notAfter) === "valid") {
+    return pass("signerCertificate", "pdf.signer_certificate_valid_at_timestamp", {
+      ...params,
+      genTime: isoSecond(genTime),
+    });
+  }
+  return fail("signerCertificate", `pdf.signer_certificate_${outcome}`, params);
 }
 
 /** A path from the signer to one of the trusted roots, each link's signature checked. */

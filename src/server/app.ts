@@ -31,6 +31,7 @@ import type { Actor } from "../people/actor.js";
 import type { CaRegistry, PublicationUrls } from "../ca/ca.js";
 import type { LiveCalendar } from "../desk/calendar.js";
 import type { Publication } from "../ca/publication.js";
+import { Timestamping } from "../ca/timestamping.js";
 import type { AuditAnchorSettings } from "../desk/audit-anchor.js";
 import type { KeyServiceSettings } from "../keys/keys.js";
 import type { ProductionRuns } from "../keys/production-runs.js";
@@ -54,6 +55,7 @@ import { registerPlatformRoutes, type PlatformSettings } from "./routes/platform
 import { registerPortalRoutes } from "./routes/portal.js";
 import { registerStaffRoutes } from "./routes/staff.js";
 import { registerOfficeRoutes } from "./routes/office.js";
+import { registerTsaRoutes } from "./routes/tsa.js";
 import { registerWebRoutes } from "./routes/web.js";
 
 export interface AppDeps {
@@ -76,6 +78,8 @@ export interface AppDeps {
   urls: PublicationUrls;
   /** CRLs and the OCSP responder (/crl/*, /ocsp); absent, those routes are not served. */
   publication?: Publication | undefined;
+  /** The timestamp authority at POST /tsa; made from the CAs when left out. */
+  timestamping?: Timestamping | undefined;
   /** USB keys: production batches, activation, unlock, renewal (keys/keys.ts); absent, not served. */
   keys?: KeyServiceSettings | undefined;
   /** The desk's production runs, shared with the production-resume job; made by the routes when absent. */
@@ -215,6 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerCaRoutes(typed, deps);
   if (deps.keys) registerKeyRoutes(typed, { ...deps, keys: deps.keys });
   if (deps.publication) registerPublicationRoutes(typed, { publication: deps.publication });
+  registerTsaRoutes(typed, { clock: deps.clock, timestamping: deps.timestamping ?? new Timestamping(deps) });
   if (deps.platforms) registerPlatformRoutes(typed, { ...deps, platforms: deps.platforms });
   if (deps.devGateway) registerDevGatewayRoutes(typed, { ...deps, devGateway: deps.devGateway });
   await registerWebRoutes(app);

@@ -33,7 +33,7 @@ const CSP_DIRECTIVES = {
  * Called by machines, authenticated by a signature rather than a cookie: a stray Origin header
  * from a gateway or a platform's HTTP library must not lock them out.
  */
-const MACHINE_ROUTES = ["/api/payments/callback/", "/api/platform/v1/", "/ocsp"];
+const MACHINE_ROUTES = ["/api/payments/callback/", "/api/platform/v1/", "/ocsp", "/tsa"];
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 

@@ -96,7 +96,7 @@ export interface CertificatesTable {
   superseded_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export type CaKind = "root" | "issuing" | "ocsp-responder" | "seal-maker";
+export type CaKind = "root" | "issuing" | "ocsp-responder" | "seal-maker" | "tsa";
 export type CaAlgorithm = "rsa" | "ecdsa-p256" | "sm2";
 export interface CasTable {
   id: string;

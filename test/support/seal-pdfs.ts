@@ -15,6 +15,12 @@ import { OID } from "../../src/pki/oids.js";
 import { randomSerial } from "../../src/pki/serial.js";
 import { generateSoftwareKey } from "../../src/pki/signer.js";
 import type { KeyAlgorithm, Signer } from "../../src/pki/signer.js";
+import {
+  answerTimestampRequest,
+  buildTimestampRequest,
+  readTimestampReply,
+  type TimestampAuthority,
+} from "../../src/pki/tsa.js";
 import type { Workdir } from "./pki.js";
 
 export const ORGANISATION = "上海示例供应链管理有限公司";
@@ -174,13 +180,17 @@ export function organisationCertificate(
   ca: TestCa,
   publicKeySpki: Uint8Array,
   name = ORGANISATION,
+  validity: { notBefore: Date; notAfter: Date } = {
+    notBefore: NOT_BEFORE,
+    notAfter: new Date("2030-01-01T00:00:00Z"),
+  },
 ): Promise<Uint8Array> {
   return buildCertificate({
     serialNumber: randomSerial(),
     subject: { C: "CN", ST: "上海市", L: "上海市", O: name, OU: ["采购部"], CN: name, serialNumber: USCC },
     subjectPublicKey: publicKeySpki,
-    notBefore: NOT_BEFORE,
-    notAfter: new Date("2030-01-01T00:00:00Z"),
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
     extensions: {
       basicConstraints: { ca: false },
       keyUsage: ["digitalSignature", "nonRepudiation"],
@@ -210,4 +220,35 @@ export function redStampPng(size = 160): Uint8Array {
     }
   }
   return new Uint8Array(PNG.sync.write(png));
+}
+
+/** A timestamp authority under the CA's issuing CA: id-kp-timeStamping its only EKU, critical (RFC 3161 2.3). */
+export async function testTsa(ca: TestCa): Promise<TimestampAuthority> {
+  const signer = generateSoftwareKey(ca.algorithm).signer;
+  const certificate = await buildCertificate({
+    serialNumber: randomSerial(),
+    subject: { C: "CN", O: "证书服务测试", CN: `certdesk PDF test TSA ${ca.algorithm}` },
+    subjectPublicKey: signer.publicKeySpki,
+    notBefore: NOT_BEFORE,
+    notAfter: NOT_AFTER,
+    extensions: {
+      basicConstraints: { ca: false },
+      keyUsage: ["digitalSignature", "nonRepudiation"],
+      extendedKeyUsage: [OID.kpTimeStamping],
+      extendedKeyUsageCritical: true,
+    },
+    issuer: { certificate: ca.issuing.cert },
+    signer: ca.issuing.signer,
+  });
+  return { certificate, signer, chain: [ca.issuing.cert] };
+}
+
+/** A token from the TSA over these bytes at genTime, as the desk's /tsa would answer (certificates included). */
+export async function timestampOver(
+  tsa: TimestampAuthority,
+  bytes: Uint8Array,
+  genTime: Date,
+): Promise<Uint8Array> {
+  const request = buildTimestampRequest(bytes).der;
+  return readTimestampReply(await answerTimestampRequest(tsa, request, { serial: 7n, genTime }));
 }

@@ -113,9 +113,9 @@ export const ofdMessages: MessageTable = {
   },
   "ofd.seal_file_missing": { "zh-CN": "印章文件 {file} 不存在", en: "the seal file {file} is missing" },
   "ofd.signing_time": { "zh-CN": "签章者声明的签章时间 {time}", en: "{time}, as the signer states" },
-  "ofd.timestamp_present": {
-    "zh-CN": "签章带有时间戳（{bytes} 字节），此处未检查",
-    en: "the signature carries a timestamp ({bytes} bytes), not checked here",
+  "ofd.timestamp_chain_not_checked": {
+    "zh-CN": "时间戳 {genTime}，由 {tsa} 签发；未提供信任的证书，未检查其证书链",
+    en: "timestamp {genTime} by {tsa}; its chain was not checked: no trusted certificates given",
   },
   "ofd.timestamp_absent": { "zh-CN": "签章没有时间戳", en: "the signature has no timestamp" },
   "ofd.stamp_at": {
@@ -196,6 +196,22 @@ export const ofdMessages: MessageTable = {
   "client.signed_ofd": {
     "zh-CN": "已用印章“{seal}”签章 {file}，写入 {out}（第 {page} 页）",
     en: "Stamped {file} with the seal \u201c{seal}\u201d into {out} (page {page})",
+  },
+  "client.help.tsa": {
+    "zh-CN": "签章时加盖时间戳的时间戳服务地址（默认为服务中心的 /tsa，或 CERTDESK_TSA_URL）",
+    en: "the timestamp authority stamped documents ask (default: the desk's /tsa, or CERTDESK_TSA_URL)",
+  },
+  "client.timestamp_stamped": {
+    "zh-CN": "已由时间戳服务 {url} 加盖时间戳",
+    en: "Timestamped by the timestamp authority at {url}",
+  },
+  "client.timestamp_unavailable": {
+    "zh-CN": "未能从 {url} 获得时间戳（{reason}）：签章不带时间戳，证书过期后无法证明签章时间",
+    en: "No timestamp from {url} ({reason}): signed without one, so the signing time cannot be proven once the certificate expires",
+  },
+  "client.timestamp_none": {
+    "zh-CN": "未设时间戳服务（--tsa 或 --server）：签章不带时间戳",
+    en: "No timestamp authority known (--tsa or --server): signed without a timestamp",
   },
   "agent.op.seal-ofd": {
     "zh-CN": "用电子印章签章 OFD 文件",

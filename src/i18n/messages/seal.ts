@@ -254,6 +254,7 @@ export const sealMessages: MessageTable = {
   "pdf.check.digest": { "zh-CN": "文档杂凑值", en: "Document digest" },
   "pdf.check.signature": { "zh-CN": "签名值", en: "Signature" },
   "pdf.check.signingCertificate": { "zh-CN": "签名证书属性", en: "Signing-certificate attribute" },
+  "pdf.check.timestamp": { "zh-CN": "时间戳", en: "Timestamp" },
   "pdf.check.signerCertificate": { "zh-CN": "签名者证书", en: "Signer certificate" },
   "pdf.check.chain": { "zh-CN": "证书链", en: "Certificate chain" },
   "pdf.check.seal": { "zh-CN": "电子印章", en: "Electronic seal" },
@@ -320,16 +321,32 @@ export const sealMessages: MessageTable = {
     en: "no signing-certificate attribute (not a PAdES signature; not checked)",
   },
   "pdf.signer_certificate_valid": {
-    "zh-CN": "{subject}，有效期 {notBefore} 至 {notAfter}，签名时（{at}）有效",
-    en: "{subject}, valid from {notBefore} to {notAfter}, valid when signed ({at})",
+    "zh-CN": "{subject}，有效期 {notBefore} 至 {notAfter}，于 {at} 有效",
+    en: "{subject}, valid from {notBefore} to {notAfter}, valid at {at}",
+  },
+  "pdf.signer_certificate_valid_at_timestamp": {
+    "zh-CN": "{subject} 已于 {notAfter} 过期，但在时间戳时间 {genTime} 有效：签名截至该时间有效",
+    en: "{subject} expired at {notAfter}, but was valid at the timestamp's time {genTime}: the signature is valid as of then",
   },
   "pdf.signer_certificate_expired": {
-    "zh-CN": "签名时（{at}）签名者证书已于 {notAfter} 过期（{subject}）",
-    en: "when signed ({at}) the signer certificate had expired at {notAfter} ({subject})",
+    "zh-CN": "于 {at} 签名者证书已于 {notAfter} 过期，且无可信时间戳证明签名早于过期（{subject}）",
+    en: "at {at} the signer certificate had expired at {notAfter}, and no trusted timestamp proves the signature older ({subject})",
   },
   "pdf.signer_certificate_not_yet_valid": {
-    "zh-CN": "签名时（{at}）签名者证书尚未生效，生效时间 {notBefore}（{subject}）",
-    en: "when signed ({at}) the signer certificate was not yet valid; it starts at {notBefore} ({subject})",
+    "zh-CN": "于 {at} 签名者证书尚未生效，生效时间 {notBefore}（{subject}）",
+    en: "at {at} the signer certificate was not yet valid; it starts at {notBefore} ({subject})",
+  },
+  "pdf.timestamp_absent": {
+    "zh-CN": "签名未加盖时间戳",
+    en: "the signature carries no timestamp",
+  },
+  "pdf.timestamp_chain_not_checked": {
+    "zh-CN": "时间戳 {genTime}，由 {tsa} 签发；未提供信任的根证书，未检查其证书链",
+    en: "timestamp {genTime} by {tsa}; its chain was not checked: no trusted root given",
+  },
+  "pdf.info_valid_as_of": {
+    "zh-CN": "长期有效：签名者证书已过期，时间戳证明签名截至 {genTime} 有效",
+    en: "Long-term validity: the signer certificate has expired; the timestamp proves the signature valid as of {genTime}",
   },
   "pdf.chain_not_checked": {
     "zh-CN": "未提供信任的根证书，未检查",

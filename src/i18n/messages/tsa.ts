@@ -51,6 +51,10 @@ export const tsaMessages: MessageTable = {
     "zh-CN": "时间戳服务的应答无效：{what}",
     en: "The timestamp authority's reply is invalid: {what}",
   },
+  "tsa.not_configured": {
+    "zh-CN": "本系统尚未设立时间戳服务（请先运行 ca init）",
+    en: "This desk has no timestamp authority yet (run ca init)",
+  },
   "tsa.unreachable": {
     "zh-CN": "无法从时间戳服务 {url} 获得时间戳（HTTP {status}）",
     en: "No timestamp from the timestamp authority at {url} (HTTP {status})",

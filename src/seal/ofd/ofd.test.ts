@@ -249,7 +249,7 @@ describe("stamping helloworld.ofd with an SM2 key and its seal", () => {
     expect(v.signatures[0]!.checks.find((c) => c.name === "sealValidityAtSigning")?.status).toBe("pass");
   });
 
-  it("fills SES_Signature's timeStamp through the hook, over the signature value, and verify reports it", async () => {
+  it("fills SES_Signature's timeStamp through the hook, over the signature value; verify refuses a token that is not one", async () => {
     let over: Uint8Array | undefined;
     const token = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x07]);
     const stamped = await signOfd({
@@ -267,8 +267,11 @@ describe("stamping helloworld.ofd with an SM2 key and its seal", () => {
     expect(f.timeStamp).toEqual(token);
     expect(over).toEqual(f.signature);
     const v = verifyOfd(stamped.ofd, { at });
-    expect(v.signatures[0]).toMatchObject({ valid: true, timeStamp: true });
-    expect(v.signatures[0]!.checks.find((c) => c.name === "timeStamp")?.code).toBe("ofd.timestamp_present");
+    expect(v.signatures[0]).toMatchObject({ valid: false, timeStamp: true, signatureIntact: true });
+    expect(v.signatures[0]!.checks.find((c) => c.name === "timeStamp")).toMatchObject({
+      status: "fail",
+      code: "tsa.token_unreadable",
+    });
   });
 
   it("refuses a stamp outside the page and a page the document lacks", async () => {

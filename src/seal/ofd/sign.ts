@@ -46,9 +46,9 @@ export interface SignOfdInput {
   signedAt: Date;
   /**
    * A timestamp authority's token over the signature value (RFC 3161), for SES_Signature's
-   * timeStamp field; without it the signature has none.
+   * timeStamp field; without it, or when it gives undefined, the signature has none.
    */
-  timestamp?: (signature: Uint8Array) => Promise<Uint8Array>;
+  timestamp?: ((signature: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
   provider?: { name: string; version: string; company: string };
 }
 
@@ -153,8 +153,8 @@ export async function signOfd(input: SignOfdInput): Promise<SignedOfd> {
     signedAt: input.signedAt,
     propertyInfo: `/${signatureFile}`,
   });
-  if (input.timestamp)
-    signedValue = withTimeStamp(signedValue, await input.timestamp(signatureOf(signedValue)));
+  const token = input.timestamp ? await input.timestamp(signatureOf(signedValue)) : undefined;
+  if (token) signedValue = withTimeStamp(signedValue, token);
   put(valueFile, signedValue);
 
   // 5. The list.

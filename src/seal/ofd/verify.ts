@@ -7,6 +7,7 @@
  */
 import { DomainError } from "../../domain/errors.js";
 import type { CertificateView } from "../../pki/certificate.js";
+import { verifyTimestampToken } from "../../pki/tsa.js";
 import { checkSignature, digest } from "../algorithms.js";
 import { allPass, fail, isoSecond, pass, skipped, validityAt, type Check } from "../checks.js";
 import { certificateValidityCheck, sealBindsCertificate, verifySeal } from "../seal.js";
@@ -38,7 +39,7 @@ export interface OfdSignatureVerdict {
   signatureIntact: boolean;
   documentIntact: boolean;
   valid: boolean;
-  /** the SES_Signature carries a timestamp (RFC 3161); not checked here */
+  /** the SES_Signature carries a timestamp (RFC 3161), checked in the timeStamp check */
   timeStamp: boolean;
   signature: SealSignatureView | undefined;
   stamps: OfdStampView[];
@@ -54,6 +55,11 @@ export interface OfdVerdict {
 export interface VerifyOfdOptions {
   /** the moment to judge "now" at; default the current time */
   at?: Date;
+  /**
+   * CA certificates (DER) a timestamp authority's certificate must chain to; without them a
+   * timestamp is checked (imprint, signature, EKU) but its chain is not.
+   */
+  timestampTrust?: readonly Uint8Array[];
 }
 
 export function verifyOfd(ofd: Uint8Array, options: VerifyOfdOptions = {}): OfdVerdict {
@@ -62,12 +68,19 @@ export function verifyOfd(ofd: Uint8Array, options: VerifyOfdOptions = {}): OfdV
   const signatures: OfdSignatureVerdict[] = [];
   for (const doc of pkg.documents) {
     if (!doc.signatures) continue;
-    for (const entry of listSignatures(pkg, doc.signatures)) signatures.push(verifyOne(pkg, doc, entry, at));
+    for (const entry of listSignatures(pkg, doc.signatures))
+      signatures.push(verifyOne(pkg, doc, entry, at, options.timestampTrust));
   }
   return { valid: signatures.length > 0 && signatures.every((s) => s.valid), at, signatures };
 }
 
-function verifyOne(pkg: OfdPackage, doc: OfdDocument, entry: SignatureEntry, at: Date): OfdSignatureVerdict {
+function verifyOne(
+  pkg: OfdPackage,
+  doc: OfdDocument,
+  entry: SignatureEntry,
+  at: Date,
+  timestampTrust: readonly Uint8Array[] | undefined,
+): OfdSignatureVerdict {
   const base = { id: entry.id, type: entry.type, file: `/${entry.file}` };
   let xml: SignatureXml;
   try {
@@ -112,9 +125,7 @@ function verifyOne(pkg: OfdPackage, doc: OfdDocument, entry: SignatureEntry, at:
       : fail("binding", "seal.certificate_not_bound", { subject: view.signer.subjectText }),
     signingTimeCheck(view, at),
     ...validityChecks(view, at),
-    view.timeStamp
-      ? skipped("timeStamp", "ofd.timestamp_present", { bytes: view.timeStamp.length })
-      : skipped("timeStamp", "ofd.timestamp_absent"),
+    timeStampCheck(view, timestampTrust),
     ...stampChecks(stamps),
   ];
   const signatureIntact = signerSignature.status === "pass";
@@ -201,6 +212,23 @@ function sealFileCheck(pkg: OfdPackage, xml: SignatureXml, view: SealSignatureVi
   return Buffer.compare(data, view.seal.der) === 0
     ? pass("sealFile", "ofd.seal_file_matches", params)
     : fail("sealFile", "ofd.seal_file_differs", params);
+}
+
+/**
+ * GB/T 38540 §6.2: SES_Signature's timeStamp is an RFC 3161 token over its signature value. Checked
+ * as the PDF verifier checks one: imprint, the TSA's signature and EKU, its chain when CAs are given.
+ */
+function timeStampCheck(view: SealSignatureView, trust: readonly Uint8Array[] | undefined): OfdCheck {
+  if (!view.timeStamp) return skipped("timeStamp", "ofd.timestamp_absent");
+  const verdict = verifyTimestampToken(view.timeStamp, view.signature, trust ?? []);
+  const params = {
+    genTime: verdict.genTime ? isoSecond(verdict.genTime) : "?",
+    tsa: verdict.tsa ?? "?",
+  };
+  if (verdict.valid) return pass("timeStamp", "tsa.token_valid", params);
+  if (!trust?.length && verdict.code === "tsa.untrusted")
+    return skipped("timeStamp", "ofd.timestamp_chain_not_checked", params);
+  return fail("timeStamp", verdict.code, params);
 }
 
 function signingTimeCheck(view: SealSignatureView, at: Date): OfdCheck {

@@ -1,7 +1,7 @@
 /**
- * CMS SignedData (RFC 5652) for PDF signatures: a detached signature over the PDF's ByteRange with
- * the attributes PAdES asks for (content-type, message-digest, signing-certificate-v2), written and
- * read with the bare DER helpers. Certificates go in as the DER they came in, and the SignerInfo's
+ * CMS SignedData (RFC 5652), shared by PDF signatures (src/seal) and timestamp tokens (tsa.ts): a
+ * detached signature over the PDF's ByteRange with the attributes PAdES asks for (content-type,
+ * message-digest, signing-certificate-v2), written and read with the bare DER helpers. Certificates go in as the DER they came in, and the SignerInfo's
  * issuer Name is the certificate's issuer field byte for byte: re-encoding a Name through a schema
  * library is how UTF8String Chinese names end up double-encoded or re-tagged.
  *
@@ -11,8 +11,8 @@
 import { createHash } from "node:crypto";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
-import { parseCertificate } from "../pki/certificate.js";
-import type { CertificateView } from "../pki/certificate.js";
+import { parseCertificate } from "./certificate.js";
+import type { CertificateView } from "./certificate.js";
 import {
   TAG,
   children,
@@ -32,12 +32,12 @@ import {
   time,
   tlv,
   whole,
-} from "../pki/der.js";
-import type { Tlv } from "../pki/der.js";
-import { OID } from "../pki/oids.js";
-import { verifySignature } from "../pki/signer.js";
-import type { Signer } from "../pki/signer.js";
-import { SM2_DEFAULT_ID } from "../pki/sm2.js";
+} from "./der.js";
+import type { Tlv } from "./der.js";
+import { OID } from "./oids.js";
+import { verifySignature } from "./signer.js";
+import type { Signer } from "./signer.js";
+import { SM2_DEFAULT_ID } from "./sm2.js";
 
 /** Object identifiers of CMS and its attributes, each with the document that assigns it. */
 export const CMS_OID = {
@@ -51,6 +51,8 @@ export const CMS_OID = {
   // RFC 2634 section 5.4 (ESS signing-certificate, SHA-1) and RFC 5035 (v2)
   signingCertificate: "1.2.840.113549.1.9.16.2.12",
   signingCertificateV2: "1.2.840.113549.1.9.16.2.47",
+  // RFC 3161 appendix A: id-aa-signatureTimeStampToken, an unsigned attribute over the signature value
+  signatureTimeStampToken: "1.2.840.113549.1.9.16.2.14",
   // NIST FIPS 180-4 via RFC 5754
   sha256: "2.16.840.1.101.3.4.2.1",
   sha384: "2.16.840.1.101.3.4.2.2",
@@ -122,6 +124,11 @@ export interface BuildCmsInput {
   signer: Signer;
   /** a signing-time attribute; PAdES baseline signatures put the time in the PDF's /M instead */
   signingTime?: Date | undefined;
+  /**
+   * A timestamp token (RFC 3161) over the signature value, for the unsigned attribute
+   * id-aa-signatureTimeStampToken (PAdES B-T); undefined, the signature goes without one.
+   */
+  timestamp?: ((signatureValue: Uint8Array) => Promise<Uint8Array | undefined>) | undefined;
 }
 
 const attribute = (type: string, value: Uint8Array): Uint8Array => sequence(oid(type), tlv(TAG.SET, value));
@@ -172,6 +179,7 @@ export async function buildDetachedCms(input: BuildCmsInput): Promise<Uint8Array
   const signedAttrs = derSetOf(attributes);
   // RFC 5652 section 5.4: the signature covers the attributes encoded as a SET OF, not as [0].
   const signature = await input.signer.sign(tlv(TAG.SET, signedAttrs));
+  const token = input.timestamp ? await input.timestamp(signature) : undefined;
 
   const signerInfo = sequence(
     smallInteger(1),
@@ -180,6 +188,7 @@ export async function buildDetachedCms(input: BuildCmsInput): Promise<Uint8Array
     tlv(contextConstructed(0), signedAttrs),
     signatureAlgorithm,
     octetString(signature),
+    ...(token ? [tlv(contextConstructed(1), attribute(CMS_OID.signatureTimeStampToken, token))] : []),
   );
   const certificates = derSetOf([cert.der, ...input.chain.map((c) => parseCertificate(c).der)]);
   const signedData = sequence(
@@ -201,6 +210,8 @@ export interface CmsSignerView {
   /** SET OF Attribute as signed: tag 0x31, the bytes the signature covers */
   signedAttrsForSignature: Uint8Array;
   attributes: Map<string, Uint8Array[]>;
+  /** unsignedAttrs [1], by type: each value's whole DER (a timestamp token is a ContentInfo) */
+  unsignedAttributes: Map<string, Uint8Array[]>;
   signature: Uint8Array;
   /** how the SignerInfo names its certificate */
   sid: { issuerDer: Uint8Array; serial: Uint8Array } | { subjectKeyId: Uint8Array };
@@ -285,8 +296,25 @@ function readSignerInfo(der: Uint8Array, t: Tlv): CmsSignerView {
     Uint8Array.of(TAG.SET),
     der.slice(attrsTlv.start + 1, attrsTlv.end),
   ]);
+  const attributes = readAttributes(der, attrsTlv);
+  const sigAlg = children(der, field(f, 4, TAG.SEQUENCE, "signatureAlgorithm"));
+  const signatureAlgorithmOid = decodeOid(content(der, field(sigAlg, 0, TAG.OID, "signatureAlgorithm")));
+  const signature = content(der, field(f, 5, TAG.OCTET_STRING, "signature")).slice();
+  const unsigned = f[6]?.tag === contextConstructed(1) ? readAttributes(der, f[6]) : new Map();
+  return {
+    digestOid,
+    signatureAlgorithmOid,
+    signedAttrsForSignature,
+    attributes,
+    unsignedAttributes: unsigned,
+    signature,
+    sid,
+  };
+}
+
+function readAttributes(der: Uint8Array, t: Tlv): Map<string, Uint8Array[]> {
   const attributes = new Map<string, Uint8Array[]>();
-  for (const a of children(der, attrsTlv)) {
+  for (const a of children(der, t)) {
     const [type, values] = children(der, a);
     if (!type || type.tag !== TAG.OID || !values || values.tag !== TAG.SET) throw cmsInvalid("Attribute");
     attributes.set(
@@ -294,10 +322,7 @@ function readSignerInfo(der: Uint8Array, t: Tlv): CmsSignerView {
       children(der, values).map((v) => der.slice(v.start, v.end)),
     );
   }
-  const sigAlg = children(der, field(f, 4, TAG.SEQUENCE, "signatureAlgorithm"));
-  const signatureAlgorithmOid = decodeOid(content(der, field(sigAlg, 0, TAG.OID, "signatureAlgorithm")));
-  const signature = content(der, field(f, 5, TAG.OCTET_STRING, "signature")).slice();
-  return { digestOid, signatureAlgorithmOid, signedAttrsForSignature, attributes, signature, sid };
+  return attributes;
 }
 
 /** The one value of a single-valued attribute, or undefined. */
