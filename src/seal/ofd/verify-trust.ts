@@ -58,7 +58,9 @@ export async function verifyOfdTrusted(
 ): Promise<OfdVerdict> {
   const at = options.at ?? new Date();
   const { trust, ...rest } = options;
-  const verdict = verifyOfd(ofd, { ...rest, at });
+  // The same anchors judge the timestamp's TSA: the desk's TSA sits under its own CAs.
+  const timestampTrust = rest.timestampTrust ?? trust.anchors.map((a) => a.der);
+  const verdict = verifyOfd(ofd, { ...rest, at, timestampTrust });
   const chains = await chainChecksByFile(ofd, trust, at);
   const signatures = verdict.signatures.map((s) => {
     const chain = chains.get(s.file);
