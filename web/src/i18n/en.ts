@@ -1,5 +1,6 @@
 /** Every string the web app shows, in English: the same keys as zh-CN.ts (the compiler checks it). */
 import { portalEn } from "./portal-en";
+import { guardsEn } from "./guards-en";
 import type { MessageKey } from "./zh-CN";
 
 export const en: Record<MessageKey, string> = {
@@ -997,4 +998,5 @@ export const en: Record<MessageKey, string> = {
   "finance.channel.online": "Online",
   "finance.channel.bank-transfer": "Bank transfer",
   ...portalEn,
+  ...guardsEn,
 };

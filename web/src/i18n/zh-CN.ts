@@ -4,6 +4,7 @@
  * materials, tips, FAQ) are not here: they come from the programme data in both languages.
  */
 import { portalZhCN } from "./portal-zh-CN";
+import { guardsZhCN } from "./guards-zh-CN";
 
 export const zhCN = {
   "app.name": "证书服务台",
@@ -958,6 +959,7 @@ export const zhCN = {
   "finance.channel.online": "在线支付",
   "finance.channel.bank-transfer": "银行转账",
   ...portalZhCN,
+  ...guardsZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
