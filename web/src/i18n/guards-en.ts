@@ -33,5 +33,6 @@ export const guardsEn: Record<keyof typeof guardsZhCN, string> = {
     "The service centre has recorded the paper as received; the tracking number can no longer be changed.",
 
   "guards.office.paperTracking": "Applicant's tracking number",
+  "guards.office.paperTrackingIs": "Applicant's tracking number: {carrier} {number}",
   "guards.office.noPaperTracking": "The applicant has not given a tracking number yet",
 };

@@ -32,5 +32,6 @@ export const guardsZhCN = {
   "guards.paper.locked": "服务中心已登记收到纸质材料，快递单号不能再修改。",
 
   "guards.office.paperTracking": "申请人寄件单号",
+  "guards.office.paperTrackingIs": "申请人寄件单号：{carrier} {number}",
   "guards.office.noPaperTracking": "申请人尚未填写快递单号",
 } as const;
