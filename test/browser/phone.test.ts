@@ -11,36 +11,10 @@ import { http, login } from "../support/process.js";
 import { portalOrders, portalPages, type PortalOrders } from "./portal-pages.js";
 import { CHROMIUM, haveChromium, RETAILER_B, scans, smallPng, startDeskWith, SUPPLIER_A } from "./support.js";
 import { browserSuite } from "./suite.js";
+import { phoneProblems, TOUCH_PX } from "./phone-check.js";
 
 if (!haveChromium) {
   process.stdout.write(`phone tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)\n`);
-}
-
-const TOUCH_PX = 44;
-
-const CONTROLS = [
-  ".ant-btn",
-  ".ant-input-affix-wrapper",
-  "input.ant-input:not(.ant-input-affix-wrapper input)",
-  ".ant-input-number",
-  ".ant-select-selector",
-  ".ant-radio-button-wrapper",
-  ".ant-picker",
-].join(",");
-
-/** What is wider than the page, and which controls are shorter than a finger (run in the page). */
-async function phoneProblems(page: Page): Promise<{ scroll: string | null; small: string[] }> {
-  return page.evaluate(`(() => {
-    const d = document.documentElement;
-    const scroll = d.scrollWidth > d.clientWidth ? "scrollWidth " + d.scrollWidth + " > clientWidth " + d.clientWidth : null;
-    const small = [];
-    for (const el of document.querySelectorAll(${JSON.stringify(CONTROLS)})) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.height > 0 && r.height < ${TOUCH_PX})
-        small.push(el.className.toString().split(" ")[0] + " '" + (el.textContent || "").trim().slice(0, 24) + "' " + Math.round(r.height) + " px");
-    }
-    return { scroll, small };
-  })()`);
 }
 
 async function signedInAs(page: Page, base: string, who: { login: string; password: string } | undefined) {
