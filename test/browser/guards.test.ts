@@ -68,6 +68,10 @@ describe.skipIf(!haveChromium)(
       await main.getByText("所选证书现在不能办理此业务，因此不计算费用。").waitFor();
       expect(await main.getByRole("table", { name: "费用" }).count()).toBe(0);
       expect(quotes).toEqual([]);
+      // The refusal fits a phone.
+      await page.setViewportSize(PHONE);
+      expect((await phoneProblems(page)).scroll).toBeNull();
+      await page.setViewportSize({ width: 1366, height: 768 });
 
       // Change takes a certificate before its end: the only one is chosen, and the quote is priced.
       await page.goto(`${suite.base}/portal/apply/procurement/change`);
