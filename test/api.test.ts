@@ -99,7 +99,12 @@ for (const kind of testStores) {
         await supplier({
           method: "POST",
           url: "/api/orders",
-          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+          payload: {
+            programmeId: "procurement",
+            service: "new",
+            acknowledgeExistingCertificate: true,
+            details: { years: 1 },
+          },
         })
       ).json<Order>();
       const big = Buffer.concat([PDF_BYTES, Buffer.alloc(limits.maxMb * 1048576)]);
@@ -136,6 +141,7 @@ for (const kind of testStores) {
         payload: {
           programmeId: "procurement",
           service: "new",
+          acknowledgeExistingCertificate: true,
           details: { years: 3, platformAccount: "supplier-0001" },
         },
       });
@@ -370,6 +376,7 @@ for (const kind of testStores) {
           payload: {
             programmeId: "power-trading",
             service: "new",
+            acknowledgeExistingCertificate: true,
             details: { years: 3, keys: 2, plan: "all-inclusive" },
           },
         })
@@ -421,7 +428,12 @@ for (const kind of testStores) {
           method: "POST",
           url: "/api/orders",
           headers: { "idempotency-key": "retry-key-0001" },
-          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+          payload: {
+            programmeId: "procurement",
+            service: "new",
+            acknowledgeExistingCertificate: true,
+            details: { years: 1 },
+          },
         });
       const [a, b] = await Promise.all([send(), send()]);
       expect(a.json<Order>().id).toBe(b.json<Order>().id);

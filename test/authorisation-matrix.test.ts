@@ -51,6 +51,7 @@ const ROUTES: Record<string, Action> = {
   "POST /api/orders/:id/resubmit": "order.submit",
   "POST /api/orders/:id/cancel": "order.cancel",
   "POST /api/orders/:id/materials/:materialId": "order.material.upload",
+  "PUT /api/orders/:id/paper-tracking": "order.paperTracking",
   "GET /api/orders/:id/materials": "order.read",
   "GET /api/materials/:id": "order.read",
   "GET /api/orders/:id/forms/:templateId": "order.read",

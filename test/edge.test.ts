@@ -193,7 +193,12 @@ for (const kind of testStores) {
         await supplier({
           method: "POST",
           url: "/api/orders",
-          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+          payload: {
+            programmeId: "procurement",
+            service: "new",
+            acknowledgeExistingCertificate: true,
+            details: { years: 1 },
+          },
         })
       ).json<Order>();
       // A picture the client called a PDF, under a name with a semicolon, a percent sign and Chinese.

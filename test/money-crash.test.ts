@@ -79,7 +79,12 @@ async function orderToPay(
   const created = await http(`${url}/api/orders`, {
     method: "POST",
     token,
-    json: { programmeId: "procurement", service: "new", details: { years: 1 } },
+    json: {
+      programmeId: "procurement",
+      service: "new",
+      acknowledgeExistingCertificate: true,
+      details: { years: 1 },
+    },
   });
   const order = created.body as { id: string; totalFen: number };
   for (const m of ["application-form", "business-licence", "handler-id-card"]) {

@@ -275,6 +275,7 @@ for (const kind of testStores) {
           payload: {
             programmeId: "power-trading",
             service: "new",
+            acknowledgeExistingCertificate: true,
             details: { years: 3, keys: 2, plan: "all-inclusive" },
           },
         })
@@ -672,6 +673,7 @@ for (const kind of testStores) {
           payload: {
             programmeId: "power-trading",
             service: "new",
+            acknowledgeExistingCertificate: true,
             details: { years: 1, keys: 1, plan: "basic" },
           },
         })

@@ -301,7 +301,12 @@ for (const kind of testStores) {
       const created = await supplier({
         method: "POST",
         url: "/api/orders",
-        payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+        payload: {
+          programmeId: "procurement",
+          service: "new",
+          acknowledgeExistingCertificate: true,
+          details: { years: 1 },
+        },
       });
       const orderId = created.json<{ id: string }>().id;
       for (const m of ["application-form", "business-licence", "handler-id-card"]) {

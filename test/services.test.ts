@@ -125,7 +125,12 @@ for (const kind of testStores) {
         await supplier({
           method: "POST",
           url: "/api/orders",
-          payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+          payload: {
+            programmeId: "procurement",
+            service: "new",
+            acknowledgeExistingCertificate: true,
+            details: { years: 1 },
+          },
         })
       ).json<Order>();
       for (const m of ["application-form", "business-licence", "handler-id-card"]) {

@@ -163,6 +163,7 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
       json: {
         programmeId: "procurement",
         service: "new",
+        acknowledgeExistingCertificate: true,
         details: { years: 1, platformAccount: "supplier-0001" },
       },
     });
@@ -347,7 +348,12 @@ describe.skipIf(!SERVER_URL)("two desk nodes on one PostgreSQL", () => {
     const created = await http(`${lbUrl}/api/orders`, {
       method: "POST",
       token: supplier,
-      json: { programmeId: "procurement", service: "new", details: { years: 1 } },
+      json: {
+        programmeId: "procurement",
+        service: "new",
+        acknowledgeExistingCertificate: true,
+        details: { years: 1 },
+      },
     });
     const orderId = (created.body as { id: string }).id;
     for (const m of ["application-form", "business-licence"])

@@ -160,6 +160,19 @@ export function currentStepIndex(flow: ServiceFlow, state: OrderState): number |
   return undefined;
 }
 
+/**
+ * Whether the order's paper originals are still to arrive: its service has a paper step, the
+ * order has not ended, and staff have not recorded the paper received. While so, the applicant
+ * may give (and correct) the courier's waybill number.
+ */
+export function paperStillToArrive(flow: ServiceFlow, state: OrderState): boolean {
+  const paperAt = flow.steps.indexOf("paper");
+  if (paperAt < 0 || TERMINAL_STATES.includes(state)) return false;
+  if (state === "draft") return true;
+  const at = currentStepIndex(flow, state);
+  return at !== undefined && at <= paperAt;
+}
+
 /** The state an order rests in when it arrives at step index i (i may be steps.length: all done). */
 function arrivalState(flow: ServiceFlow, i: number, doneState: OrderState): OrderState {
   const next = flow.steps[i];

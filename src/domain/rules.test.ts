@@ -12,6 +12,7 @@ import {
   deadline,
   deadlineStatus,
   keptValidityEnd,
+  newCertificateBesideValid,
   newCertificateValidity,
   oneAccountOneCertificate,
   oneSealPerCertificate,
@@ -883,6 +884,11 @@ describe("rules messages", () => {
       certificateId: "c",
       accountBoundCertificate: null,
       certificateBoundAccount: "z",
+    }),
+    newCertificateBesideValid({
+      today: d("2026-06-01"),
+      held: [{ serial: "0A1B", notAfter: d("2026-06-30"), revoked: false }],
+      acknowledged: false,
     }),
   ];
 

@@ -31,6 +31,7 @@ export const RULE_REASONS = [
   "rules.refund.activation_window_passed",
   "rules.binding.account_has_certificate",
   "rules.binding.certificate_has_account",
+  "rules.new.valid_certificate_held",
 ] as const;
 
 export type RuleReason = (typeof RULE_REASONS)[number];
@@ -180,6 +181,46 @@ export function newCertificateValidity(input: { start: CalendarDate; years: numb
   const anniversary = addYears(start, years);
   const clamped = start.endsWith("-02-29") && anniversary.endsWith("-02-28");
   return { notBefore: start, notAfter: clamped ? anniversary : addDays(anniversary, -1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A new certificate beside one still valid
+
+/** A certificate the organisation holds in the programme, as the new-certificate rule reads it. */
+export interface HeldCertificate {
+  readonly serial: string;
+  readonly notAfter: CertificateEnd;
+  readonly revoked: RevocationState;
+}
+
+/** The held certificates still valid today (not expired, not revoked), the soonest to end first. */
+export function validCertificates<C extends HeldCertificate>(today: CalendarDate, held: readonly C[]): C[] {
+  return held
+    .filter((c) => c.revoked === false && daysUntilExpiry(today, c.notAfter) > 0)
+    .sort((a, b) => (endDate(a.notAfter) < endDate(b.notAfter) ? -1 : 1));
+}
+
+/**
+ * A new certificate while the organisation holds a valid one in the same programme needs the
+ * applicant's acknowledgement. Not forbidden: DOMAIN limits one certificate per platform account,
+ * not per organisation (several seals need several accounts; programme B recommends two keys).
+ * But a handler who holds one usually wants its renewal, change or reissue, which keep the key's
+ * binding and cost less, so the first attempt is refused with the certificate named.
+ */
+export function newCertificateBesideValid(input: {
+  today: CalendarDate;
+  held: readonly HeldCertificate[];
+  acknowledged: boolean;
+}): Decision {
+  if (input.acknowledged) return ALLOWED;
+  const valid = validCertificates(input.today, input.held);
+  const first = valid[0];
+  if (!first) return ALLOWED;
+  return refuse("rules.new.valid_certificate_held", {
+    serial: first.serial,
+    notAfter: endDate(first.notAfter),
+    count: valid.length,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

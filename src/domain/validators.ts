@@ -23,6 +23,8 @@ export const VALIDATION_REASONS = [
   "validation.courier.sf.format",
   "validation.courier.ems.format",
   "validation.courier.ems.check_digit",
+  "validation.courier.tracking.format",
+  "validation.courier.carrier_name",
 ] as const;
 
 export type ValidationReason = (typeof VALIDATION_REASONS)[number];
@@ -164,4 +166,26 @@ export function validateCourierNumber(
       // Reached only from untyped callers (JSON, CLI).
       return fail("validation.courier.carrier", { carrier: String(carrier) });
   }
+}
+
+const TRACKING_RE = /^[A-Z0-9]{8,30}$/;
+
+/**
+ * The waybill number of paper an applicant mails, with any courier: checked loosely (8 to 30
+ * letters and digits), since each courier has its own format and a typo is cheaper to fix than a
+ * number refused. Spaces and dashes are dropped and letters uppercased.
+ */
+export function validateTrackingNumber(input: string): ValidationResult<{ value: string }> {
+  const value = input.replace(/[\s-]/g, "").toUpperCase();
+  return TRACKING_RE.test(value)
+    ? { valid: true, value }
+    : fail("validation.courier.tracking.format", { length: value.length });
+}
+
+/** The courier's name as the applicant gives it (顺丰速运, EMS, 京东物流…): 1 to 30 characters. */
+export function validateCarrierName(input: string): ValidationResult<{ value: string }> {
+  const value = input.trim().replace(/\s+/g, " ");
+  return value.length >= 1 && value.length <= 30
+    ? { valid: true, value }
+    : fail("validation.courier.carrier_name");
 }

@@ -47,7 +47,9 @@ export async function createOrder(
       throw new DomainError("order.service_not_offered", { service: input.service, programme: programme.id });
     normaliseBasket(programme, code.data, details);
   }
-  const context = await checkEligibility(deps, actor, programme, input.service, details, today);
+  const context = await checkEligibility(deps, actor, programme, input.service, details, today, {
+    acknowledgeExistingCertificate: input.acknowledgeExistingCertificate,
+  });
   // A basket's lines carry their own plans and terms: quoted from the lines, not the merged keys.
   const priced = quoteFor(
     programme,

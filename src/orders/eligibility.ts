@@ -9,6 +9,7 @@ import type { Programme } from "../domain/programme.js";
 import {
   assertAllowed,
   beforeExpiryEligibility,
+  newCertificateBesideValid,
   refundEligibility,
   oneSealPerCertificate,
   renewalEligibility,
@@ -42,6 +43,69 @@ export async function ownCertificate(
   return cert;
 }
 
+/** Services whose certificate must be inside a window or before its end (domain/rules.ts). */
+const TIMED_SERVICES = ["renewal", "change", "reissue", "seal-apply", "seal-change"] as const;
+type TimedService = (typeof TIMED_SERVICES)[number];
+
+export function isTimedService(service: string): service is TimedService {
+  return (TIMED_SERVICES as readonly string[]).includes(service);
+}
+
+/**
+ * Whether the organisation's certificate may have this service today: the renewal window, the
+ * end of validity, revocation. The one check both the quote and the order run, so a certificate
+ * outside its window is refused before any price is shown.
+ */
+export async function certificateEligibility(
+  deps: OrderDeps,
+  actor: Extract<Actor, { kind: "applicant" }>,
+  programme: Programme,
+  service: TimedService,
+  certificateId: string | undefined,
+  today: CalendarDate,
+) {
+  const cert = await ownCertificate(deps, actor, certificateId);
+  if (service === "renewal") {
+    assertAllowed(
+      renewalEligibility({
+        today,
+        certificateNotAfter: cert.not_after,
+        windowDays: programme.rules.renewalWindowDays ?? 90,
+        revoked: cert.status === "revoked",
+      }),
+    );
+  } else {
+    const revoked =
+      cert.status === "revoked" ? { reason: (cert.revocation_reason ?? "unspecified") as never } : false;
+    assertAllowed(beforeExpiryEligibility(service, { today, certificateNotAfter: cert.not_after, revoked }));
+  }
+  return cert;
+}
+
+/** A new certificate beside a valid one in the programme needs the applicant's acknowledgement. */
+async function assertNewBesideValidAcknowledged(
+  deps: OrderDeps,
+  actor: Extract<Actor, { kind: "applicant" }>,
+  programme: Programme,
+  today: CalendarDate,
+  acknowledged: boolean,
+): Promise<void> {
+  if (acknowledged) return;
+  const held = await deps.db
+    .selectFrom("certificates")
+    .select(["serial", "not_after", "status"])
+    .where("organisation_id", "=", actor.organisationId)
+    .where("programme_id", "=", programme.id)
+    .execute();
+  assertAllowed(
+    newCertificateBesideValid({
+      today,
+      held: held.map((c) => ({ serial: c.serial, notAfter: c.not_after, revoked: c.status === "revoked" })),
+      acknowledged,
+    }),
+  );
+}
+
 /** Runs the domain rules that decide whether this service may be ordered now. */
 export async function checkEligibility(
   deps: OrderDeps,
@@ -50,10 +114,17 @@ export async function checkEligibility(
   service: string,
   details: OrderDetails,
   today: CalendarDate,
+  options: { acknowledgeExistingCertificate?: boolean | undefined } = {},
 ): Promise<{ keyPlans?: (string | undefined)[] }> {
-  const { rules } = programme;
   switch (service) {
     case "new": {
+      await assertNewBesideValidAcknowledged(
+        deps,
+        actor,
+        programme,
+        today,
+        options.acknowledgeExistingCertificate === true,
+      );
       if (details.sealRequested) {
         assertAllowed(sealTypeAllowed(details.sealType ?? ""));
         // The seal name is checked now, not at production; none given, the seal gets the default name.
@@ -62,26 +133,20 @@ export async function checkEligibility(
       return {};
     }
     case "renewal": {
-      const cert = await ownCertificate(deps, actor, details.certificateId);
-      assertAllowed(
-        renewalEligibility({
-          today,
-          certificateNotAfter: cert.not_after,
-          windowDays: rules.renewalWindowDays ?? 90,
-          revoked: cert.status === "revoked",
-        }),
-      );
+      await certificateEligibility(deps, actor, programme, service, details.certificateId, today);
       return {};
     }
     case "change":
     case "reissue":
     case "seal-apply":
     case "seal-change": {
-      const cert = await ownCertificate(deps, actor, details.certificateId);
-      const revoked =
-        cert.status === "revoked" ? { reason: (cert.revocation_reason ?? "unspecified") as never } : false;
-      assertAllowed(
-        beforeExpiryEligibility(service, { today, certificateNotAfter: cert.not_after, revoked }),
+      const cert = await certificateEligibility(
+        deps,
+        actor,
+        programme,
+        service,
+        details.certificateId,
+        today,
       );
       if (service === "seal-apply" || service === "seal-change") {
         assertAllowed(sealTypeAllowed(details.sealType ?? ""));

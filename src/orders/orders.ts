@@ -62,6 +62,8 @@ export interface CreateOrderInput {
   details: OrderDetails;
   idempotencyKey?: string | undefined;
   submit?: boolean | undefined;
+  /** A new certificate while the organisation holds a valid one: the applicant confirmed it. */
+  acknowledgeExistingCertificate?: boolean | undefined;
 }
 
 export interface OrderView {
@@ -78,6 +80,8 @@ export interface OrderView {
   rejection: Rejection | null;
   pendingStep: string | null;
   due: { kind: string; on: string; remainingWorkingDays: number | null; overdue: boolean } | null;
+  /** The courier's waybill number of the mailed paper originals, as the applicant gave it. */
+  paperTracking: { carrier: string; trackingNumber: string; at: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -222,6 +226,14 @@ export function viewOf(deps: Pick<OrderDeps, "clock" | "calendar">, row: OrderRo
     rejection: (row.rejection as Rejection | null) ?? null,
     pendingStep: pendingStep({ steps: row.steps as Step[] }, row.state as OrderState) ?? null,
     due,
+    paperTracking:
+      row.paper_carrier && row.paper_tracking_number
+        ? {
+            carrier: row.paper_carrier,
+            trackingNumber: row.paper_tracking_number,
+            at: (row.paper_tracking_at ?? row.updated_at).toISOString(),
+          }
+        : null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

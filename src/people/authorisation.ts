@@ -65,6 +65,8 @@ export const ACTIONS = {
   "order.create": ORGANISATION,
   "order.submit": ORGANISATION,
   "order.material.upload": ORGANISATION,
+  // The waybill number of the paper the organisation mails.
+  "order.paperTracking": ORGANISATION,
   "order.pay": ORGANISATION,
   "payment.receipt.upload": ORGANISATION,
   "seal.image.upload": ORGANISATION,

@@ -47,6 +47,10 @@ export const orderSchema = z.object({
       overdue: z.boolean(),
     })
     .nullable(),
+  paperTracking: z
+    .object({ carrier: z.string(), trackingNumber: z.string(), at: z.string() })
+    .nullable()
+    .describe("the courier and waybill number of the paper originals the applicant mailed"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -26,6 +26,7 @@ import * as m0015 from "./migrations/0015_one_open_refund_request.js";
 import * as m0016 from "./migrations/0016_tsa_kind.js";
 import * as m0021 from "./migrations/0021_order_search.js";
 import * as m0022 from "./migrations/0022_password_reset_codes.js";
+import * as m0023 from "./migrations/0023_paper_tracking.js";
 import * as m0024 from "./migrations/0024_key_plan_and_term.js";
 import * as m0025 from "./migrations/0025_organisation_name_search.js";
 import * as m0026 from "./migrations/0026_delta_crls.js";
@@ -63,6 +64,7 @@ export const migrations: Record<string, Migration> = {
   "0016_tsa_kind": m0016,
   "0021_order_search": m0021,
   "0022_password_reset_codes": m0022,
+  "0023_paper_tracking": m0023,
   "0024_key_plan_and_term": m0024,
   "0025_organisation_name_search": m0025,
   "0026_delta_crls": m0026,

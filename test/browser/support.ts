@@ -165,6 +165,9 @@ export async function applyNewOnProgrammeA(page: Page, base: string): Promise<st
   await page.getByRole("radio", { name: "3 年" }).check();
   await page.getByRole("cell", { name: "¥600.00" }).first().waitFor();
   await page.getByLabel("详细地址").fill("上海市浦东新区示例路 88 号 示例大厦 12 层（演示地址）");
+  // Beside a valid certificate the form asks for a confirmation first (shown with the form's data).
+  const another = page.getByRole("checkbox", { name: /确需再申请一张新证书/ });
+  if (await another.isVisible()) await another.check();
   await page.getByRole("button", { name: "下一步：确认费用" }).click();
   await page.getByRole("button", { name: "创建申请" }).click();
   await page.waitForURL(new RegExp(`^${base}/portal/orders/[0-9a-f-]{36}$`));

@@ -79,6 +79,7 @@ export async function paidProgrammeAOrder(server: Server): Promise<string> {
       json: {
         programmeId: "procurement",
         service: "new",
+        acknowledgeExistingCertificate: true,
         details: {
           years: 1,
           mailingAddress: {

@@ -158,7 +158,12 @@ export async function submittedOrderA<T extends { id: string; state: string }>(
     await applicant({
       method: "POST",
       url: "/api/orders",
-      payload: { programmeId: "procurement", service: "new", details: { years: 1 } },
+      payload: {
+        programmeId: "procurement",
+        service: "new",
+        acknowledgeExistingCertificate: true,
+        details: { years: 1 },
+      },
     })
   ).json<T>();
   for (const m of ["application-form", "business-licence", "handler-id-card"]) {

@@ -184,7 +184,12 @@ export async function orderToShippedKeys(
   const created = await applicant({
     method: "POST",
     url: "/api/orders",
-    payload: { programmeId: input.programmeId, service: "new", details: input.details },
+    payload: {
+      programmeId: input.programmeId,
+      service: "new",
+      acknowledgeExistingCertificate: true,
+      details: input.details,
+    },
   });
   expect(created.status, created.body).toBe(201);
   const { id: orderId, number } = created.json<{ id: string; number: string }>();

@@ -46,6 +46,14 @@ export const deskMessages: MessageTable = {
     "zh-CN": "订单当前状态（{state}）不能进行此操作（{event}）",
     en: "This order, now {state}, cannot take the step {event}",
   },
+  "order.paper_not_needed": {
+    "zh-CN": "该业务无需邮寄纸质材料，无需填写快递单号",
+    en: "This service needs no paper sent by post, so there is no tracking number to give",
+  },
+  "order.paper_already_received": {
+    "zh-CN": "服务中心已登记收到纸质材料（或订单已结束），快递单号不能再修改",
+    en: "The service centre has already recorded the paper as received (or the order has ended), so the tracking number can no longer be changed",
+  },
   "order.service_not_offered": {
     "zh-CN": "项目 {programme} 不提供此业务：{service}",
     en: "The programme {programme} does not offer the service {service}",

@@ -76,6 +76,11 @@ const messages: Record<RuleReason, Message> = {
     "zh-CN": "该证书已绑定其他平台账号，一张证书只能绑定一个账号",
     en: "This certificate is already bound to another platform account; a certificate can be bound to one account only.",
   },
+  "rules.new.valid_certificate_held": {
+    "zh-CN":
+      "贵单位在本平台已持有有效证书（序列号 {serial}，有效期至{notAfter}，有效证书共 {count} 张）。延长有效期请办理更新续期，钥匙丢失或损坏请办理补办，单位名称或地址变更请办理变更；确需再申请一张新证书（例如用于另一个平台账号），请确认后再提交",
+    en: "Your organisation already holds a valid certificate on this platform (serial {serial}, valid until {notAfter}; {count} valid in all). To extend it, renew it; for a lost or damaged key, apply for a reissue; for a new name or address, apply for a change. If you do need another certificate (for another platform account, say), confirm and submit again.",
+  },
 };
 
 export const rulesMessages: MessageTable = messages;

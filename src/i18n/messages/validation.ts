@@ -62,4 +62,12 @@ export const validationMessages: MessageTable = {
     "zh-CN": "EMS 邮件号的校验位不正确，请核对号码",
     en: "The check digit of the EMS item number is wrong; please check the number",
   },
+  "validation.courier.tracking.format": {
+    "zh-CN": "快递单号格式不正确：应为 8 至 30 位字母或数字（可含空格或短横线）",
+    en: "The tracking number is not valid: 8 to 30 letters or digits (spaces and dashes are ignored)",
+  },
+  "validation.courier.carrier_name": {
+    "zh-CN": "请填写快递公司名称（不超过 30 个字）",
+    en: "Enter the courier's name (up to 30 characters)",
+  },
 };

@@ -11,6 +11,7 @@ import { createOrder } from "../../orders/create-order.js";
 import { transitionOrder } from "../../orders/transitions.js";
 import { refundDecision } from "../../orders/eligibility.js";
 import { bindAccount, resubmitOrder } from "../../orders/fulfilment.js";
+import { recordPaperTracking } from "../../orders/paper-tracking.js";
 import { acceptPaymentCallback, startOnlinePayment } from "../../money/payments.js";
 import { SIGNATURE_HEADER } from "../../money/dev-gateway.js";
 import { translate } from "../../i18n/catalogue.js";
@@ -36,6 +37,12 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
           service: z.string(),
           details: orderDetailsSchema.default({}),
           submit: z.boolean().optional(),
+          acknowledgeExistingCertificate: z
+            .boolean()
+            .optional()
+            .describe(
+              "service new: true when the applicant confirmed another certificate beside a valid one (else 409 rules.new.valid_certificate_held)",
+            ),
         }),
         response: { 201: orderSchema },
       },
@@ -148,6 +155,25 @@ export function registerOrderRoutes(app: ZApp, deps: AppDeps): void {
       },
     },
     async (req) => resubmitOrder(deps, actorOf(req), req.params.id, req.body?.details),
+  );
+
+  app.put(
+    "/api/orders/:id/paper-tracking",
+    {
+      config: { action: "order.paperTracking" },
+      schema: {
+        tags: ["orders"],
+        summary:
+          "The courier and waybill number of the paper originals mailed to the service centre; may be corrected until the paper is recorded received",
+        params: idParams,
+        body: z.object({
+          carrier: z.string().max(60).describe("the courier's name, 1 to 30 characters"),
+          trackingNumber: z.string().max(60).describe("8 to 30 letters or digits; spaces and dashes ignored"),
+        }),
+        response: { 200: orderSchema },
+      },
+    },
+    async (req) => recordPaperTracking(deps, actorOf(req), req.params.id, req.body),
   );
 
   app.post(

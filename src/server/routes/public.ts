@@ -5,9 +5,11 @@ import { DomainError } from "../../domain/errors.js";
 import { validateMobile, validateResidentId, validateUscc } from "../../domain/validators.js";
 import { translate } from "../../i18n/catalogue.js";
 import { quoteFor } from "../../orders/orders.js";
+import { certificateEligibility, isTimedService } from "../../orders/eligibility.js";
 import { getProgramme, listProgrammes } from "../../orders/programmes.js";
 import type { AppDeps, ZApp } from "../app.js";
 import { orderDetailsSchema, quoteSchema } from "../schemas.js";
+import { actorOf } from "../session.js";
 
 export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
   app.get(
@@ -81,14 +83,27 @@ export function registerPublicRoutes(app: ZApp, deps: AppDeps): void {
             .describe("a single service on several keys: each key's plan (null: not known)"),
           courier: z.enum(["prepaid", "cash-on-delivery"]).optional(),
           lines: orderDetailsSchema.shape.lines,
+          certificateId: z
+            .uuid()
+            .optional()
+            .describe(
+              "renewal, change, reissue, seal services: the signed-in organisation's certificate, checked as the order would be (the renewal window, expiry, revocation)",
+            ),
         }),
         response: { 200: quoteSchema },
       },
     },
     async (req) => {
-      const { programmeId, service, coveredByPlan, keyPlans, ...details } = req.body;
+      const { programmeId, service, coveredByPlan, keyPlans, certificateId, ...details } = req.body;
+      const programme = await getProgramme(deps.db, programmeId);
+      if (certificateId && isTimedService(service)) {
+        const actor = actorOf(req);
+        if (actor.kind !== "applicant") throw new DomainError("auth.forbidden");
+        const today = shanghaiDate(deps.clock.now());
+        await certificateEligibility(deps, actor, programme, service, certificateId, today);
+      }
       const coverage = keyPlans ? keyPlans.map((p) => p ?? undefined) : coveredByPlan;
-      return quoteFor(await getProgramme(deps.db, programmeId), service, details, coverage);
+      return quoteFor(programme, service, details, coverage);
     },
   );
 

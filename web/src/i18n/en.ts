@@ -1,6 +1,7 @@
 /** Every string the web app shows, in English: the same keys as zh-CN.ts (the compiler checks it). */
 import { accountEn } from "./account-en";
 import { portalEn } from "./portal-en";
+import { guardsEn } from "./guards-en";
 import type { MessageKey } from "./zh-CN";
 
 export const en: Record<MessageKey, string> = {
@@ -999,4 +1000,5 @@ export const en: Record<MessageKey, string> = {
   "finance.channel.bank-transfer": "Bank transfer",
   ...portalEn,
   ...accountEn,
+  ...guardsEn,
 };

@@ -5,6 +5,7 @@
  */
 import { accountZhCN } from "./account-zh-CN";
 import { portalZhCN } from "./portal-zh-CN";
+import { guardsZhCN } from "./guards-zh-CN";
 
 export const zhCN = {
   "app.name": "证书服务台",
@@ -960,6 +961,7 @@ export const zhCN = {
   "finance.channel.bank-transfer": "银行转账",
   ...portalZhCN,
   ...accountZhCN,
+  ...guardsZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

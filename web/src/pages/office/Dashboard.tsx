@@ -7,7 +7,7 @@ import type { Programme } from "../../api/types";
 import { ErrorAlert } from "../../components/errors";
 import { useI18n } from "../../i18n";
 import { yuan } from "../../lib/format";
-import { dueKindText } from "./QueuePage";
+import { dueKindText } from "./orderColumns";
 
 interface Stats {
   from: string;

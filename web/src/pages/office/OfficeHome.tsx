@@ -11,7 +11,8 @@ import { useI18n } from "../../i18n";
 import { dateOf, dateTimeOf } from "../../lib/format";
 import { queuesFor, type OfficeOrder } from "../../lib/office";
 import { Dashboard } from "./Dashboard";
-import { dueKindText, useProgrammes } from "./QueuePage";
+import { dueKindText } from "./orderColumns";
+import { useProgrammes } from "./QueuePage";
 
 /** GET /api/staff/deadlines/overdue (src/jobs/deadlines.ts). */
 interface OverdueOrder {

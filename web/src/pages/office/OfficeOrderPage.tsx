@@ -38,7 +38,7 @@ import { dateTimeOf, fileSize, yuan } from "../../lib/format";
 import type { OfficeOrder } from "../../lib/office";
 import { materialApplies } from "../../lib/programme";
 import { OrderTimeline } from "../portal/Timeline";
-import { DueCell } from "./QueuePage";
+import { DueCell } from "./orderColumns";
 
 interface Loaded {
   order: OfficeOrder;
@@ -339,14 +339,26 @@ function Actions({
     );
   if (order.state === "awaiting_paper")
     parts.push(
-      <Button
-        key="paper"
-        type="primary"
-        loading={busy}
-        onClick={() => void run("paper-received", {}, t("office.done.paper"))}
-      >
-        {t("office.action.paperReceived")}
-      </Button>,
+      <Space key="paper" wrap>
+        {/* The courier's number the applicant gave, to match the parcel in hand. */}
+        {order.paperTracking ? (
+          <Typography.Text copyable={{ text: order.paperTracking.trackingNumber }}>
+            {t("guards.office.paperTrackingIs", {
+              carrier: order.paperTracking.carrier,
+              number: order.paperTracking.trackingNumber,
+            })}
+          </Typography.Text>
+        ) : (
+          <Typography.Text type="secondary">{t("guards.office.noPaperTracking")}</Typography.Text>
+        )}
+        <Button
+          type="primary"
+          loading={busy}
+          onClick={() => void run("paper-received", {}, t("office.done.paper"))}
+        >
+          {t("office.action.paperReceived")}
+        </Button>
+      </Space>,
     );
   if (order.pendingStep === "production")
     parts.push(

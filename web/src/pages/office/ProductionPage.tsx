@@ -12,11 +12,11 @@ import { useLoad } from "../../api/hooks";
 import type { Staff } from "../../auth";
 import { PageHeading, usePageTitle } from "../../components/AppLayout";
 import { ErrorAlert, useErrorText } from "../../components/errors";
-import { LongText } from "../../components/LongText";
 import { useI18n, type MessageKey } from "../../i18n";
 import { dateTimeOf } from "../../lib/format";
 import { byDue, type OfficeOrder } from "../../lib/office";
-import { DueCell, useProgrammes } from "./QueuePage";
+import { useOrderColumns } from "./orderColumns";
+import { useProgrammes } from "./QueuePage";
 
 type KeyStatus = "made" | "making" | "failed" | "waiting";
 
@@ -58,7 +58,7 @@ function BatchStateTag({ state }: { state: string }) {
 
 /** The batches page: orders waiting for their keys (pick and start) and the batches so far. */
 export function ProductionPage({ actor }: { actor: Staff }) {
-  const { t, loc } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const errorText = useErrorText();
   const navigate = useNavigate();
@@ -70,6 +70,7 @@ export function ProductionPage({ actor }: { actor: Staff }) {
   const [chosen, setChosen] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const mayStart = actor.roles.includes("production") || actor.roles.includes("admin");
+  const orderColumns = useOrderColumns(programmes, ["number", "organisation", "service", "due"]);
 
   async function start() {
     setBusy(true);
@@ -116,30 +117,14 @@ export function ProductionPage({ actor }: { actor: Staff }) {
           }}
           scroll={{ x: 800 }}
           columns={[
-            {
-              title: t("office.col.number"),
-              key: "number",
-              width: 180,
-              render: (_, o) => <Link to={`/office/orders/${o.id}`}>{o.number}</Link>,
-            },
-            {
-              title: t("office.col.organisation"),
-              key: "organisation",
-              render: (_, o) => <LongText text={o.organisation?.name ?? "—"} maxWidth={260} />,
-            },
-            {
-              title: t("office.col.service"),
-              key: "service",
-              width: 140,
-              render: (_, o) => loc(programmes.get(o.programmeId)?.services[o.service]?.name) || o.service,
-            },
+            ...orderColumns.slice(0, 3),
             {
               title: t("production.col.keys"),
               key: "keys",
               width: 90,
               render: (_, o) => (o.service === "new" ? Number(o.details.keys ?? 1) : 1),
             },
-            { title: t("office.col.due"), key: "due", width: 220, render: (_, o) => <DueCell due={o.due} /> },
+            ...orderColumns.slice(3),
           ]}
         />
         <Space style={{ marginTop: 12 }} wrap>

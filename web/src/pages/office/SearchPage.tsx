@@ -5,19 +5,17 @@
  */
 import { Button, Checkbox, DatePicker, Form, Input, Select, Space, Table } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
-import { Link, useSearchParams } from "react-router-dom";
+import { useSearchParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { useLoad } from "../../api/hooks";
 import type { Programme } from "../../api/types";
 import { PageHeading, usePageTitle } from "../../components/AppLayout";
 import { ErrorAlert } from "../../components/errors";
-import { LongText } from "../../components/LongText";
-import { StateTag } from "../../components/StateTag";
 import { useI18n, type MessageKey } from "../../i18n";
 import { zhCN } from "../../i18n/zh-CN";
-import { dateOf } from "../../lib/format";
 import type { OfficeOrder } from "../../lib/office";
-import { DueCell, useProgrammes } from "./QueuePage";
+import { useOrderColumns } from "./orderColumns";
+import { useProgrammes } from "./QueuePage";
 
 const TEXT_FILTERS = ["number", "organisation", "uscc", "mobile"] as const;
 const PAGE = 20;
@@ -67,6 +65,11 @@ export function SearchPage() {
   const [params, setParams] = useSearchParams();
   const [form] = Form.useForm<Filters>();
   const { programmes } = useProgrammes();
+  const columns = useOrderColumns(
+    programmes,
+    ["number", "organisation", "uscc", "service", "state", "created", "due"],
+    { service: 130, state: 120 },
+  );
   const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
   const query = new URLSearchParams(params);
   query.delete("page");
@@ -152,34 +155,7 @@ export function SearchPage() {
         pagination={false}
         rowClassName={(o) => (o.due?.overdue ? "row-overdue" : "")}
         scroll={{ x: 1000 }}
-        columns={[
-          {
-            title: t("office.col.number"),
-            key: "number",
-            width: 180,
-            render: (_, o) => <Link to={`/office/orders/${o.id}`}>{o.number}</Link>,
-          },
-          {
-            title: t("office.col.organisation"),
-            key: "organisation",
-            render: (_, o) => <LongText text={o.organisation?.name ?? "—"} maxWidth={240} />,
-          },
-          { title: t("search.uscc"), key: "uscc", width: 190, render: (_, o) => o.organisation?.uscc ?? "—" },
-          {
-            title: t("office.col.service"),
-            key: "service",
-            width: 130,
-            render: (_, o) => loc(programmes.get(o.programmeId)?.services[o.service]?.name) || o.service,
-          },
-          {
-            title: t("office.col.state"),
-            key: "state",
-            width: 120,
-            render: (_, o) => <StateTag state={o.state} />,
-          },
-          { title: t("search.created"), key: "created", width: 110, render: (_, o) => dateOf(o.createdAt) },
-          { title: t("office.col.due"), key: "due", width: 220, render: (_, o) => <DueCell due={o.due} /> },
-        ]}
+        columns={columns}
       />
       <Space style={{ marginTop: 12 }}>
         <Button disabled={page <= 1} onClick={() => goTo(page - 1)}>

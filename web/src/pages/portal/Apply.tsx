@@ -60,8 +60,10 @@ import {
   sealServices,
   yearsOffered,
 } from "../../lib/programme";
+import { certificateDecision, eligibleCertificates, refusalText, validHeld } from "../../lib/guards";
 import { certificateView } from "../../lib/renewal";
 import { serverToday } from "../../lib/today";
+import { CertificateRefused, ExistingCertificates } from "./ApplyGuards";
 import { BasketEditor, certificateLabel, completeLines, linesText, type BasketLine } from "./BasketEditor";
 
 interface Loaded {
@@ -224,6 +226,8 @@ interface ApplyValues {
   reason?: string;
   invoice?: { title?: string; taxNumber?: string; email?: string };
   mailingAddress?: { recipient?: string; phone?: string; address?: string };
+  /** A new certificate beside a valid one: the applicant confirmed it (sent beside the details). */
+  acknowledgeExistingCertificate?: boolean;
 }
 
 interface Shape {
@@ -317,9 +321,12 @@ function quoteRequestOf(
   const fee = programme.services[service]?.fee;
   const keyPlans =
     fee === "per-time" ? named.map((id) => certificates.find((c) => c.id === id)?.plan ?? null) : [];
+  // The server checks the certificate as the order would (renewal window, expiry) before pricing.
+  const timed = ["renewal", "change", "reissue", "seal-apply", "seal-change"].includes(service);
   return {
     programmeId: programme.id,
     service,
+    ...(timed && d.certificateId ? { certificateId: d.certificateId } : {}),
     ...(d.lines !== undefined ? { lines: d.lines } : {}),
     ...(keyPlans.length > 0 ? { keyPlans } : {}),
     ...(d.years !== undefined ? { years: d.years } : {}),
@@ -338,7 +345,7 @@ function ApplyForm({
   programme: Programme;
   service: ServiceCode;
 }) {
-  const { t, loc } = useI18n();
+  const { t, loc, locale } = useI18n();
   const navigate = useNavigate();
   const [search] = useSearchParams();
   const def = programme.services[service]!;
@@ -355,6 +362,11 @@ function ApplyForm({
   const presetCertificate = search.get("certificate") ?? undefined;
   const certificates = data.certificates.filter((c) => c.programme_id === programme.id);
   const term = programme.tariff.term;
+  // A new certificate beside a valid one asks first; a picker with one eligible certificate has it chosen.
+  const validNow = service === "new" ? validHeld(certificates, data.today) : [];
+  const eligible =
+    shape.certificate === "none" ? [] : eligibleCertificates(service, certificates, programme, data.today);
+  const onlyEligible = eligible.length === 1 ? eligible[0]!.id : undefined;
   const initial: ApplyValues = {
     years: defaultYears(programme),
     // A new order starts at the recommended number of keys; a single service on one key.
@@ -374,7 +386,10 @@ function ApplyForm({
     courier: "prepaid",
     ...(presetCertificate && certificates.some((c) => c.id === presetCertificate)
       ? { certificateId: presetCertificate }
-      : {}),
+      : onlyEligible
+        ? { certificateId: onlyEligible }
+        : {}),
+    ...(shape.severalKeys && onlyEligible ? { certificateIds: [onlyEligible] } : {}),
     sealRequested: false,
     // The registered name followed by the first seal type's word, as the desk requires.
     sealName: programme.rules.sealTypes[0]
@@ -391,6 +406,12 @@ function ApplyForm({
 
   const watched = Form.useWatch((values: ApplyValues) => values, form);
   const live = detailsOf(shape, { ...initial, ...(watched ?? {}) }, programme);
+  // The picked certificate, checked by the rule the quote and the order apply: refused, no quote.
+  const picked = certificates.find((c) => c.id === live.certificateId);
+  const decision =
+    picked && !shape.severalKeys ? certificateDecision(service, picked, programme, data.today) : undefined;
+  const refusal = refusalText(decision, locale);
+  const ended = decision?.allowed === false && decision.reason !== "rules.renewal.not_yet_open";
   const quoteRequest = quoteRequestOf(
     programme,
     service,
@@ -398,7 +419,10 @@ function ApplyForm({
     certificates,
   );
   const quoteKey = JSON.stringify(quoteRequest);
-  const quote = useLoad(() => api.post<Quote>("/api/quote", quoteRequest), [quoteKey]);
+  const quote = useLoad(
+    async () => (refusal ? undefined : api.post<Quote>("/api/quote", quoteRequest)),
+    [quoteKey, refusal],
+  );
 
   const name = loc(def.name);
 
@@ -414,7 +438,14 @@ function ApplyForm({
     try {
       const order = await api.post<Order>(
         "/api/orders",
-        { programmeId: programme.id, service, details: detailsOf(shape, confirmed, programme) },
+        {
+          programmeId: programme.id,
+          service,
+          details: detailsOf(shape, confirmed, programme),
+          ...(validNow.length > 0 && confirmed.acknowledgeExistingCertificate
+            ? { acknowledgeExistingCertificate: true }
+            : {}),
+        },
         { "idempotency-key": key },
       );
       navigate(`/portal/orders/${order.id}`);
@@ -459,6 +490,7 @@ function ApplyForm({
             }}
             scrollToFirstError
           >
+            {validNow.length > 0 && <ExistingCertificates programme={programme} valid={validNow} />}
             {shape.severalKeys && (
               <Form.Item
                 label={t("apply.certificate")}
@@ -484,11 +516,17 @@ function ApplyForm({
                 label={t("apply.certificate")}
                 name="certificateId"
                 extra={certificates.length === 0 ? t("apply.noCertificates") : undefined}
-                rules={
-                  shape.certificate === "required"
+                rules={[
+                  ...(shape.certificate === "required"
                     ? [{ required: true, message: t("apply.certificateRequired") }]
-                    : []
-                }
+                    : []),
+                  // Refused by the rule: no quote, no order (the alert below says why).
+                  {
+                    validator: async () => {
+                      if (refusal) throw new Error(t("guards.certificate.refused"));
+                    },
+                  },
+                ]}
               >
                 <Select
                   options={certificateOptions}
@@ -497,6 +535,7 @@ function ApplyForm({
                 />
               </Form.Item>
             )}
+            {refusal && <CertificateRefused text={refusal} programme={programme} ended={ended} />}
             {shape.basket && (
               <Form.Item
                 label={t("basket.title")}
@@ -677,7 +716,7 @@ function ApplyForm({
               >
                 {t("apply.otherService")}
               </Button>
-              <Button type="primary" htmlType="submit">
+              <Button type="primary" htmlType="submit" disabled={Boolean(refusal)}>
                 {t("apply.toQuote")}
               </Button>
             </Space>
@@ -738,7 +777,11 @@ function ApplyForm({
             aria-live="polite"
           >
             <ErrorAlert error={quote.error} />
-            {quote.data ? (
+            {refusal ? (
+              <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+                {t("guards.quote.blocked")}
+              </Typography.Paragraph>
+            ) : quote.data ? (
               <Spin spinning={quote.loading}>
                 <QuoteTable quote={quote.data} />
                 <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>

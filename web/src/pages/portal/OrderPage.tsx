@@ -36,6 +36,7 @@ import { deskNextKey, dueKey, nextActionKey, stepIndex } from "../../lib/orders"
 import { mailed, materialApplies, rejectedNotReplaced, requiredUploads } from "../../lib/programme";
 import { useDetailsItems } from "./Apply";
 import { MaterialsCard } from "./MaterialsCard";
+import { PaperTrackingCard, showsPaperTracking } from "./PaperTracking";
 import { OrderTimeline } from "./Timeline";
 import { TransferReceipts, type TransferReceipt } from "./TransferReceiptCard";
 
@@ -368,6 +369,9 @@ export function OrderPage({ actor }: { actor: Applicant }) {
             </Typography.Paragraph>
           )}
         </Card>
+      )}
+      {showsPaperTracking(order, programme) && (
+        <PaperTrackingCard order={order} programme={programme} onSaved={() => void data.reload()} />
       )}
       <Row gutter={16}>
         <Col xs={24} lg={15}>
