@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { renewalWindowOpens } from "../../src/domain/rules.js";
 import { http, login } from "../support/process.js";
-import { phoneProblems } from "./phone-check.js";
+import { phoneProblems } from "./phone-checks.js";
 import { CHROMIUM, haveChromium, orderIdOf, savedOrder, signIn, SUPPLIER_A } from "./support.js";
 import { browserSuite } from "./suite.js";
 import { asJson, certificateExpiringIn, paidProgrammeAOrder, REVIEWER } from "./walks.js";

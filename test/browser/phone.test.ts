@@ -12,7 +12,6 @@ import { phoneProblems, TOUCH_PX } from "./phone-checks.js";
 import { portalOrders, portalPages, type PortalOrders } from "./portal-pages.js";
 import { CHROMIUM, haveChromium, RETAILER_B, scans, smallPng, startDeskWith, SUPPLIER_A } from "./support.js";
 import { browserSuite } from "./suite.js";
-import { phoneProblems, TOUCH_PX } from "./phone-check.js";
 
 if (!haveChromium) {
   process.stdout.write(`phone tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)\n`);
