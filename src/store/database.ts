@@ -23,6 +23,7 @@ import * as m0012 from "./migrations/0012_production_leases.js";
 import * as m0013 from "./migrations/0013_desk_events.js";
 import * as m0014 from "./migrations/0014_key_login_challenges.js";
 import * as m0015 from "./migrations/0015_one_open_refund_request.js";
+import * as m0017 from "./migrations/0017_read_cache_epoch.js";
 import * as m0021 from "./migrations/0021_order_search.js";
 import * as m0024 from "./migrations/0024_key_plan_and_term.js";
 import * as m0026 from "./migrations/0026_delta_crls.js";
@@ -57,6 +58,7 @@ export const migrations: Record<string, Migration> = {
   "0013_desk_events": m0013,
   "0014_key_login_challenges": m0014,
   "0015_one_open_refund_request": m0015,
+  "0017_read_cache_epoch": m0017,
   "0021_order_search": m0021,
   "0024_key_plan_and_term": m0024,
   "0026_delta_crls": m0026,
