@@ -3,7 +3,7 @@
  *
  *   node --import tsx bench/ca.ts [--postgres] [--count 2000] [--warmup 200] [--ocsp 20000]
  *                                 [--crl 1000000] [--speed-seconds 5] [--clients 16]
- *                                 [--only issuance,sm2,ocsp,crl]
+ *                                 [--only issuance,sm2,ocsp,crl] [--skip-peers]
  *   npm run bench
  *
  * certdesk runs as a separate server process (`src/main.ts --demo`) on a fresh embedded store, or
@@ -77,6 +77,8 @@ const { values: flags } = parseArgs({
     "speed-seconds": { type: "string", default: "5" },
     clients: { type: "string", default: "16" },
     only: { type: "string", default: "issuance,sm2,ocsp,crl" },
+    /** certdesk alone: no cfssl runs (profiling, quick checks) */
+    "skip-peers": { type: "boolean", default: false },
   },
 });
 const ONLY = new Set(flags.only.split(","));
@@ -389,6 +391,7 @@ async function issuancePhase(target: Target, csrs: Record<KeyAlgorithm, string[]
   log("\nissuance over HTTP from CSRs");
   for (const key of ["rsa", "ecdsa-p256"] as const) {
     const ours = await certdeskIssuance(target, csrs[key], `certdesk /api/ca/issue ${key}`);
+    if (flags["skip-peers"]) continue;
     const bare = await cfsslIssuancePeer(key, csrs[key], false);
     const persisted = await cfsslIssuancePeer(key, csrs[key], true);
     const name = key === "rsa" ? "RSA 2048" : "P-256";

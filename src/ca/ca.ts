@@ -19,6 +19,7 @@ import { recordDeskEvents } from "../desk/desk-events.js";
 import type { CaAlgorithm, CaKind, CaRow, Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "../people/actor.js";
 import { requireRole } from "../people/people.js";
+import { readCacheOf } from "../store/read-cache.js";
 
 export const CA_ALGORITHMS: readonly CaAlgorithm[] = ["rsa", "ecdsa-p256", "sm2"];
 
@@ -79,15 +80,21 @@ export class CaRegistry {
 
   /** The CA of this kind that signs now for the algorithm. */
   async active(algorithm: CaAlgorithm, kind: CaKind): Promise<LoadedCa> {
-    const row = await this.db
-      .selectFrom("cas")
-      .select("id")
-      .where("algorithm", "=", algorithm)
-      .where("kind", "=", kind)
-      .where("active", "=", true)
-      .executeTakeFirst();
-    if (!row) throw new DomainError("ca.not_initialised", { algorithm, kind });
-    return this.byId(row.id);
+    const load = async () =>
+      (
+        await this.db
+          .selectFrom("cas")
+          .select("id")
+          .where("algorithm", "=", algorithm)
+          .where("kind", "=", kind)
+          .where("active", "=", true)
+          .executeTakeFirst()
+      )?.id;
+    // A rollover or a new CA, by any process, moves the store's read-cache counter (0017).
+    const cache = readCacheOf(this.db);
+    const id = cache ? await cache.get("active-ca", `${algorithm}/${kind}`, load) : await load();
+    if (!id) throw new DomainError("ca.not_initialised", { algorithm, kind });
+    return this.byId(id);
   }
 
   byId(id: string): Promise<LoadedCa> {

@@ -7,7 +7,8 @@ import type { Insertable, Kysely, Transaction } from "kysely";
 import type { Clock } from "../domain/clock.js";
 import { DomainError } from "../domain/errors.js";
 import type { CertificateProfile } from "../domain/programme.js";
-import { buildCertificate, certificateRecordFields, type CertificateTemplate } from "../pki/certificate.js";
+import type { CertificateTemplate } from "../pki/certificate.js";
+import { issueFromTemplate } from "../pki/certificate-template.js";
 import { pemEncode } from "../pki/pem.js";
 import { checkAgainstProfile, extensionsFor } from "../pki/profile.js";
 import { randomSerial } from "../pki/serial.js";
@@ -103,12 +104,13 @@ export async function signCertificate(
     }),
   };
   checkAgainstProfile(template, profile, ca);
-  const der = await buildCertificate({
+  // The profile's template under this CA (pki/certificate-template.ts): the same bytes as
+  // buildCertificate, and the record's fields known without reading the certificate back.
+  const { der, record: view } = await issueFromTemplate({
     ...template,
     issuer: { certificate: ca.certificate },
     signer: ca.signer,
   });
-  const view = certificateRecordFields(der);
   const id = randomUUID();
   const now = deps.clock.now();
   return {

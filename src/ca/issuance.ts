@@ -13,7 +13,7 @@ import { pendingStep, type OrderState } from "../domain/lifecycle.js";
 import type { CertificateProfile, CertificateSettings, Programme } from "../domain/programme.js";
 import { keptValidityEnd, newCertificateValidity } from "../domain/rules.js";
 import { validateUscc } from "../domain/validators.js";
-import { parseCsr, verifyCsr, verifyCsrAsync, type CsrView } from "../pki/csr.js";
+import { readCsr, verifyCsr, verifyCsrAsync, type CsrView } from "../pki/csr.js";
 import type { SubjectName } from "../pki/name.js";
 import { OID } from "../pki/oids.js";
 import { keyAlgorithmOf, publicKeyAlgorithm, subjectFor, type SubjectOrganisation } from "../pki/profile.js";
@@ -54,7 +54,7 @@ async function checkKey(key: KeyInput, parsed?: CsrView): Promise<CheckedKey> {
   if ("publicKey" in key) {
     return { spki: key.publicKey, algorithm: publicKeyAlgorithm(key.publicKey), proof: "token" };
   }
-  const csr = parsed ?? parseCsr(key.csr);
+  const csr = parsed ?? readCsr(key.csr);
   const algorithm = publicKeyAlgorithm(csr.spki);
   const sm2 = csr.signatureAlgorithm.algorithm === OID.sm3WithSm2;
   let id: string | undefined;
@@ -337,7 +337,7 @@ export async function issueFromCsrForOperator(
   const programme = await programmeWithProfile(deps.db, input.profile, input.programme);
   const profile = profileOf(programme, input.profile);
   // Read once: the key's check and the subject both need it.
-  const csr = parseCsr(input.csr);
+  const csr = readCsr(input.csr);
   const key = await prepareKey(deps, programme, profile.id, { csr: input.csr }, input.algorithm, csr);
   const { ca } = key;
   const now = deps.clock.now();

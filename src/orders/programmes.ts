@@ -8,6 +8,7 @@ import { appendAudit } from "../store/audit.js";
 import type { Database } from "../store/schema.js";
 import { actorLabel, type Actor } from "../people/actor.js";
 import { requireRole } from "../people/people.js";
+import { readCacheOf } from "../store/read-cache.js";
 
 export function parseProgramme(input: unknown): Programme {
   const parsed = programmeSchema.safeParse(input);
@@ -19,13 +20,19 @@ export function parseProgramme(input: unknown): Programme {
 }
 
 export async function getProgramme(db: Kysely<Database>, id: string): Promise<Programme> {
-  const row = await db
-    .selectFrom("programmes")
-    .select(definitionText)
-    .where("id", "=", id)
-    .executeTakeFirst();
-  if (!row) throw new DomainError("programme.not_found", { programme: id });
-  return programmeFromText(row.definition);
+  const load = async () => {
+    const row = await db
+      .selectFrom("programmes")
+      .select(definitionText)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row && programmeFromText(row.definition);
+  };
+  // Outside a transaction, kept until any programme is saved (store/read-cache.ts).
+  const cache = readCacheOf(db);
+  const programme = cache ? await cache.get("programme", id, load) : await load();
+  if (!programme) throw new DomainError("programme.not_found", { programme: id });
+  return programme;
 }
 
 export async function listProgrammes(db: Kysely<Database>): Promise<Programme[]> {

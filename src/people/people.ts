@@ -19,6 +19,7 @@ import {
   spendGuess,
 } from "./guess-limits.js";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords.js";
+import { readCacheOf } from "../store/read-cache.js";
 
 export interface PeopleDeps {
   db: Kysely<Database>;
@@ -338,15 +339,23 @@ export async function resolveSession(
   deps: Pick<PeopleDeps, "db" | "clock">,
   token: string,
 ): Promise<Actor | undefined> {
-  const row = await deps.db
-    .selectFrom("sessions")
-    .innerJoin("users", "users.id", "sessions.user_id")
-    .selectAll("users")
-    .select("sessions.expires_at")
-    .where("sessions.token_hash", "=", tokenHash(token))
-    .executeTakeFirst();
-  if (!row || row.expires_at <= deps.clock.now() || row.disabled) return undefined;
-  return actorOf(row);
+  const hash = tokenHash(token);
+  const load = async () => {
+    const row = await deps.db
+      .selectFrom("sessions")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .selectAll("users")
+      .select("sessions.expires_at")
+      .where("sessions.token_hash", "=", hash)
+      .executeTakeFirst();
+    return row && { expiresAt: row.expires_at, disabled: row.disabled, actor: actorOf(row) };
+  };
+  // Kept in memory until a session or user changes anywhere (store/read-cache.ts): a logout is
+  // seen by the next request, also in another process on the same database.
+  const cache = readCacheOf(deps.db);
+  const session = cache ? await cache.get("session", hash, load) : await load();
+  if (!session || session.expiresAt <= deps.clock.now() || session.disabled) return undefined;
+  return session.actor;
 }
 
 export async function logout(deps: Pick<PeopleDeps, "db">, token: string): Promise<void> {

@@ -61,7 +61,7 @@ export interface BuildCertificateInput extends CertificateTemplate {
 const asName = (n: SubjectName | Name): Name => (n instanceof Name ? n : buildName(n));
 
 /** Seconds only: RFC 5280 times have no fractions, and a stored Date should equal what was signed. */
-const toSecond = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
+export const toSecond = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
 
@@ -106,7 +106,7 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<Ui
 }
 
 /** The key as given, once it is known to be one DER SubjectPublicKeyInfo and nothing more. */
-function subjectPublicKeyInfo(spki: Uint8Array): Uint8Array {
+export function subjectPublicKeyInfo(spki: Uint8Array): Uint8Array {
   try {
     const top = readOnly(spki, TAG.SEQUENCE);
     const [algorithm, key] = children(spki, top);
@@ -129,7 +129,7 @@ const issuerFactsByDer = new Map<string, IssuerFacts>();
 const ISSUER_FACTS_KEPT = 64;
 
 /** What issuing under a CA certificate takes from it; parsed once per certificate (by content). */
-function issuerFacts(certificate: Uint8Array): IssuerFacts {
+export function issuerFacts(certificate: Uint8Array): IssuerFacts {
   const key = Buffer.from(certificate.buffer, certificate.byteOffset, certificate.byteLength).toString(
     "base64",
   );
@@ -151,7 +151,7 @@ function issuerFacts(certificate: Uint8Array): IssuerFacts {
 /** A signer's AlgorithmIdentifier in DER, encoded once per identifier object. */
 const algorithmDers = new WeakMap<AlgorithmIdentifier, Uint8Array>();
 
-function algorithmDer(algorithm: AlgorithmIdentifier): Uint8Array {
+export function algorithmDer(algorithm: AlgorithmIdentifier): Uint8Array {
   let der = algorithmDers.get(algorithm);
   if (!der) {
     der = new Uint8Array(AsnConvert.serialize(algorithm));

@@ -9,14 +9,16 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Attributes, CertificationRequest, CertificationRequestInfo } from "@peculiar/asn1-csr";
 import { Attribute, Extensions, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
-import type { AlgorithmIdentifier, Extension } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
+import type { Extension } from "@peculiar/asn1-x509";
 import { DomainError } from "../domain/errors.js";
 import { keyAlgorithmOfSpki, signTbs } from "./certificate.js";
 import type { CertificateView } from "./certificate.js";
-import { TAG, children, content, readOnly, toArrayBuffer, whole } from "./der.js";
+import { TAG, children, content, decodeOid, readOnly, toArrayBuffer, whole } from "./der.js";
+import { keyAlgorithmOfFacts, spkiFacts } from "./spki.js";
 import { parseExtensions } from "./extensions.js";
 import type { ExtensionsView } from "./extensions.js";
-import { buildName, nameToString, parseName } from "./name.js";
+import { buildName, nameToString, parseName, readNameDer } from "./name.js";
 import type { SubjectName } from "./name.js";
 import { OID } from "./oids.js";
 import { toDer } from "./pem.js";
@@ -72,6 +74,58 @@ export function parseCsr(input: string | Uint8Array): CsrView {
     };
   } catch (e) {
     throw new DomainError("pki.csr_malformed", {}, `CSR does not parse: ${String(e)}`);
+  }
+}
+
+/**
+ * parseCsr without the schema library's object graph, for issuance: the same view, read straight
+ * from the DER. A request it does not read plainly (attributes asked for, unusual strings, any
+ * encoding doubt) goes to parseCsr, so the answers are always parseCsr's (csr.test.ts).
+ */
+export function readCsr(input: string | Uint8Array): CsrView {
+  const der = toDer(input, CSR_LABELS);
+  return readCsrDirect(der) ?? parseCsr(der);
+}
+
+function readCsrDirect(der: Uint8Array): CsrView | undefined {
+  try {
+    const [infoTlv, algTlv, sigTlv, extra] = children(der, readOnly(der, TAG.SEQUENCE));
+    if (infoTlv?.tag !== TAG.SEQUENCE || algTlv?.tag !== TAG.SEQUENCE || sigTlv?.tag !== TAG.BIT_STRING)
+      return undefined;
+    if (extra) return undefined;
+    const [version, subjectTlv, spkiTlv, attributes, more] = children(der, infoTlv);
+    if (version?.tag !== TAG.INTEGER || content(der, version).length !== 1 || der[version.contentStart] !== 0)
+      return undefined;
+    if (subjectTlv?.tag !== TAG.SEQUENCE || spkiTlv?.tag !== TAG.SEQUENCE || more) return undefined;
+    // An empty [0] attribute set only: extension requests are read by parseCsr.
+    if (attributes && (attributes.tag !== 0xa0 || attributes.end !== attributes.contentStart))
+      return undefined;
+    const subjectDer = whole(der, subjectTlv);
+    const name = readNameDer(subjectDer);
+    const spki = whole(der, spkiTlv);
+    const facts = spkiFacts(spki);
+    const [algOid, params, algMore] = children(der, algTlv);
+    const signature = content(der, sigTlv);
+    if (!name || !facts || algOid?.tag !== TAG.OID || algMore || signature[0] !== 0) return undefined;
+    const algorithm = decodeOid(content(der, algOid));
+    const signatureAlgorithm = new AlgorithmIdentifier({
+      algorithm,
+      ...(params ? { parameters: toArrayBuffer(whole(der, params)) } : {}),
+    });
+    return {
+      der,
+      subject: name.subject,
+      subjectText: name.text,
+      subjectDer,
+      spki,
+      keyAlgorithm: keyAlgorithmOfFacts(facts),
+      signatureAlgorithm,
+      signatureAlgorithmName: SIGNATURE_ALGORITHM_NAMES[algorithm] ?? algorithm,
+      tbs: whole(der, infoTlv),
+      signature: signature.subarray(1),
+    };
+  } catch {
+    return undefined;
   }
 }
 

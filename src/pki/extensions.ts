@@ -94,7 +94,7 @@ const uri = (u: string): GeneralName => new GeneralName({ uniformResourceIdentif
  * GM/T 0015 does not say whether the IdentifyCode CHOICE tags are IMPLICIT or EXPLICIT; the module
  * default of X.509 is EXPLICIT, which is also what other SM2 CA software writes.
  */
-function identifyCode(code: NonNullable<GmIdentity["identityCode"]>): Uint8Array {
+export function identifyCode(code: NonNullable<GmIdentity["identityCode"]>): Uint8Array {
   switch (code.kind) {
     case "residentId":
       return explicit(0, printableString(code.value));

@@ -13,6 +13,7 @@ import { parseName, type SubjectName } from "./name.js";
 import { OID } from "./oids.js";
 import { publicKeyObject, type KeyAlgorithm } from "./signer.js";
 import { sm2PublicKeyFromSpki } from "./sm2.js";
+import { keyAlgorithmOfFacts, spkiFacts } from "./spki.js";
 
 /** Programme files say p256; the CA core says ecdsa-p256. */
 export function keyAlgorithmOf(algorithm: Algorithm): KeyAlgorithm {
@@ -122,7 +123,10 @@ function inspectPublicKey(spki: Uint8Array): { algorithm: KeyAlgorithm; rsaBits?
   let algorithm: ReturnType<typeof keyAlgorithmOfSpki>;
   let rsaBits: number | undefined;
   try {
-    algorithm = keyAlgorithmOfSpki(AsnConvert.parse(spki, SubjectPublicKeyInfo));
+    const facts = spkiFacts(spki);
+    algorithm = facts
+      ? keyAlgorithmOfFacts(facts)
+      : keyAlgorithmOfSpki(AsnConvert.parse(spki, SubjectPublicKeyInfo));
     if (algorithm === "sm2") sm2PublicKeyFromSpki(spki);
     else if (algorithm !== "other") {
       const key = publicKeyObject(spki);

@@ -7,9 +7,9 @@ import { createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeV
 import type { KeyObject } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
-import { setKeepingNewest } from "../domain/bounded.js";
 import { DomainError } from "../domain/errors.js";
 import { OID } from "./oids.js";
+import { importPublicKey, spkiFacts, type SpkiFacts } from "./spki.js";
 import {
   SM2_DEFAULT_ID,
   sm2,
@@ -189,24 +189,13 @@ const ECDSA_HASHES: Readonly<Record<string, string>> = {
   [OID.ecdsaWithSha512]: "sha512",
 };
 
-/** Public keys decoded so far, by their SPKI bytes: the same key is checked several times per request. */
-const publicKeys = new Map<string, KeyObject>();
-const PUBLIC_KEYS_KEPT = 256;
-
 /**
- * createPublicKey for a DER SPKI, remembered by content: OpenSSL 3 decodes a key in about a tenth
- * of a millisecond, and issuing one certificate reads its key three times. Throws as
+ * createPublicKey for a DER SPKI, remembered by content, and for RSA and P-256 imported from the
+ * key's numbers (spki.ts): issuing one certificate reads its key three times. Throws as
  * createPublicKey does for a key OpenSSL cannot read (nothing is remembered then).
  */
 export function publicKeyObject(spki: Uint8Array): KeyObject {
-  const der = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
-  const key = der.toString("base64");
-  let found = publicKeys.get(key);
-  if (!found) {
-    found = createPublicKey({ key: der, format: "der", type: "spki" });
-    setKeepingNewest(publicKeys, key, found, PUBLIC_KEYS_KEPT);
-  }
-  return found;
+  return importPublicKey(spki);
 }
 
 export interface VerifyOptions {
@@ -264,6 +253,23 @@ function nativeKeyOrUndefined(backend: Sm2Native, point: Uint8Array) {
   }
 }
 
+/** The SPKI read directly, or by the schema library when it is encoded in a way spki.ts leaves alone. */
+function spkiFactsOrSchema(spki: Uint8Array): SpkiFacts | undefined {
+  const facts = spkiFacts(spki);
+  if (facts) return facts;
+  try {
+    const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+    const curve = ecCurveOf(info);
+    return {
+      algorithm: info.algorithm.algorithm,
+      ...(curve === undefined ? {} : { curve }),
+      keyBits: new Uint8Array(info.subjectPublicKey),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Checks a signature made with the key in spki. Returns false for a wrong signature or a key that
  * does not fit the algorithm; throws pki.signature_algorithm_unsupported for algorithms we never accept.
@@ -275,16 +281,12 @@ export function verifySignature(
   signature: Uint8Array,
   options: VerifyOptions = {},
 ): boolean {
-  let info: SubjectPublicKeyInfo;
-  try {
-    info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
-  } catch {
-    return false;
-  }
+  const info = spkiFactsOrSchema(spki);
+  if (!info) return false;
   const oid = algorithm.algorithm;
   if (oid === OID.sm3WithSm2) {
-    if (ecCurveOf(info) !== OID.sm2Curve) return false;
-    const point = new Uint8Array(info.subjectPublicKey);
+    if (info.curve !== OID.sm2Curve) return false;
+    const point = info.keyBits;
     const id = options.sm2Id ?? SM2_DEFAULT_ID;
     const backend = sm2Backend();
     if (backend) {
@@ -295,10 +297,10 @@ export function verifySignature(
   }
   const rsaHash = RSA_HASHES[oid];
   const ecdsaHash = ECDSA_HASHES[oid];
-  if (rsaHash && info.algorithm.algorithm !== OID.rsaEncryption) return false;
+  if (rsaHash && info.algorithm !== OID.rsaEncryption) return false;
   if (ecdsaHash) {
-    const curve = ecCurveOf(info);
-    if (curve === undefined || curve === OID.sm2Curve) return false;
+    if (info.algorithm !== OID.ecPublicKey || info.curve === undefined || info.curve === OID.sm2Curve)
+      return false;
   }
   const hash = rsaHash ?? ecdsaHash;
   if (!hash) throw new DomainError("pki.signature_algorithm_unsupported", { algorithm: oid });

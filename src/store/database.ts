@@ -24,6 +24,7 @@ import * as m0013 from "./migrations/0013_desk_events.js";
 import * as m0014 from "./migrations/0014_key_login_challenges.js";
 import * as m0015 from "./migrations/0015_one_open_refund_request.js";
 import * as m0016 from "./migrations/0016_tsa_kind.js";
+import * as m0017 from "./migrations/0017_read_cache_epoch.js";
 import * as m0021 from "./migrations/0021_order_search.js";
 import * as m0022 from "./migrations/0022_password_reset_codes.js";
 import * as m0023 from "./migrations/0023_paper_tracking.js";
@@ -62,6 +63,7 @@ export const migrations: Record<string, Migration> = {
   "0014_key_login_challenges": m0014,
   "0015_one_open_refund_request": m0015,
   "0016_tsa_kind": m0016,
+  "0017_read_cache_epoch": m0017,
   "0021_order_search": m0021,
   "0022_password_reset_codes": m0022,
   "0023_paper_tracking": m0023,
