@@ -133,7 +133,7 @@ for (const kind of testStores) {
       expect(Array.isArray((await stats(DEMO.admin)).revenuePerDay)).toBe(true);
     });
 
-    it("part of a name: a trigram index on PostgreSQL (migration 0025), read in full on the embedded store", async () => {
+    it("part of a name: a trigram index on PostgreSQL (migration 0031), read in full on the embedded store", async () => {
       const indexes = await sql<{ indexname: string }>`
         select indexname from pg_indexes where tablename = 'organisations' and indexname = 'organisations_name_trgm'
       `.execute(store.db);

@@ -102,7 +102,7 @@ export async function searchOrders(
   if (organisation) {
     // Text without letters of two cases (Chinese names) is matched by LIKE, which skips ILIKE's
     // case folding of every name: the same rows, about three times faster when names are read in
-    // full (two characters, too short for the trigram index of migration 0025).
+    // full (two characters, too short for the trigram index of migration 0031).
     const caseless = organisation.toLowerCase() === organisation.toUpperCase();
     const pattern = `%${likeLiteral(organisation)}%`;
     q = q.where(

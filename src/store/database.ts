@@ -23,14 +23,14 @@ import * as m0012 from "./migrations/0012_production_leases.js";
 import * as m0013 from "./migrations/0013_desk_events.js";
 import * as m0014 from "./migrations/0014_key_login_challenges.js";
 import * as m0015 from "./migrations/0015_one_open_refund_request.js";
-import * as m0016 from "./migrations/0016_tsa_kind.js";
-import * as m0017 from "./migrations/0017_read_cache_epoch.js";
 import * as m0021 from "./migrations/0021_order_search.js";
-import * as m0022 from "./migrations/0022_password_reset_codes.js";
-import * as m0023 from "./migrations/0023_paper_tracking.js";
 import * as m0024 from "./migrations/0024_key_plan_and_term.js";
-import * as m0025 from "./migrations/0025_organisation_name_search.js";
 import * as m0026 from "./migrations/0026_delta_crls.js";
+import * as m0027 from "./migrations/0027_tsa_kind.js";
+import * as m0028 from "./migrations/0028_read_cache_epoch.js";
+import * as m0029 from "./migrations/0029_password_reset_codes.js";
+import * as m0030 from "./migrations/0030_paper_tracking.js";
+import * as m0031 from "./migrations/0031_organisation_name_search.js";
 
 export type StoreTarget = { kind: "embedded"; dataDir: string } | { kind: "postgres"; url: string };
 
@@ -62,14 +62,14 @@ export const migrations: Record<string, Migration> = {
   "0013_desk_events": m0013,
   "0014_key_login_challenges": m0014,
   "0015_one_open_refund_request": m0015,
-  "0016_tsa_kind": m0016,
-  "0017_read_cache_epoch": m0017,
   "0021_order_search": m0021,
-  "0022_password_reset_codes": m0022,
-  "0023_paper_tracking": m0023,
   "0024_key_plan_and_term": m0024,
-  "0025_organisation_name_search": m0025,
   "0026_delta_crls": m0026,
+  "0027_tsa_kind": m0027,
+  "0028_read_cache_epoch": m0028,
+  "0029_password_reset_codes": m0029,
+  "0030_paper_tracking": m0030,
+  "0031_organisation_name_search": m0031,
 };
 
 const INT8 = 20;

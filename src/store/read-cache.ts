@@ -1,6 +1,6 @@
 /**
  * What every request reads and almost never changes (sessions, active CAs, programmes), kept in
- * memory and checked against one counter in the store (migration 0017): triggers move it on any
+ * memory and checked against one counter in the store (migration 0028): triggers move it on any
  * change to those tables, whichever process or path makes it. A request first waits for a read of
  * the counter that began after the request did, so a logout committed before it is always seen;
  * concurrent requests share that read, so the store sees about one tiny query per round trip

@@ -153,7 +153,7 @@ export interface OrdersTable {
   idempotency_key: string | null;
   /** The service's steps when the order was created (see migration 0007). */
   steps: ColumnType<string[], string[] | undefined, string[]>;
-  /** The courier and waybill number of the mailed paper originals (migration 0023). */
+  /** The courier and waybill number of the mailed paper originals (migration 0030). */
   paper_carrier: ColumnType<string | null, string | null | undefined, string | null>;
   paper_tracking_number: ColumnType<string | null, string | null | undefined, string | null>;
   paper_tracking_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
