@@ -117,6 +117,15 @@ export const ofdMessages: MessageTable = {
     "zh-CN": "时间戳 {genTime}，由 {tsa} 签发；未提供信任的证书，未检查其证书链",
     en: "timestamp {genTime} by {tsa}; its chain was not checked: no trusted certificates given",
   },
+  "ofd.seal_valid_at_timestamp": {
+    "zh-CN": "印章现已过期，但在可信时间戳 {genTime} 时有效（{validStart} 至 {validEnd}），签章长期有效",
+    en: "the seal has expired since, but was valid at the trusted timestamp {genTime} ({validStart} to {validEnd})",
+  },
+  "ofd.certificate_valid_at_timestamp": {
+    "zh-CN":
+      "{subject} 的证书现已过期，但在可信时间戳 {genTime} 时有效（{notBefore} 至 {notAfter}），签章长期有效",
+    en: "the certificate of {subject} has expired since, but was valid at the trusted timestamp {genTime} ({notBefore} to {notAfter})",
+  },
   "ofd.timestamp_absent": { "zh-CN": "签章没有时间戳", en: "the signature has no timestamp" },
   "ofd.stamp_at": {
     "zh-CN": "第 {page} 页，左上角 ({x}, {y}) 毫米，{width}×{height} 毫米",

@@ -78,4 +78,38 @@ describe("ofd verify and the SES_Signature's timeStamp", () => {
     expect(v.signatures[0]!.timeStamp).toBe(false);
     expect(timeStampCheck(v)?.code).toBe("ofd.timestamp_absent");
   });
+
+  it("long-term validity: after the seal and certificates expire, a trusted timestamp made while they were valid keeps the signature valid; without one it is expired", async () => {
+    // In 2031 the seal (to 2028) and the signer's certificate (to 2030) have expired.
+    const later = new Date("2031-06-01T00:00:00Z");
+    const stamped = await stamp((signature) => timestampOver(tsa, signature, signedAt));
+    const v = verifyOfd(stamped.ofd, { at: later, timestampTrust: [ca.root.cert] });
+    const now = (name: string) => v.signatures[0]!.checks.find((c) => c.name === name);
+    expect(now("sealValidityNow")).toMatchObject({
+      status: "pass",
+      code: "ofd.seal_valid_at_timestamp",
+      params: { genTime: "2026-01-01T23:59:00Z" },
+    });
+    expect(now("signerCertificateNow")).toMatchObject({
+      status: "pass",
+      code: "ofd.certificate_valid_at_timestamp",
+    });
+    expect(v.valid).toBe(true);
+
+    // The same timestamp, untrusted, rescues nothing; and no timestamp at all is plain expiry.
+    const untrusted = verifyOfd(stamped.ofd, { at: later });
+    expect(untrusted.signatures[0]!.checks.find((c) => c.name === "signerCertificateNow")).toMatchObject({
+      status: "fail",
+      code: "seal.signer_certificate_expired",
+    });
+    const bare = verifyOfd((await stamp(async () => undefined)).ofd, {
+      at: later,
+      timestampTrust: [ca.root.cert],
+    });
+    expect(bare.valid).toBe(false);
+    expect(bare.signatures[0]!.checks.find((c) => c.name === "sealValidityNow")).toMatchObject({
+      status: "fail",
+      code: "seal.expired",
+    });
+  });
 });

@@ -113,6 +113,7 @@ function verifyOne(
   const signerSignature = signerSignatureCheck(view);
   const signedFile = signedFileCheck(view, entry.file, pkg.files.get(entry.file)!);
   const references = referenceChecks(pkg, xml);
+  const timeStamp = timeStampCheck(view, timestampTrust);
   const checks: OfdCheck[] = [
     pass("signedValue", "ofd.signed_value_read", { standard: view.standard, version: view.version }),
     signerSignature,
@@ -124,8 +125,8 @@ function verifyOne(
       ? pass("binding", "seal.certificate_bound", { subject: view.signer.subjectText })
       : fail("binding", "seal.certificate_not_bound", { subject: view.signer.subjectText }),
     signingTimeCheck(view, at),
-    ...validityChecks(view, at),
-    timeStampCheck(view, timestampTrust),
+    ...validityChecks(view, at, timeStamp.status === "pass" ? timeStamp.genTime : undefined),
+    timeStamp.check,
     ...stampChecks(stamps),
   ];
   const signatureIntact = signerSignature.status === "pass";
@@ -218,17 +219,21 @@ function sealFileCheck(pkg: OfdPackage, xml: SignatureXml, view: SealSignatureVi
  * GB/T 38540 §6.2: SES_Signature's timeStamp is an RFC 3161 token over its signature value. Checked
  * as the PDF verifier checks one: imprint, the TSA's signature and EKU, its chain when CAs are given.
  */
-function timeStampCheck(view: SealSignatureView, trust: readonly Uint8Array[] | undefined): OfdCheck {
-  if (!view.timeStamp) return skipped("timeStamp", "ofd.timestamp_absent");
+function timeStampCheck(
+  view: SealSignatureView,
+  trust: readonly Uint8Array[] | undefined,
+): { status: "pass"; check: OfdCheck; genTime: Date } | { status: "other"; check: OfdCheck } {
+  if (!view.timeStamp) return { status: "other", check: skipped("timeStamp", "ofd.timestamp_absent") };
   const verdict = verifyTimestampToken(view.timeStamp, view.signature, trust ?? []);
   const params = {
     genTime: verdict.genTime ? isoSecond(verdict.genTime) : "?",
     tsa: verdict.tsa ?? "?",
   };
-  if (verdict.valid) return pass("timeStamp", "tsa.token_valid", params);
+  if (verdict.valid && verdict.genTime)
+    return { status: "pass", check: pass("timeStamp", "tsa.token_valid", params), genTime: verdict.genTime };
   if (!trust?.length && verdict.code === "tsa.untrusted")
-    return skipped("timeStamp", "ofd.timestamp_chain_not_checked", params);
-  return fail("timeStamp", verdict.code, params);
+    return { status: "other", check: skipped("timeStamp", "ofd.timestamp_chain_not_checked", params) };
+  return { status: "other", check: fail("timeStamp", verdict.code, params) };
 }
 
 function signingTimeCheck(view: SealSignatureView, at: Date): OfdCheck {
@@ -249,21 +254,38 @@ function sealValidity(name: string, view: SealSignatureView, at: Date): OfdCheck
   return outcome === "valid" ? pass(name, "seal.valid", params) : fail(name, `seal.${outcome}`, params);
 }
 
-/** The seal, the signer's and the maker's certificates: when signed (the claimed time) and now. */
-function validityChecks(view: SealSignatureView, at: Date): OfdCheck[] {
-  const moments: [string, Date | undefined][] = [
-    ["AtSigning", view.signedAt],
-    ["Now", at],
-  ];
+/**
+ * The seal, the signer's and the maker's certificates: when signed (the claimed time) and now.
+ * Long-term validity: what has expired since is judged at a trusted timestamp's time instead, the
+ * one moment of signing that no signer can claim falsely.
+ */
+function validityChecks(view: SealSignatureView, at: Date, stampedAt: Date | undefined): OfdCheck[] {
   const certificate = (name: string, prefix: string, cert: CertificateView, when: Date | undefined) =>
     when ? certificateValidityCheck(name, prefix, cert, when) : skipped(name, "seal.signing_time_unknown");
-  return moments.flatMap(([suffix, when]) => [
+  const judged = (suffix: string, when: Date | undefined): OfdCheck[] => [
     when
       ? sealValidity(`sealValidity${suffix}`, view, when)
       : skipped(`sealValidity${suffix}`, "seal.signing_time_unknown"),
     certificate(`signerCertificate${suffix}`, "seal.signer_certificate", view.signer, when),
     certificate(`makerCertificate${suffix}`, "seal.maker_certificate", view.seal.maker, when),
-  ]);
+  ];
+  const now = judged("Now", at);
+  const atStamp = stampedAt ? judged("Now", stampedAt) : [];
+  const rescued = now.map((check, i) =>
+    check.status === "fail" && check.code.endsWith("expired") && atStamp[i]?.status === "pass"
+      ? pass(
+          check.name,
+          check.name.startsWith("seal")
+            ? "ofd.seal_valid_at_timestamp"
+            : "ofd.certificate_valid_at_timestamp",
+          {
+            ...atStamp[i].params,
+            genTime: isoSecond(stampedAt!),
+          },
+        )
+      : check,
+  );
+  return [...judged("AtSigning", view.signedAt), ...rescued];
 }
 
 function stampChecks(stamps: OfdStampView[]): OfdCheck[] {
