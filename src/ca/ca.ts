@@ -245,7 +245,8 @@ const CA_PROFILES: Record<CaKind, KindProfile> = {
 
 /**
  * Creates, for each algorithm that has none yet, a root, an issuing CA, an OCSP responder, a
- * timestamp authority and (SM2 and RSA only) a seal maker. Algorithms that already have an active issuing CA are left alone (safe to re-run).
+ * timestamp authority and (SM2 and RSA only) a seal maker. Algorithms that already have an active
+ * issuing CA keep what they have and get only the kinds they lack (safe to re-run).
  */
 export async function initCas(
   deps: { db: Kysely<Database>; clock: Clock },
@@ -256,19 +257,36 @@ export async function initCas(
   const now = deps.clock.now();
   const prefix = input.prefix ? `${input.prefix}-` : "";
   for (const algorithm of input.algorithms) {
-    const existing = await deps.db
+    const present = await deps.db
       .selectFrom("cas")
-      .select("id")
+      .select(["id", "kind", "active", "certificate", "key"])
       .where("algorithm", "=", algorithm)
-      .where("kind", "=", "issuing")
-      .where("active", "=", true)
-      .executeTakeFirst();
-    if (existing) continue;
+      .execute();
+    const signers = new Map<CaKind, { id: string; der: Uint8Array; signer: Signer }>();
+    let kinds = kindsOf(algorithm);
+    const issuing = present.find((r) => r.kind === "issuing" && r.active);
+    if (issuing) {
+      // A desk made before a kind existed (the timestamp authority of issue 18) gets it under its
+      // issuing CA at the next init or start; what it has is left alone. Only a software issuing
+      // key can be opened here: an HSM's desk adds it with a new hierarchy.
+      const ids = new Set(present.map((r) => r.id));
+      kinds = kinds.filter(
+        (k) =>
+          !present.some((r) => r.kind === k && r.active) &&
+          !ids.has(`${prefix}${algorithm}-${SHORT_KIND[k]}`),
+      );
+      const key = issuing.key as CaKeyRef;
+      if (kinds.length === 0 || kinds.includes("root") || key.storage !== "encrypted") continue;
+      const pkcs8 = openPrivateKey(key, input.passphrase);
+      const signer = softwareSigner(
+        createPrivateKey({ key: Buffer.from(pkcs8), format: "der", type: "pkcs8" }),
+      );
+      signers.set("issuing", { id: issuing.id, der: issuing.certificate, signer });
+    }
 
     // Root signs itself and the issuing CA; the issuing CA signs the responder and the seal maker.
     const made: { id: string; kind: CaKind; der: Uint8Array; key: CaKeyRef; issuerId: string | null }[] = [];
-    const signers = new Map<CaKind, { id: string; der: Uint8Array; signer: Signer }>();
-    for (const kind of kindsOf(algorithm)) {
+    for (const kind of kinds) {
       const id = `${prefix}${algorithm}-${SHORT_KIND[kind]}`;
       const key = input.hsm
         ? await input.hsm.generate(id, algorithm)
