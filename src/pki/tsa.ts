@@ -21,7 +21,8 @@ import {
   serialTlv,
   signingCertificateV2,
 } from "./cms.js";
-import { parseCertificate, verifyCertificateSignature, type CertificateView } from "./certificate.js";
+import { buildPath } from "./chain.js";
+import { parseCertificate, type CertificateView } from "./certificate.js";
 import {
   TAG,
   children,
@@ -44,7 +45,6 @@ import {
 } from "./der.js";
 import { OID } from "./oids.js";
 import type { Signer } from "./signer.js";
-import { SM2_DEFAULT_ID } from "./sm2.js";
 
 export const TSA_OID = {
   /** id-ct-TSTInfo, RFC 3161 section 2.4.2 */
@@ -296,8 +296,14 @@ export function verifyTimestampToken(
   if (info.genTime < cert.notBefore || info.genTime > cert.notAfter) {
     return { ...withTsa, valid: false, code: "tsa.certificate_not_valid_then" };
   }
-  const pool = [...cms.certificates, ...[...intermediates, ...trustAnchors].map((a) => parseCertificate(a))];
-  if (!chainsTo(cert, pool, trustAnchors)) {
+  const path = buildPath({
+    certificate: cert,
+    anchors: trustAnchors.map((a) => parseCertificate(a)),
+    intermediates: [...cms.certificates, ...intermediates.map((c) => parseCertificate(c))],
+    at: info.genTime,
+    signing: true,
+  });
+  if (!path.trusted) {
     return { ...withTsa, valid: false, code: "tsa.untrusted" };
   }
   return { ...withTsa, valid: true, code: "tsa.token_valid" };
@@ -342,27 +348,6 @@ function extensionIsCritical(cert: CertificateView, extensionOid: string): boole
     if (id && Buffer.compare(whole(tbs, id), target) === 0) {
       return second?.tag === TAG.BOOLEAN && content(tbs, second)[0] !== 0;
     }
-  }
-  return false;
-}
-
-/** A path from cert to one of the anchors through the pool, each link's signature checked. */
-function chainsTo(
-  cert: CertificateView,
-  pool: readonly CertificateView[],
-  anchors: readonly Uint8Array[],
-): boolean {
-  let current = cert;
-  for (let depth = 0; depth < 8; depth++) {
-    if (anchors.some((a) => Buffer.compare(a, current.der) === 0)) return true;
-    const issuer = pool.find(
-      (p) =>
-        Buffer.compare(p.subjectDer, current.issuerDer) === 0 &&
-        Buffer.compare(p.der, current.der) !== 0 &&
-        verifyCertificateSignature(current, p.spki, { sm2Id: SM2_DEFAULT_ID }),
-    );
-    if (!issuer) return false;
-    current = issuer;
   }
   return false;
 }

@@ -14,10 +14,10 @@
  */
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRef, PDFString } from "pdf-lib";
 import type { PDFContext } from "pdf-lib";
-import { parseCertificate, verifyCertificateSignature } from "../pki/certificate.js";
+import { parseCertificate } from "../pki/certificate.js";
 import type { CertificateView } from "../pki/certificate.js";
-import { SM2_DEFAULT_ID } from "../pki/sm2.js";
 import { verifyTimestampToken } from "../pki/tsa.js";
+import { buildPath } from "../pki/chain.js";
 import { allPass, fail, isoSecond, pass, skipped, validityAt } from "./checks.js";
 import type { Check } from "./checks.js";
 import {
@@ -371,7 +371,10 @@ function verifyOne(
   if (certificateCheck.code === "pdf.signer_certificate_valid_at_timestamp")
     verdict.validAsOf = stamp.view?.genTime;
   checks.push(certificateCheck);
-  checks.push(chainCheck(cert, cms.certificates, trust.anchors, trust.intermediates));
+  // The CAs are judged when the signer's certificate is: at a trusted timestamp when it has expired since.
+  checks.push(
+    chainCheck(cert, cms.certificates, trust.anchors, trust.intermediates, verdict.validAsOf ?? at),
+  );
   if (found.seal) {
     verdict.seal = verifySeal(found.seal, { at: judgedAt });
     checks.push(sealCheck(verdict.seal, cert));
@@ -505,30 +508,28 @@ function signerCertificateCheck(
   return fail("signerCertificate", `pdf.signer_certificate_${outcome}`, params);
 }
 
-/** A path from the signer to one of the trusted roots, each link's signature checked. */
+/**
+ * A path from the signer to one of the trusted roots (src/pki/chain.ts: each link's signature, the
+ * CAs' validity at the moment judged, basicConstraints, keyUsage, pathLen).
+ */
 function chainCheck(
   cert: CertificateView,
   carried: readonly CertificateView[],
   trustAnchors: readonly Uint8Array[] | undefined,
   intermediates: readonly Uint8Array[],
+  at: Date,
 ): PdfCheck {
   if (!trustAnchors || trustAnchors.length === 0) return skipped("chain", "pdf.chain_not_checked");
-  const anchors = trustAnchors.map((a) => parseCertificate(a));
-  const pool = [...carried, ...intermediates.map((c) => parseCertificate(c)), ...anchors];
-  let current = cert;
-  for (let depth = 0; depth < 8; depth++) {
-    const anchor = anchors.find((a) => Buffer.compare(a.der, current.der) === 0);
-    if (anchor) return pass("chain", "pdf.chain_trusted", { root: anchor.subjectText });
-    const issuer = pool.find(
-      (p) =>
-        Buffer.compare(p.subjectDer, current.issuerDer) === 0 &&
-        Buffer.compare(p.der, current.der) !== 0 &&
-        verifyCertificateSignature(current, p.spki, { sm2Id: SM2_DEFAULT_ID }),
-    );
-    if (!issuer) break;
-    current = issuer;
-  }
-  return fail("chain", "pdf.chain_untrusted", { issuer: current.issuerText });
+  const path = buildPath({
+    certificate: cert,
+    anchors: trustAnchors.map((a) => parseCertificate(a)),
+    intermediates: [...carried, ...intermediates.map((c) => parseCertificate(c))],
+    at,
+    signing: true,
+  });
+  if (path.trusted)
+    return pass("chain", "pdf.chain_trusted", { root: path.path[path.path.length - 1]!.subjectText });
+  return fail("chain", "pdf.chain_untrusted", { issuer: path.certificate.issuerText });
 }
 
 function sealCheck(seal: SealVerdict, cert: CertificateView): PdfCheck {
