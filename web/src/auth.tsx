@@ -1,5 +1,15 @@
 /** Who is signed in (GET /api/me), sign-in and sign-out, and the guard for the portal's pages. */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import {
+  createContext,
+  lazy,
+  Suspense,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 import { Navigate, useLocation } from "react-router-dom";
 import { saveDeskSession } from "./api/agent";
 import { api, isApiError } from "./api/client";
@@ -7,7 +17,9 @@ import type { Actor } from "./api/types";
 import { Loading } from "./components/Loading";
 import { useI18n } from "./i18n";
 import { mayOpenOfficePage, rolesForOfficePage } from "./lib/officeAccess";
-import { Forbidden } from "./pages/Forbidden";
+
+// Ant Design's 403 page, loaded only when shown: this module is in the landing page's bundle.
+const Forbidden = lazy(() => import("./pages/Forbidden").then((m) => ({ default: m.Forbidden })));
 
 interface Auth {
   /** undefined while the first check runs; null when nobody is signed in. */
@@ -103,6 +115,10 @@ export function RequireStaff({ children }: { children: (actor: Staff) => ReactNo
   }
   const needs = rolesForOfficePage(location.pathname);
   if (needs && !mayOpenOfficePage(actor.roles, location.pathname))
-    return <Forbidden actor={actor} needs={needs} />;
+    return (
+      <Suspense fallback={<Loading text={t("common.loading")} />}>
+        <Forbidden actor={actor} needs={needs} />
+      </Suspense>
+    );
   return <>{children(actor)}</>;
 }
