@@ -70,7 +70,8 @@ describe.skipIf(!haveChromium)(
       expect(quotes).toEqual([]);
       // The refusal fits a phone.
       await page.setViewportSize(PHONE);
-      expect((await phoneProblems(page)).scroll).toBeNull();
+      // The phone layout is React's answer to the resize: judged once it has come.
+      await expect.poll(async () => (await phoneProblems(page)).scroll, { timeout: 15_000 }).toBeNull();
       await page.setViewportSize({ width: 1366, height: 768 });
 
       // Change takes a certificate before its end: the only one is chosen, and the quote is priced.
