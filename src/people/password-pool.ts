@@ -8,9 +8,10 @@
  * thread cannot start or dies, its work is done by the caller's fallback (scrypt on libuv's pool):
  * the same key, only on another thread.
  */
+import { moduleWorker } from "../worker-module.js";
 import type { ScryptOptions } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
 export interface PasswordPoolRequest {
   id: number;
@@ -42,18 +43,6 @@ interface Slot {
 
 /** Leave a core to the event loop: on two cores, one thread. */
 export const PASSWORD_THREADS = Math.max(1, availableParallelism() - 1);
-
-/**
- * The thread's code. Run from TypeScript sources (tsx), a worker does not inherit the loader that
- * `--import tsx` gave this thread, so it registers tsx itself; compiled, dist/ has the .js beside.
- */
-function newWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./password-worker.js", import.meta.url));
-  const worker = new URL("./password-worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); })`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 export class PasswordPool {
   /** keys derived on a thread of the pool, and by the fallback */
@@ -124,7 +113,7 @@ export class PasswordPool {
     for (let i = 0; i < this.#threads; i++) {
       let worker: Worker;
       try {
-        worker = newWorker();
+        worker = moduleWorker(import.meta.url, "password-worker");
       } catch {
         this.#fail();
         return;

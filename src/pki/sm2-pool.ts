@@ -10,8 +10,9 @@
  * always get the same answer, only sooner or later. Threads do not keep the process alive when
  * idle.
  */
+import { moduleWorker } from "../worker-module.js";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
 export type Sm2PoolRequest =
   | { op: "key"; key: number; privateKey: Uint8Array; signerId: string | Uint8Array }
@@ -47,18 +48,6 @@ interface Pending {
 
 /** Leave a core to the event loop: on two cores, one thread. */
 const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism() - 1));
-
-/**
- * The thread's code. Run from TypeScript sources (tsx), a worker does not inherit the loader that
- * `--import tsx` gave this thread, so it registers tsx itself before loading the worker module.
- */
-function newWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./sm2-worker.js", import.meta.url));
-  const worker = new URL("./sm2-worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); })`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 class Sm2WorkerPool {
   /** operations done on a thread of the pool, and in the caller's thread instead */
@@ -175,7 +164,7 @@ class Sm2WorkerPool {
     for (let i = 0; i < POOL_SIZE; i++) {
       let worker: Worker;
       try {
-        worker = newWorker();
+        worker = moduleWorker(import.meta.url, "sm2-worker");
       } catch {
         this.#fail();
         return;

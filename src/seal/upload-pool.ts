@@ -10,8 +10,9 @@
  * of uploads waits its turn instead of multiplying the memory in use. Threads start on first use and
  * do not keep the process alive while idle.
  */
+import { moduleWorker } from "../worker-module.js";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { DomainError, type ErrorParams } from "../domain/errors.js";
 import type { SealImageOptions, SealPicture } from "./image.js";
 import type { pdfVerdictToJson } from "./pdf-describe.js";
@@ -71,20 +72,6 @@ interface Queued {
   timeoutMs: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-}
-
-/**
- * The thread's code. Run from TypeScript sources (tsx), a worker does not inherit the loader that
- * `--import tsx` gave this thread, so it registers tsx itself before loading the worker module.
- */
-function newWorker(heapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./upload-worker.js", import.meta.url), { resourceLimits });
-  const worker = new URL("./upload-worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); })`;
-  return new Worker(bootstrap, { eval: true, resourceLimits });
 }
 
 export class UploadWorkerPool {
@@ -189,7 +176,10 @@ export class UploadWorkerPool {
   }
 
   #startSlot(): Slot {
-    const worker = newWorker(this.#budget.heapMb);
+    const heapMb = this.#budget.heapMb;
+    const worker = moduleWorker(import.meta.url, "upload-worker", {
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+    });
     const slot: Slot = { worker, ready: false, job: undefined };
     worker.unref();
     worker.on("message", (reply: UploadReply) => {
