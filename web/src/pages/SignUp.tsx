@@ -11,6 +11,7 @@ import { useAuth } from "../auth";
 import { usePageTitle } from "../components/AppLayout";
 import { ErrorAlert, useErrorText } from "../components/errors";
 import { useI18n } from "../i18n";
+import { confirmPasswordRules, newPasswordRules } from "../lib/password-rules";
 
 interface SignUpValues {
   organisationName: string;
@@ -165,15 +166,7 @@ export function SignUp() {
                 label={t("auth.password")}
                 name="password"
                 extra={t("signUp.passwordHint")}
-                rules={[
-                  { required: true, message: t("auth.passwordRequired") },
-                  {
-                    validator: async (_, v: string | undefined) => {
-                      if (v && (v.length < 8 || !/[A-Za-z]/.test(v) || !/\d/.test(v)))
-                        throw new Error(t("signUp.passwordHint"));
-                    },
-                  },
-                ]}
+                rules={newPasswordRules(t)}
               >
                 <Input.Password autoComplete="new-password" />
               </Form.Item>
@@ -183,14 +176,7 @@ export function SignUp() {
                 label={t("signUp.confirm")}
                 name="confirm"
                 dependencies={["password"]}
-                rules={[
-                  { required: true, message: t("signUp.confirmRequired") },
-                  ({ getFieldValue }) => ({
-                    validator: async (_, v: string | undefined) => {
-                      if (v && v !== getFieldValue("password")) throw new Error(t("signUp.confirmMismatch"));
-                    },
-                  }),
-                ]}
+                rules={confirmPasswordRules(t)}
               >
                 <Input.Password autoComplete="new-password" />
               </Form.Item>
